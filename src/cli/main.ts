@@ -1,0 +1,117 @@
+/**
+ * The `rucio-gitops` command line.
+ *
+ * Exit codes: 0 success, 1 invalid input or a failed check (the messages say what and where), 2 wrong usage.
+ * User errors never print a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError, UserError } from '../load/problems.js';
+
+/** What a command gets. */
+export interface CommandContext {
+  readonly args: readonly string[];
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** One subcommand. */
+export interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  /** Loaded on demand, so a command pays only for what it uses at start-up. */
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const ENV_OPTIONS = {
+  env: { type: 'string', multiple: true },
+  environments: { type: 'string', default: 'environments' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses a command's options; an unknown option or a stray argument is a usage error. */
+export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O, positionals = false) {
+  try {
+    return parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
+  }
+}
+
+export const COMMANDS: Record<string, Command> = {
+  synth: {
+    summary: 'validate the environments and write their manifests',
+    usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, { ...ENV_OPTIONS, out: { type: 'string', default: 'dist' }, check: { type: 'boolean', default: false } });
+      if (values.help) return help(ctx, 'synth');
+      const { synth } = await import('./synth.js');
+      return synth({ environments: values.environments, env: values.env, out: values.out, check: values.check }, ctx);
+    },
+  },
+  validate: {
+    summary: 'run every check synth runs, writing nothing',
+    usage: 'validate [--env NAME]... [--environments DIR]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, ENV_OPTIONS);
+      if (values.help) return help(ctx, 'validate');
+      const { validate } = await import('./synth.js');
+      return validate({ environments: values.environments, env: values.env }, ctx);
+    },
+  },
+  schema: {
+    summary: 'write the JSON Schema of environment files (for editors)',
+    usage: 'schema [--out FILE] [--check]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, { out: { type: 'string', default: 'values/environment.schema.json' }, check: { type: 'boolean', default: false } });
+      if (values.help) return help(ctx, 'schema');
+      const { writeSchema } = await import('./schema.js');
+      return writeSchema(values.out, values.check, ctx);
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: rucio-gitops <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrucio-gitops <command> --help shows the options of a command.\n`;
+}
+
+function help(ctx: CommandContext, name: string): number {
+  ctx.stdout(`usage: rucio-gitops ${COMMANDS[name]!.usage}\n\n${COMMANDS[name]!.summary}\n`);
+  return 0;
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: readonly string[], ctx: Omit<CommandContext, 'args'>): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? ctx.stderr : ctx.stdout)(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.stderr(`rucio-gitops: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run({ ...ctx, args });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      ctx.stderr(`rucio-gitops ${name}: ${e.message}\nusage: rucio-gitops ${command.usage}\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      ctx.stderr(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** Runs as the process's main module. */
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,36 @@
+/**
+ * `schema`: the JSON Schema of environment files, so editors complete and check keys
+ * (`# yaml-language-server: $schema=../values/environment.schema.json`).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { environmentSchema } from '../../values/environment.js';
+import { UserError } from '../load/problems.js';
+import type { CommandContext } from './main.js';
+
+/** The JSON Schema text, deterministic. */
+export function environmentJsonSchema(): string {
+  const schema = z.toJSONSchema(environmentSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' }) as Record<string, unknown>;
+  const out = {
+    $schema: schema.$schema,
+    $id: 'https://example.org/rucio-gitops/environment.schema.json',
+    title: 'rucio-gitops environment',
+    description: 'One cluster of a Rucio instance: its server and daemons releases (rucio-server / rucio-daemons chart 40 values) and the components around them.',
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Writes (or, with check, compares) the schema file. */
+export async function writeSchema(file: string, check: boolean, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
+  const text = environmentJsonSchema();
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (check) {
+    if (current !== text) throw new UserError(`${file} is stale: run 'rucio-gitops schema' and commit it`);
+    ctx.stdout(`${file} is up to date\n`);
+    return 0;
+  }
+  if (current !== text) writeFileSync(file, text);
+  ctx.stdout(`${current === text ? 'unchanged' : 'wrote'} ${file}\n`);
+  return 0;
+}

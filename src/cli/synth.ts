@@ -1,0 +1,54 @@
+/**
+ * `synth` and `validate`.
+ */
+import { loadEnvironments } from '../load/environments.js';
+import { UserError } from '../load/problems.js';
+import { renderEnvironments } from '../synth/render.js';
+import { generatedFiles, writeTree } from '../synth/write.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandContext } from './main.js';
+
+/** Options shared by the commands that read environments. */
+export interface EnvOptions {
+  readonly environments: string;
+  readonly env?: readonly string[];
+}
+
+/** Loads, checks and renders; throws UserError with every problem. */
+export function renderAll(options: EnvOptions) {
+  const envs = loadEnvironments(options.environments, options.env);
+  return { envs, files: renderEnvironments(envs) };
+}
+
+/** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
+export async function synth(options: EnvOptions & { readonly out: string; readonly check: boolean }, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+  const { envs, files } = renderAll(options);
+  const scope = { environments: options.env && options.env.length > 0 ? envs.map((e) => e.name) : undefined };
+  if (options.check) {
+    const wanted = new Map(files.map((f) => [f.path, f.text]));
+    const stale = generatedFiles(options.out, scope).filter((p) => !wanted.has(p));
+    const differ = files.filter((f) => !existsSync(join(options.out, f.path)) || readFileSync(join(options.out, f.path), 'utf8') !== f.text).map((f) => f.path);
+    if (stale.length + differ.length > 0) {
+      const lines = [...differ.map((p) => `  changed  ${options.out}/${p}`), ...stale.map((p) => `  removed  ${options.out}/${p}`)];
+      throw new UserError(`${options.out}/ is not what synth produces (${lines.length} file${lines.length === 1 ? '' : 's'}); run 'rucio-gitops synth' and commit the result:\n${lines.join('\n')}`);
+    }
+    ctx.stdout(`${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`);
+    return 0;
+  }
+  const result = writeTree(options.out, files, scope);
+  const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
+  ctx.stdout(
+    `synthesized ${envs.map((e) => e.name).join(', ')}: ${objects} objects in ${options.out}/ ` +
+      `(${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged)\n`,
+  );
+  return 0;
+}
+
+/** Everything synth checks, writing nothing. */
+export async function validate(options: EnvOptions, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
+  const { envs, files } = renderAll(options);
+  const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
+  ctx.stdout(`valid: ${envs.map((e) => e.name).join(', ')} (${objects} objects)\n`);
+  return 0;
+}

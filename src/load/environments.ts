@@ -1,0 +1,221 @@
+/**
+ * Loads environment files: YAML with line numbers, `extends` layers, the `common` layer merged under every release,
+ * then the strict schema and the plaintext-secret check. Every problem of every selected environment is reported at
+ * once, each with its file, line and key path.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
+import { DAEMONS } from '../../values/rucio-daemon-table.js';
+import { findPlaintextSecrets } from './plaintext-secrets.js';
+import { Problem, UserError, sortProblems } from './problems.js';
+import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
+import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
+
+/** An environment ready for the constructs, with the files it came from. */
+export interface LoadedEnvironment {
+  readonly name: string;
+  /** The environment file (the leaf; `extends` layers are in `sources`). */
+  readonly file: string;
+  readonly sources: readonly YamlSource[];
+  readonly values: Environment;
+  /** Where a key path of the merged environment was written. */
+  locate(path: Path): Location;
+}
+
+/** Where a key was written. */
+export interface Location {
+  readonly file: string;
+  readonly line: number | undefined;
+  /** The path as written in that file (a key merged in from `common` shows as `common.…`). */
+  readonly path: Path;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Deep merge of layers: maps merge key by key, lists and scalars of the later layer replace the earlier one.
+ */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || rel === '' ? file : rel;
+}
+
+/** The environment names in a folder: every `*.yaml` whose name does not start with `_` (those are shared layers). */
+export function listEnvironments(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    throw new UserError(`no environments folder at ${display(dir)}: pass --environments DIR`);
+  }
+  return entries.filter((f) => f.endsWith('.yaml') && !f.startsWith('_') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
+}
+
+function readSource(file: string, problems: Problem[]): YamlSource | undefined {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    problems.push(new Problem(display(file), undefined, '', 'file not found'));
+    return undefined;
+  }
+  if (size > MAX_FILE_BYTES) {
+    problems.push(new Problem(display(file), undefined, '', `file is ${size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread`));
+    return undefined;
+  }
+  const { source, problems: found } = parseYaml(display(file), readFileSync(file, 'utf8'));
+  problems.push(...found);
+  if (source && !isObject(source.data)) {
+    problems.push(new Problem(display(file), 1, '', `expected a map of keys (name, namespace, servers, daemons, …), received ${Array.isArray(source.data) ? 'a list' : typeof source.data}`));
+    return undefined;
+  }
+  return found.length === 0 ? source : undefined;
+}
+
+/** Reads the file of one environment and the layers it extends, base first. */
+function readLayers(dir: string, name: string, problems: Problem[]): YamlSource[] | undefined {
+  const layers: YamlSource[] = [];
+  const seen = new Set<string>();
+  let current = name;
+  let from: { source: YamlSource } | undefined;
+  for (;;) {
+    const file = join(dir, `${current}.yaml`);
+    if (seen.has(current)) {
+      problems.push(new Problem(from!.source.file, from!.source.lines.get(pathKey(['extends'])), 'extends', `'${current}' is already in this chain of layers: extends must not loop`));
+      return undefined;
+    }
+    seen.add(current);
+    if (from !== undefined) {
+      try {
+        statSync(file);
+      } catch {
+        const known = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+        const near = suggestKey(current, known);
+        problems.push(new Problem(from.source.file, from.source.lines.get(pathKey(['extends'])), 'extends',
+          `no layer '${current}' (${display(file)} does not exist)${near ? `: did you mean '${near}'?` : `; layers are ${known.join(', ')}`}`));
+        return undefined;
+      }
+    }
+    const source = readSource(file, problems);
+    if (!source) return undefined;
+    layers.unshift(source);
+    const ext = (source.data as Record<string, unknown>).extends;
+    if (ext === undefined) return layers;
+    if (typeof ext !== 'string' || !/^[-_a-zA-Z0-9]+$/.test(ext)) {
+      problems.push(new Problem(source.file, source.lines.get(pathKey(['extends'])), 'extends', `expected the name of a file in ${display(dir)} without .yaml, received ${JSON.stringify(ext)}`));
+      return undefined;
+    }
+    from = { source };
+    current = ext;
+  }
+}
+
+function locator(layers: readonly YamlSource[]): (path: Path) => Location {
+  const find = (path: Path): Location | undefined => {
+    const key = pathKey(path);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const line = layers[i]!.lines.get(key);
+      if (line !== undefined) return { file: layers[i]!.file, line, path };
+    }
+    return undefined;
+  };
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      const direct = find(prefix);
+      if (direct) return n === path.length ? direct : { ...direct, path };
+      if ((path[0] === 'servers' || path[0] === 'daemons') && n >= 3) {
+        const viaCommon = find(['common', ...prefix.slice(2)]);
+        if (viaCommon) return { ...viaCommon, path: ['common', ...path.slice(2)] };
+      }
+    }
+    return { file: layers[layers.length - 1]!.file, line: undefined, path };
+  };
+}
+
+function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location): Problem[] {
+  return found.map(({ path, message }) => {
+    const loc = locate(path);
+    const viaCommon = loc.path[0] === 'common' && path[0] !== 'common';
+    return new Problem(loc.file, loc.line, loc.path.join('.'), viaCommon ? `${message} (merged into ${path.slice(0, 2).join('.')})` : message);
+  });
+}
+
+/** Merges `common` under every server and daemons release. */
+function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
+  const common = isObject(merged.common) ? merged.common : {};
+  const out = { ...merged };
+  for (const kind of ['servers', 'daemons'] as const) {
+    const releases = merged[kind];
+    if (!isObject(releases)) continue;
+    out[kind] = Object.fromEntries(Object.entries(releases).map(([name, values]) => [name, deepMerge(common, values ?? {})]));
+  }
+  return out;
+}
+
+const DAEMON_KEYS = DAEMONS.map((d) => d.valueKey);
+
+/** Loads one environment, or returns its problems. */
+export function loadEnvironment(dir: string, name: string): { env?: LoadedEnvironment; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const layers = readLayers(dir, name, problems);
+  if (!layers) return { problems };
+  const leaf = layers[layers.length - 1]!;
+  const merged = layers.reduce<unknown>((acc, l) => deepMerge(acc, l.data), {}) as Record<string, unknown>;
+  merged.extends = (leaf.data as Record<string, unknown>).extends;
+  const locate = locator(layers);
+  const found: PathProblem[] = [];
+  if (merged.name !== undefined && merged.name !== name) {
+    found.push({ path: ['name'], message: `expected '${name}', the file's name, received ${JSON.stringify(merged.name)}: name the file after the environment` });
+  }
+  const common = commonSchema.safeParse(merged.common ?? {}, { reportInput: true });
+  if (!common.success) found.push(...issuesToProblems(environmentSchema, merged, common.error.issues, ['common']));
+  const resolved = applyCommon(merged);
+  const parsed = environmentSchema.safeParse(resolved, { reportInput: true });
+  if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
+  found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
+  const placed = toProblems(found, locate);
+  const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
+  problems.push(...unique);
+  if (problems.length > 0 || !parsed.success) return { problems };
+  return { env: { name, file: leaf.file, sources: layers, values: parsed.data, locate }, problems };
+}
+
+/**
+ * Loads the named environments (all of them by default). Throws one UserError listing every problem of every
+ * environment.
+ */
+export function loadEnvironments(dir: string, names?: readonly string[]): LoadedEnvironment[] {
+  const available = listEnvironments(dir);
+  const wanted = names && names.length > 0 ? [...new Set(names)] : available;
+  const unknown = wanted.filter((n) => !available.includes(n));
+  if (unknown.length > 0) {
+    const hint = unknown.map((n) => {
+      const near = suggestKey(n, available);
+      return near ? `'${n}' (did you mean '${near}'?)` : `'${n}'`;
+    });
+    throw new UserError(`no environment ${hint.join(', ')} in ${display(dir)}; environments are: ${available.join(', ') || '(none)'}`);
+  }
+  if (wanted.length === 0) throw new UserError(`no environment files (*.yaml) in ${display(dir)}`);
+  const loaded: LoadedEnvironment[] = [];
+  const problems: Problem[] = [];
+  for (const name of wanted) {
+    const { env, problems: found } = loadEnvironment(dir, name);
+    if (env) loaded.push(env);
+    problems.push(...found);
+  }
+  if (problems.length > 0) {
+    const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+    throw new UserError(`invalid environment${wanted.length === 1 ? ` '${wanted[0]}'` : 's'} (${count}):`, sortProblems(problems));
+  }
+  return loaded;
+}
+

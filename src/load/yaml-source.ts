@@ -1,0 +1,88 @@
+/**
+ * Reads one YAML file into plain data plus the line of every key, so that errors can point at the line to edit.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { Problem } from './problems.js';
+
+/** Environment files larger than this are refused: no real one comes near it. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Aliases a file may expand; a handful is plenty for a values file, a "billion laughs" needs thousands. */
+const MAX_ALIAS_COUNT = 100;
+
+/** A path inside a document. */
+export type Path = readonly (string | number)[];
+
+/** A key for a path in maps. */
+export function pathKey(path: Path): string {
+  return path.join('\u0000');
+}
+
+/** One parsed YAML file. */
+export interface YamlSource {
+  /** The file as given (relative to the working directory when it is below it). */
+  readonly file: string;
+  readonly data: unknown;
+  /** pathKey → 1-based line of the key (or list item). */
+  readonly lines: ReadonlyMap<string, number>;
+}
+
+/**
+ * Parses YAML text. Syntax errors, duplicate keys, non-string keys, several documents and alias bombs are problems,
+ * all of them reported at once.
+ */
+export function parseYaml(file: string, text: string): { source?: YamlSource; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  if (!Array.isArray(docs)) return { source: { file, data: {}, lines: new Map() }, problems: [] };
+  const problems: Problem[] = [];
+  if (docs.length > 1) {
+    const line = docs[1]?.range ? lineCounter.linePos(docs[1].range[0]).line : undefined;
+    problems.push(new Problem(file, line, '', 'expected one YAML document, found several: keep one environment per file'));
+  }
+  const doc = docs[0];
+  if (doc === undefined) return { source: { file, data: {}, lines: new Map() }, problems };
+  for (const e of doc.errors) {
+    const line = e.linePos?.[0]?.line;
+    const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same map: keep one' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    problems.push(new Problem(file, line, '', `invalid YAML: ${what}`));
+  }
+  if (problems.length > 0) return { problems };
+  const lines = new Map<string, number>();
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key;
+        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
+          problems.push(new Problem(file, lineOf(key as Node), path.join('.'), 'expected a plain key: maps with complex keys are not allowed'));
+          continue;
+        }
+        const child = [...path, String(key.value)];
+        const line = lineOf(key);
+        if (line !== undefined) lines.set(pathKey(child), line);
+        walk(pair.value, child);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const child = [...path, i];
+        const line = lineOf(item as Node);
+        if (line !== undefined) lines.set(pathKey(child), line);
+        walk(item, child);
+      });
+    }
+  };
+  walk(doc.contents, []);
+  if (problems.length > 0) return { problems };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const what = /alias/i.test(message) ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out` : message;
+    return { problems: [new Problem(file, undefined, '', `invalid YAML: ${what}`)] };
+  }
+  return { source: { file, data: data ?? {}, lines }, problems };
+}

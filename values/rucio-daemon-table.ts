@@ -1,0 +1,235 @@
+/**
+ * The 28 daemons of the rucio-daemons chart (chart 40), as one typed table.
+ *
+ * Each row says which values key turns the daemon on (`<key>Count`) and configures it (`<key>:`), which
+ * `rucio-<binary>` the image runs (`RUCIO_DAEMON`), the name its objects carry, and how each of its settings becomes
+ * a command-line flag in `RUCIO_DAEMON_ARGS`. The schema (`values/rucio-daemons.ts`) and the construct
+ * (`constructs/rucio-daemon.ts`) are both derived from it: adding a daemon is one row.
+ *
+ * @see https://github.com/rucio/helm-charts/tree/master/charts/rucio-daemons
+ */
+
+/** How a setting is typed in the values and rendered on the command line. */
+export type SettingKind =
+  /** A non-negative integer: `--flag 5`. */
+  | 'int'
+  /** A free string, shell-quoted: `--flag 'value'`. */
+  | 'string'
+  /** An RSE or DID expression (may hold `&`, `|`, `\`, `=`), shell-quoted so it survives `eval`. */
+  | 'expression'
+  /** A list of names (activities): `--flag 'User Subscriptions' 'Express'`. */
+  | 'names'
+  /** A switch: `--flag` when true, nothing when false. */
+  | 'flag';
+
+/** One per-daemon setting. */
+export interface DaemonSetting {
+  /** The key under the daemon's values block (`threads`, `bulk`, `sleepTime`). */
+  readonly key: string;
+  /** The command-line option the daemon binary takes. */
+  readonly flag: string;
+  readonly kind: SettingKind;
+  /** The value used when the environment does not set one; `undefined` leaves the flag out. */
+  readonly default?: number | boolean;
+  /** What the setting does, for the JSON Schema and the values reference. */
+  readonly description: string;
+}
+
+/** One daemon of the chart. */
+export interface DaemonSpec {
+  /** The values key (`conveyorTransferSubmitter`); `<valueKey>Count` is its replica count. */
+  readonly valueKey: string;
+  /** `RUCIO_DAEMON`: the image runs `rucio-<binary>`. */
+  readonly binary: string;
+  /** The name in object names and labels (`<fullname>-<name>`, `app: rucio-daemons-<name>`). */
+  readonly name: string;
+  readonly settings: readonly DaemonSetting[];
+  /** Literal env vars this daemon always gets. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** hermes and hermes-legacy can talk to the broker over SSL with a client certificate. */
+  readonly ssl?: boolean;
+  /** The implicit Secrets upstream mounts when `useDeprecatedImplicitSecrets` is on. */
+  readonly implicitSecrets: readonly ('proxy' | 'ca' | 'reaperCa')[];
+  /** A one-line description for the JSON Schema. */
+  readonly description: string;
+}
+
+const threads = (flag: string, description = 'worker threads'): DaemonSetting => ({ key: 'threads', flag, kind: 'int', default: 1, description });
+const int = (key: string, flag: string, description: string): DaemonSetting => ({ key, flag, kind: 'int', description });
+const expr = (key: string, flag: string, description: string): DaemonSetting => ({ key, flag, kind: 'expression', description });
+const str = (key: string, flag: string, description: string): DaemonSetting => ({ key, flag, kind: 'string', description });
+const names = (key: string, flag: string, description: string): DaemonSetting => ({ key, flag, kind: 'names', description });
+const flag = (key: string, option: string, description: string): DaemonSetting => ({ key, flag: option, kind: 'flag', default: false, description });
+
+const bulk = int('bulk', '--bulk', 'requests handled per bulk');
+const sleepTime = int('sleepTime', '--sleep-time', 'seconds to sleep between cycles');
+const activities = names('activities', '--activities', 'activities to work on (all when unset)');
+const grid = { GLOBUS_THREAD_MODEL: 'pthread', X509_USER_PROXY: '/opt/proxy/x509up' } as const;
+
+/** All daemons, in the chart's order. */
+export const DAEMONS: readonly DaemonSpec[] = [
+  {
+    valueKey: 'abacusAccount', binary: 'abacus-account', name: 'abacus-account', implicitSecrets: ['proxy', 'ca'],
+    description: 'updates account usage counters', settings: [threads('--threads')],
+  },
+  {
+    valueKey: 'abacusCollectionReplica', binary: 'abacus-collection-replica', name: 'abacus-collection-replica', implicitSecrets: ['proxy', 'ca'],
+    description: 'updates collection replica counters', settings: [threads('--threads')],
+  },
+  {
+    valueKey: 'abacusRse', binary: 'abacus-rse', name: 'abacus-rse', implicitSecrets: ['proxy', 'ca'],
+    description: 'updates RSE usage counters',
+    settings: [flag('fillHistoryTable', '--enable-history', 'also fill the RSE usage history table'), threads('--threads')],
+  },
+  {
+    valueKey: 'automatix', binary: 'automatix', name: 'automatix', implicitSecrets: ['proxy', 'ca', 'reaperCa'],
+    description: 'uploads test files for functional tests', env: { X509_USER_PROXY: '/opt/proxy/x509up' },
+    settings: [threads('--threads-per-process'), str('inputFile', '--input-file', 'JSON file describing the uploads'), sleepTime],
+  },
+  {
+    valueKey: 'cacheConsumer', binary: 'cache-consumer', name: 'cache-consumer', implicitSecrets: [],
+    description: 'consumes cache messages from the broker', settings: [threads('--num-thread')],
+  },
+  {
+    valueKey: 'conveyorTransferSubmitter', binary: 'conveyor-submitter', name: 'conveyor-submitter', implicitSecrets: ['proxy', 'ca'],
+    description: 'submits transfers to FTS',
+    settings: [
+      threads('--total-threads'), bulk, int('groupBulk', '--group-bulk', 'transfers grouped per FTS job'),
+      str('groupPolicy', '--group-policy', 'how transfers are grouped into FTS jobs'), flag('mock', '--mock', 'submit to a mock FTS'),
+      str('sourceStrategy', '--source-strategy', 'how sources are chosen'), expr('excludeRses', '--exclude-rses', 'RSE expression to leave out'),
+      expr('includeRses', '--include-rses', 'RSE expression to work on'), expr('rses', '--rses', 'explicit RSE list'), sleepTime, activities,
+      names('excludeActivities', '--exclude-activities', 'activities to leave out'), int('maxSources', '--max-sources', 'sources per transfer'),
+      flag('ignoreAvailability', '--ignore-availability', 'submit to RSEs marked unavailable'),
+      flag('retryOtherFts', '--retry-other-fts', 'retry on another FTS server'),
+      int('archiveTimeout', '--archive-timeout-override', 'archive timeout in seconds'),
+    ],
+  },
+  {
+    valueKey: 'conveyorPoller', binary: 'conveyor-poller', name: 'conveyor-poller', implicitSecrets: ['proxy', 'ca'],
+    description: 'polls FTS for transfer states',
+    settings: [
+      threads('--total-threads'), int('dbBulk', '--db-bulk', 'requests read from the database per bulk'), int('ftsBulk', '--fts-bulk', 'jobs queried per FTS call'),
+      sleepTime, activities, int('olderThan', '--older-than', 'only poll transfers older than this many seconds'),
+      str('activitiesShare', '--activity-shares', 'JSON map of activity shares'),
+    ],
+  },
+  {
+    valueKey: 'conveyorFinisher', binary: 'conveyor-finisher', name: 'conveyor-finisher', implicitSecrets: ['proxy', 'ca'],
+    description: 'updates replicas and rules when transfers end',
+    settings: [threads('--total-threads'), int('dbBulk', '--db-bulk', 'requests read from the database per bulk'), bulk, sleepTime, activities],
+  },
+  {
+    valueKey: 'conveyorReceiver', binary: 'conveyor-receiver', name: 'conveyor-receiver', implicitSecrets: ['proxy', 'ca'],
+    description: 'receives FTS transfer messages from the broker', settings: [threads('--total-threads')],
+  },
+  {
+    valueKey: 'conveyorStager', binary: 'conveyor-stager', name: 'conveyor-stager', implicitSecrets: ['proxy', 'ca'],
+    description: 'submits staging requests for tape', settings: [threads('--total-threads'), bulk, sleepTime, activities],
+  },
+  {
+    valueKey: 'conveyorThrottler', binary: 'conveyor-throttler', name: 'conveyor-throttler', implicitSecrets: ['proxy', 'ca'],
+    description: 'releases waiting requests by the throttler limits', settings: [sleepTime],
+  },
+  {
+    valueKey: 'conveyorPreparer', binary: 'conveyor-preparer', name: 'conveyor-preparer', implicitSecrets: ['proxy', 'ca'],
+    description: 'chooses sources and transfer tools before submission',
+    settings: [
+      threads('--threads'), bulk, sleepTime, flag('ignoreAvailability', '--ignore-availability', 'prepare for RSEs marked unavailable'),
+      flag('runOnce', '--run-once', 'run one cycle and exit'),
+    ],
+  },
+  {
+    valueKey: 'darkReaper', binary: 'dark-reaper', name: 'dark-reaper', implicitSecrets: ['proxy', 'reaperCa'], env: grid,
+    description: 'deletes dark files reported by consistency checks',
+    settings: [
+      { key: 'workers', flag: '--total-workers', kind: 'int', default: 1, description: 'worker processes' }, str('scheme', '--scheme', 'protocol scheme for deletion'),
+      expr('includeRses', '--include-rses', 'RSE expression to work on'), expr('rses', '--rses', 'explicit RSE list'),
+      int('chunkSize', '--chunk-size', 'replicas per chunk'), expr('excludeRses', '--exclude-rses', 'RSE expression to leave out'),
+    ],
+  },
+  {
+    valueKey: 'hermes', binary: 'hermes', name: 'hermes', implicitSecrets: [], ssl: true,
+    description: 'delivers messages to the broker and e-mail (was hermes2 until 2023)', settings: [threads('--threads'), bulk],
+  },
+  {
+    valueKey: 'hermesLegacy', binary: 'hermes-legacy', name: 'hermes-legacy', implicitSecrets: [], ssl: true,
+    description: 'the old hermes (was hermes until 2023)',
+    settings: [
+      threads('--threads'), bulk, sleepTime, int('brokerTimeout', '--broker-timeout', 'seconds to wait for the broker'),
+      int('brokerRetry', '--broker-retry', 'reconnection attempts'),
+    ],
+  },
+  {
+    valueKey: 'judgeCleaner', binary: 'judge-cleaner', name: 'judge-cleaner', implicitSecrets: ['proxy', 'ca'],
+    description: 'removes expired replication rules', settings: [threads('--threads')],
+  },
+  {
+    valueKey: 'judgeEvaluator', binary: 'judge-evaluator', name: 'judge-evaluator', implicitSecrets: ['proxy', 'ca'],
+    description: 're-evaluates rules when DIDs change',
+    settings: [threads('--threads'), sleepTime, int('didLimit', '--did-limit', 'DIDs evaluated per cycle')],
+  },
+  {
+    valueKey: 'judgeInjector', binary: 'judge-injector', name: 'judge-injector', implicitSecrets: ['proxy', 'ca'],
+    description: 'injects asynchronous rules', settings: [threads('--threads')],
+  },
+  {
+    valueKey: 'judgeRepairer', binary: 'judge-repairer', name: 'judge-repairer', implicitSecrets: ['proxy', 'ca'],
+    description: 'repairs stuck rules', settings: [threads('--threads')],
+  },
+  {
+    valueKey: 'minos', binary: 'minos', name: 'minos', implicitSecrets: ['proxy', 'ca'],
+    description: 'declares bad replicas', settings: [threads('--threads'), bulk, sleepTime],
+  },
+  {
+    valueKey: 'minosTemporaryExpiration', binary: 'minos-temporary-expiration', name: 'minos-temporary-expiration', implicitSecrets: ['proxy', 'ca'],
+    description: 'expires temporarily unavailable replicas', settings: [threads('--threads'), bulk, sleepTime],
+  },
+  {
+    valueKey: 'necromancer', binary: 'necromancer', name: 'necromancer', implicitSecrets: ['proxy', 'ca'],
+    description: 'recovers or removes lost replicas', settings: [threads('--threads'), bulk],
+  },
+  {
+    valueKey: 'oauthManager', binary: 'oauth-manager', name: 'oauth-manager', implicitSecrets: ['ca'],
+    description: 'refreshes and removes OAuth tokens',
+    settings: [threads('--threads'), int('loopRate', '--loop-rate', 'seconds per cycle'), int('maxRows', '--max-rows', 'tokens per cycle')],
+  },
+  {
+    valueKey: 'reaper', binary: 'reaper', name: 'reaper', implicitSecrets: ['proxy', 'reaperCa'], env: grid,
+    description: 'deletes replicas (was reaper2 until chart 1.31)',
+    settings: [
+      flag('greedy', '--greedy', 'delete everything eligible, not only what space needs'), threads('--threads'), str('scheme', '--scheme', 'protocol scheme for deletion'),
+      expr('includeDids', '--include-dids', 'DID expression to work on'), expr('excludeDids', '--exclude-dids', 'DID expression to leave out'),
+      expr('includeRses', '--include-rses', 'RSE expression to work on'), expr('excludeRses', '--exclude-rses', 'RSE expression to leave out'),
+      expr('rses', '--rses', 'explicit RSE list'), int('chunkSize', '--chunk-size', 'replicas per chunk'),
+      int('delaySeconds', '--delay-seconds', 'seconds before a replica may be deleted'), sleepTime,
+    ],
+  },
+  {
+    valueKey: 'replicaRecoverer', binary: 'replica-recoverer', name: 'replica-recoverer', implicitSecrets: ['proxy', 'ca'],
+    description: 'recovers suspicious replicas',
+    settings: [
+      sleepTime, str('inputFile', '--json-file-name', 'JSON policy file'), flag('activeMode', '--active-mode', 'act, do not only report'),
+      int('limitSuspiciousFilesOnRse', '--limit-suspicious-files-on-rse', 'most suspicious files per RSE'),
+      int('youngerThan', '--younger-than', 'days back to look for suspicious replicas'), int('nAttempts', '--nattempts', 'declarations before a replica counts as suspicious'),
+    ],
+  },
+  {
+    valueKey: 'tracerKronos', binary: 'kronos', name: 'tracer-kronos', implicitSecrets: [],
+    description: 'consumes traces and updates access times',
+    settings: [
+      threads('--threads'), int('sleepTimeFiles', '--sleep-time-files', 'seconds between file updates'),
+      int('sleepTimeDatasets', '--sleep-time-datasets', 'seconds between dataset updates'),
+    ],
+  },
+  {
+    valueKey: 'transmogrifier', binary: 'transmogrifier', name: 'transmogrifier', implicitSecrets: ['proxy', 'ca'],
+    description: 'creates rules from subscriptions', settings: [threads('--threads'), bulk, sleepTime],
+  },
+  {
+    valueKey: 'undertaker', binary: 'undertaker', name: 'undertaker', implicitSecrets: ['proxy'],
+    description: 'deletes expired DIDs', settings: [threads('--total-workers', 'worker processes'), int('chunkSize', '--chunk-size', 'DIDs per chunk')],
+  },
+];
+
+/** The table by values key. */
+export const DAEMONS_BY_KEY: ReadonlyMap<string, DaemonSpec> = new Map(DAEMONS.map((d) => [d.valueKey, d]));
