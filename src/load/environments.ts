@@ -142,11 +142,20 @@ function locator(layers: readonly YamlSource[]): (path: Path) => Location {
 }
 
 function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location): Problem[] {
-  return found.map(({ path, message }) => {
+  // A problem written in `common` shows once per release it was merged into: report it once, saying where it applies
+  // only when it does not apply to `common` itself (a key valid for daemons but not for servers, say).
+  const groups = new Map<string, { loc: Location; message: string; direct: boolean; releases: string[] }>();
+  for (const { path, message } of found) {
     const loc = locate(path);
     const viaCommon = loc.path[0] === 'common' && path[0] !== 'common';
-    return new Problem(loc.file, loc.line, loc.path.join('.'), viaCommon ? `${message} (merged into ${path.slice(0, 2).join('.')})` : message);
-  });
+    const key = `${loc.file}\u0000${loc.line}\u0000${loc.path.join('.')}\u0000${message}`;
+    const group = groups.get(key) ?? { loc, message, direct: false, releases: [] };
+    if (viaCommon) group.releases.push(path.slice(0, 2).join('.'));
+    else group.direct = true;
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ loc, message, direct, releases }) =>
+    new Problem(loc.file, loc.line, loc.path.join('.'), direct ? message : `${message} (merged into ${releases.join(', ')})`));
 }
 
 /** Merges `common` under every server and daemons release. */
@@ -182,9 +191,7 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   const parsed = environmentSchema.safeParse(resolved, { reportInput: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
-  const placed = toProblems(found, locate);
-  const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
-  problems.push(...unique);
+  problems.push(...toProblems(found, locate));
   if (problems.length > 0 || !parsed.success) return { problems };
   return { env: { name, file: leaf.file, sources: layers, values: parsed.data, locate }, problems };
 }

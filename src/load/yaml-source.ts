@@ -43,7 +43,7 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   const doc = docs[0];
   if (doc === undefined) return { source: { file, data: {}, lines: new Map() }, problems };
   for (const e of doc.errors) {
-    const line = e.linePos?.[0]?.line;
+    const line = e.linePos?.[0]?.line ?? (e.pos ? lineCounter.linePos(e.pos[0]).line : undefined);
     const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same map: keep one' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     problems.push(new Problem(file, line, '', `invalid YAML: ${what}`));
   }
