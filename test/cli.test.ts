@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { valuesReference } from '../src/cli/reference.js';
 import { environmentJsonSchema } from '../src/cli/schema.js';
 import { GENERATED_MARKER } from '../src/synth/render.js';
 import { REPO, cleanup, cli, envCopy, readTree, replaceOnce, tempDir } from './helpers.js';
@@ -123,6 +124,14 @@ describe('synth output', () => {
 describe('the JSON Schema for editors', () => {
   it('is committed and up to date (run `rucio-gitops schema` when this fails)', () => {
     expect(readFileSync(join(REPO, 'values', 'environment.schema.json'), 'utf8')).toBe(environmentJsonSchema());
+    expect(readFileSync(join(REPO, 'values', 'REFERENCE.md'), 'utf8')).toBe(valuesReference());
+  });
+
+  it('schema --check fails on a stale file', async () => {
+    const file = join(tempDir(), 'schema.json');
+    writeFileSync(file, '{}\n');
+    const r = await cli('schema', '--check', '--out', file);
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/schema\.json is stale: run 'rucio-gitops schema'/) });
   });
 
   it('documents the daemons and refuses unknown keys', () => {

@@ -25,9 +25,9 @@ export const quantity = z.union([
 
 const cpuMemory = z.strictObject({
   /** CPU, in cores or millicores (`700m`). */
-  cpu: quantity,
+  cpu: quantity.describe('CPU, in cores or millicores (`700m`)'),
   /** Memory, with a binary suffix (`200Mi`, `1Gi`). */
-  memory: quantity,
+  memory: quantity.describe('Memory, with a binary suffix (`200Mi`, `1Gi`)'),
 });
 
 /**
@@ -44,11 +44,11 @@ export type Resources = z.infer<typeof resources>;
 export const secretKeyRef = z.strictObject({
   secretKeyRef: z.strictObject({
     /** The Secret's name, used verbatim (it is not prefixed with the release). */
-    name: dnsSubdomain,
+    name: dnsSubdomain.describe('The Secret\'s name, used verbatim (it is not prefixed with the release)'),
     /** The key inside the Secret. */
-    key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key (letters, digits, "-", "_" and ".")'),
+    key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key (letters, digits, "-", "_" and ".")').describe('The key inside the Secret'),
     /** Start the pod even when the Secret or key is missing. */
-    optional: z.boolean().optional(),
+    optional: z.boolean().optional().describe('Start the pod even when the Secret or key is missing'),
   }),
 });
 export type SecretKeyRef = z.infer<typeof secretKeyRef>;
@@ -146,7 +146,7 @@ export const secretMount = z
     subPath: z.string().min(1).optional(),
     defaultMode: z.number().int().min(0).max(0o777).optional(),
     /** Start the pod even when the Secret is missing. */
-    optional: z.boolean().optional(),
+    optional: z.boolean().optional().describe('Start the pod even when the Secret is missing'),
   })
   .refine((m) => (m.secretName === undefined) !== (m.secretFullName === undefined), {
     message: 'set exactly one of secretName (prefixed with the release) and secretFullName (used as written)',
@@ -168,7 +168,7 @@ export const persistentVolumes = z.record(
   dnsLabel,
   z.strictObject({
     /** The claim's name. */
-    name: dnsSubdomain,
+    name: dnsSubdomain.describe('The claim\'s name'),
     mountPath: z.string().startsWith('/', 'expected an absolute path'),
     readOnly: z.boolean().optional(),
   }),
@@ -226,12 +226,12 @@ export const ftsRenewal = z
     script: z.enum(['default', 'atlas', 'dteam', 'multi_vo', 'tutorial', 'escape']).default('default'),
     vos: z.array(z.strictObject({ vo: z.string().min(1), voms: z.string().min(1) })).default([]),
     /** FTS servers to delegate to, comma-separated URLs. */
-    servers: z.string().default(''),
+    servers: z.string().default('').describe('FTS servers to delegate to, comma-separated URLs'),
     /** The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key). */
-    tlsSecretName: dnsSubdomain.optional(),
+    tlsSecretName: dnsSubdomain.optional().describe('The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key)'),
     /** Names of the Secrets the job writes the proxy into; default `<release>-rucio-x509up`. */
-    secretNames: z.array(dnsSubdomain).optional(),
-    additionalEnvs: z.array(envVar).default([]),
+    secretNames: z.array(dnsSubdomain).optional().describe('Names of the Secrets the job writes the proxy into; default `<release>-rucio-x509up`'),
+    additionalEnvs: z.array(envVar).default([]).describe('Extra env vars of the job'),
     resources: resources.prefault({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
   })
   .prefault({});
@@ -243,7 +243,7 @@ export const automaticRestart = z
     schedule: z.string().min(9).default('0 0 * * *'),
     image: z.strictObject({ repository: z.string().min(1).optional(), tag: z.string().min(1).optional() }).prefault({}),
     /** Extra label selector, ANDed with `release=<release>`. */
-    selectorLabel: z.string().optional(),
+    selectorLabel: z.string().optional().describe('Extra label selector, ANDed with `release=<release>`'),
     resources: resources.prefault({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
   })
   .prefault({});
@@ -254,31 +254,31 @@ export const automaticRestart = z
  */
 export const releaseShared = {
   /** Helm's `fullnameOverride`: the prefix of every object's name. */
-  fullnameOverride: dnsLabel.optional(),
+  fullnameOverride: dnsLabel.optional().describe('Helm\'s `fullnameOverride`'),
   /** Helm's `nameOverride`: replaces the chart name in the default fullname. */
-  nameOverride: dnsLabel.optional(),
-  imagePullSecrets: z.array(z.strictObject({ name: dnsSubdomain })).default([]),
+  nameOverride: dnsLabel.optional().describe('Helm\'s `nameOverride`'),
+  imagePullSecrets: z.array(z.strictObject({ name: dnsSubdomain })).default([]).describe('Secrets with registry credentials for pulling the images'),
   /** Prepended to every image of the release (`registry.example.org/`). */
-  imageRegistry: z.string().default(''),
+  imageRegistry: z.string().default('').describe('Prepended to every image of the release (`registry.example.org/`)'),
   /** rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`. */
-  config: rucioConfig.default({}),
+  config: rucioConfig.default({}).describe('rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`'),
   /** Literal env vars: each key is upper-cased (`rucio_ca_path` → `RUCIO_CA_PATH`). */
-  optional_config: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an environment variable name'), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  additionalEnvs: z.array(envVar).default([]),
-  secretMounts: z.array(secretMount).default([]),
-  hostPathMounts: z.array(hostPathMount).default([]),
-  persistentVolumes: persistentVolumes.default({}),
-  serviceAccountName: dnsSubdomain.optional(),
+  optional_config: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an environment variable name'), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Literal env vars'),
+  additionalEnvs: z.array(envVar).default([]).describe('Extra env vars (value or valueFrom), after the ones the release sets'),
+  secretMounts: z.array(secretMount).default([]).describe('Secrets mounted into the containers: secretName (prefixed with the release) or secretFullName, mountPath, subPath'),
+  hostPathMounts: z.array(hostPathMount).default([]).describe('Node directories mounted into the containers (read-only unless readOnly: false)'),
+  persistentVolumes: persistentVolumes.default({}).describe('Existing PersistentVolumeClaims mounted by volume name (CVMFS, for example)'),
+  serviceAccountName: dnsSubdomain.optional().describe('The pods\' ServiceAccount (default: none, and no API token is mounted)'),
   /**
    * Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …).
    * Off by default: name what you mount in `secretMounts` instead.
    */
-  useDeprecatedImplicitSecrets: z.boolean().default(false),
-  deploymentAnnotations: labels.default({}),
-  podAnnotations: labels.default({}),
-  podLabels: labels.default({}),
-  strategy,
-  minReadySeconds: z.number().int().nonnegative().default(5),
-  ftsRenewal,
-  automaticRestart,
+  useDeprecatedImplicitSecrets: z.boolean().default(false).describe('Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …)'),
+  deploymentAnnotations: labels.default({}).describe('Annotations of the Deployments (e.g. for a reloader)'),
+  podAnnotations: labels.default({}).describe('Annotations of the pods'),
+  podLabels: labels.default({}).describe('Extra labels of the pods (the selector labels cannot be overridden)'),
+  strategy: strategy.describe('How Deployments roll (RollingUpdate with maxSurge/maxUnavailable 1, or Recreate)'),
+  minReadySeconds: z.number().int().nonnegative().default(5).describe('Seconds a new pod must be ready before it counts as available'),
+  ftsRenewal: ftsRenewal.describe('A CronJob that renews the FTS proxy and writes it into the x509up Secrets'),
+  automaticRestart: automaticRestart.describe('A CronJob that restarts the release\'s Deployments on a schedule'),
 } as const;

@@ -32,17 +32,17 @@ export const commonSchema = z.strictObject({
 export const environmentSchema = z
   .strictObject({
     /** The environment's name: its folder under `dist/` (must match the file name). */
-    name: dnsLabel,
+    name: dnsLabel.describe('The environment\'s name'),
     /** A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader. */
-    extends: z.string().optional(),
+    extends: z.string().optional().describe('A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader'),
     /** The namespace of every Rucio release. */
-    namespace: dnsLabel,
+    namespace: dnsLabel.describe('The namespace of every Rucio release'),
     /** Merged under every release; see `commonSchema`. */
-    common: commonSchema.default({}),
+    common: commonSchema.default({}).describe('Merged under every release; see `commonSchema`'),
     /** Server releases: release name → rucio-server chart values. */
-    servers: z.record(dnsLabel, rucioServerSchema).default({}),
+    servers: z.record(dnsLabel, rucioServerSchema).default({}).describe('Server releases'),
     /** Daemons releases: release name → rucio-daemons chart values. */
-    daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}),
+    daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}).describe('Daemons releases'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

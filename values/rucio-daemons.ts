@@ -99,8 +99,8 @@ export const daemonsMonitoring = z
 /** One rucio-daemons release. */
 export const rucioDaemonsSchema = z.strictObject({
   ...releaseShared,
-  image: imageSchema(IMAGES.rucioDaemons),
-  monitoring: daemonsMonitoring,
+  image: imageSchema(IMAGES.rucioDaemons).describe('The daemons image; the tag pins the Rucio release (a daemon may override the tag)'),
+  monitoring: daemonsMonitoring.describe('Prometheus scraping of the daemons (metrics on port 8080 when [monitor] enable_metrics is on)'),
   ...daemonShape,
 });
 

@@ -53,19 +53,19 @@ export const SERVER_DEFAULTS = {
 export const rucioServerSchema = z.strictObject({
   ...releaseShared,
   /** Pods of this server; 0 renders nothing of the release. */
-  replicaCount: z.number().int().min(0).max(1000).default(1),
-  image: imageSchema(IMAGES.rucioServer),
+  replicaCount: z.number().int().min(0).max(1000).default(1).describe('Pods of this server; 0 renders nothing of the release'),
+  image: imageSchema(IMAGES.rucioServer).describe('The server image; the tag pins the Rucio release'),
   /** Serve HTTPS on 443 with mod_ssl (health check on 444); needed for X.509 client authentication. */
-  useSSL: z.boolean().default(false),
+  useSSL: z.boolean().default(false).describe('Serve HTTPS on 443 with mod_ssl (health check on 444); needed for X.509 client authentication'),
   /** A kubernetes.io/tls Secret mounted as the host certificate and key. */
-  tlsSecretName: dnsSubdomain.optional(),
+  tlsSecretName: dnsSubdomain.optional().describe('A kubernetes.io/tls Secret mounted as the host certificate and key'),
   /** The host name clients use (external-dns annotation, `RUCIO_HOSTNAME`). */
-  hostname: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a host name').optional(),
+  hostname: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a host name').optional().describe('The host name clients use (external-dns annotation, `RUCIO_HOSTNAME`)'),
   /** Sets `RUCIO_SERVER_TYPE`; the current image ignores it. */
-  serverType: z.enum(['api', 'flask']).default('api'),
+  serverType: z.enum(['api', 'flask']).default('api').describe('Sets `RUCIO_SERVER_TYPE`; the current image ignores it'),
   /** A sidecar that tails httpd's global error log, so `kubectl logs -c httpd-error-log` shows it. */
-  exposeErrorLogs: z.boolean().default(true),
-  errorLogsExporterResources: resources.default(SERVER_DEFAULTS.errorLogsExporterResources),
+  exposeErrorLogs: z.boolean().default(true).describe('A sidecar that tails httpd\'s global error log, so `kubectl logs -c httpd-error-log` shows it'),
+  errorLogsExporterResources: resources.default(SERVER_DEFAULTS.errorLogsExporterResources).describe('Resources of the httpd-error-log sidecar'),
   service: z
     .strictObject({
       type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).default('ClusterIP'),
@@ -80,7 +80,7 @@ export const rucioServerSchema = z.strictObject({
       allocateLoadBalancerNodePorts: z.boolean().optional(),
       useExternalDNS: z.boolean().default(false),
     })
-    .prefault({}),
+    .prefault({}).describe('The Service in front of the pods (type, port, targetPort, loadBalancerIP, …)'),
   ingress: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -90,18 +90,18 @@ export const rucioServerSchema = z.strictObject({
       hosts: z.array(z.string().min(1)).default([]),
       tls: z.array(z.strictObject({ secretName: dnsSubdomain, hosts: z.array(z.string()).optional() })).default([]),
     })
-    .prefault({}),
-  readinessProbe: probeTimings(SERVER_DEFAULTS.readinessProbe),
-  livenessProbe: probeTimings(SERVER_DEFAULTS.livenessProbe),
+    .prefault({}).describe('An optional Ingress (TLS by Secret name only)'),
+  readinessProbe: probeTimings(SERVER_DEFAULTS.readinessProbe).describe('Timings of the readiness probe (GET /ping on the health port)'),
+  livenessProbe: probeTimings(SERVER_DEFAULTS.livenessProbe).describe('Timings of the liveness probe (GET /ping on the health port)'),
   /** httpd's access log format (`RUCIO_LOG_FORMAT`). */
-  logFormat: z.string().min(1).default(DEFAULT_LOG_FORMAT),
+  logFormat: z.string().min(1).default(DEFAULT_LOG_FORMAT).describe('httpd\'s access log format (`RUCIO_LOG_FORMAT`)'),
   wsgi: z
     .strictObject({
       daemonProcesses: z.union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)]).transform(String).default('4'),
       daemonThreads: z.union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)]).transform(String).default('4'),
     })
-    .prefault({}),
-  httpd_config: httpdConfig.default({}),
+    .prefault({}).describe('mod_wsgi daemon processes and threads'),
+  httpd_config: httpdConfig.default({}).describe('httpd settings, each becoming RUCIO_HTTPD_<KEY> (only the keys the image reads)'),
   monitoring: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -114,14 +114,14 @@ export const rucioServerSchema = z.strictObject({
       labels: labels.default({}),
       serviceMonitor: z.strictObject({ relabelings: z.array(z.unknown()).default([]), metricRelabelings: z.array(z.unknown()).default([]) }).prefault({}),
     })
-    .prefault({}),
-  metricsExporterResources: resources.default(SERVER_DEFAULTS.metricsExporterResources),
-  serverResources: resources.default(SERVER_DEFAULTS.serverResources),
-  nodeSelector: nodeSelector.default({}),
-  tolerations: z.array(toleration).default([]),
-  affinity: affinity.optional(),
-  priorityClassName: z.string().min(1).optional(),
-  terminationGracePeriodSeconds: z.number().int().nonnegative().default(30),
+    .prefault({}).describe('Metrics: Rucio\'s own on nativeMetricsPort and the apache exporter on exporterPort'),
+  metricsExporterResources: resources.default(SERVER_DEFAULTS.metricsExporterResources).describe('Resources of the apache-exporter sidecar'),
+  serverResources: resources.default(SERVER_DEFAULTS.serverResources).describe('Resources of the rucio-server container'),
+  nodeSelector: nodeSelector.default({}).describe('Node labels the pods must run on'),
+  tolerations: z.array(toleration).default([]).describe('Taints the pods tolerate'),
+  affinity: affinity.optional().describe('Pod affinity and anti-affinity'),
+  priorityClassName: z.string().min(1).optional().describe('The pods\' PriorityClass'),
+  terminationGracePeriodSeconds: z.number().int().nonnegative().default(30).describe('Seconds httpd gets to finish requests when a pod stops'),
 });
 
 /** A rucio-server release, fully defaulted. */

@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { environmentSchema } from '../../values/environment.js';
 import { UserError } from '../load/problems.js';
 import type { CommandContext } from './main.js';
+import { valuesReference } from './reference.js';
+
+/** Where the values reference is written, beside the schema. */
+export const REFERENCE_FILE = 'values/REFERENCE.md';
 
 /** The JSON Schema text, deterministic. */
 export function environmentJsonSchema(): string {
@@ -21,16 +25,18 @@ export function environmentJsonSchema(): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/** Writes (or, with check, compares) the schema file. */
+/** Writes (or, with check, compares) the schema file and the values reference beside it. */
 export async function writeSchema(file: string, check: boolean, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
-  const text = environmentJsonSchema();
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  if (check) {
-    if (current !== text) throw new UserError(`${file} is stale: run 'rucio-gitops schema' and commit it`);
-    ctx.stdout(`${file} is up to date\n`);
-    return 0;
+  const outputs: [string, string][] = [[file, environmentJsonSchema()], [REFERENCE_FILE, valuesReference()]];
+  for (const [path, text] of outputs) {
+    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    if (check) {
+      if (current !== text) throw new UserError(`${path} is stale: run 'rucio-gitops schema' and commit it`);
+      ctx.stdout(`${path} is up to date\n`);
+      continue;
+    }
+    if (current !== text) writeFileSync(path, text);
+    ctx.stdout(`${current === text ? 'unchanged' : 'wrote'} ${path}\n`);
   }
-  if (current !== text) writeFileSync(file, text);
-  ctx.stdout(`${current === text ? 'unchanged' : 'wrote'} ${file}\n`);
   return 0;
 }
