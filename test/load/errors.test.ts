@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/load/environments.js';
+import { renderEnvironments } from '../../src/synth/render.js';
 import { UserError } from '../../src/load/problems.js';
 import { cleanup, envCopy, replaceOnce, tempDir } from '../helpers.js';
 
@@ -165,5 +166,34 @@ describe('layers and files', () => {
 
   it('suggest the nearest environment name', () => {
     expect(() => loadEnvironments(envCopy(), ['integraton'])).toThrow(/no environment 'integraton' \(did you mean 'integration'\?\) in .*; environments are: integration, production/);
+  });
+});
+
+describe('problems found while building the objects', () => {
+  function renderProblems(dir: string): string[] {
+    try {
+      renderEnvironments(loadEnvironments(dir));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      return e.problems.map((p) => p.format().replace(`${dir}/`, ''));
+    }
+    return [];
+  }
+
+  it('are placed in the file too: two mounts on one path', () => {
+    const dir = single([
+      'name: test', 'namespace: rucio', 'daemons:', '  d:', '    reaperCount: 1', '    secretMounts:',
+      '      - {secretFullName: a, mountPath: /opt/proxy}', '      - {secretFullName: b, mountPath: /opt/proxy}', '',
+    ].join('\n'));
+    expect(renderProblems(dir)).toEqual(["test.yaml:8  daemons.d.secretMounts.1: mountPath '/opt/proxy' is already mounted from volume 'a': each path takes one mount"]);
+  });
+
+  it('are placed in the file too: an env var set twice', () => {
+    const dir = single([
+      'name: test', 'namespace: rucio', 'servers:', '  s:', '    additionalEnvs:', '      - {name: RUCIO_LOG_FORMAT, value: x}', '',
+    ].join('\n'));
+    expect(renderProblems(dir)).toEqual([
+      "test.yaml:6  servers.s.additionalEnvs.0.name: env var 'RUCIO_LOG_FORMAT' is already set by the server release (useSSL, wsgi, httpd_config, monitoring, logFormat): set it in one place",
+    ]);
   });
 });
