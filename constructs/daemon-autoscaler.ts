@@ -19,18 +19,6 @@ export function defaultQuery(key: ScalableDaemon, a: Pick<AutoscalingValues, 'tr
   return `sum(${a.transferQueueMetric}{${selector}}) or vector(0)`;
 }
 
-/** The scaler's settings with every default of its kind filled in. */
-export function resolvedScaler(key: ScalableDaemon, s: DaemonScalerValues, a: Pick<AutoscalingValues, 'transferQueueMetric' | 'deletionBacklogMetric'>) {
-  const d = AUTOSCALING_DEFAULTS.daemons[key];
-  return {
-    ...s,
-    query: s.query ?? defaultQuery(key, a),
-    threshold: s.threshold ?? d.threshold,
-    activationThreshold: s.activationThreshold ?? d.activationThreshold,
-    scaleUpDelaySeconds: s.scaleUpDelaySeconds ?? d.scaleUpDelaySeconds,
-  };
-}
-
 export interface DaemonAutoscalerProps {
   readonly key: ScalableDaemon;
   /** The Deployment to scale. */
@@ -44,7 +32,9 @@ export interface DaemonAutoscalerProps {
 export class DaemonAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: DaemonAutoscalerProps) {
     super(scope, id);
-    const s = resolvedScaler(props.key, props.scaler, props.autoscaling);
+    const s = props.scaler;
+    /** @default the backlog of the daemon's kind (`defaultQuery`) */
+    const query = s.query ?? defaultQuery(props.key, props.autoscaling);
     const object: IScaledObject = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
@@ -69,7 +59,7 @@ export class DaemonAutoscaler extends Construct {
           metricType: 'AverageValue',
           metadata: {
             serverAddress: props.autoscaling.prometheusAddress,
-            query: s.query,
+            query,
             threshold: String(s.threshold),
             activationThreshold: String(s.activationThreshold),
           },

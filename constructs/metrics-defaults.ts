@@ -18,6 +18,7 @@ import { DAEMON_METRICS_PORT, daemonCount, type DaemonValues, type RucioDaemonsV
 import type { RucioServerValues } from '../values/rucio-server.js';
 import { configFlag, mergeConfig } from './rucio-config.js';
 import { ValuesError } from './rucio-pod.js';
+import { SERVER_METRICS_PATH } from './service-monitors.js';
 
 /** `prometheus.io/*` annotations for one metrics port. */
 export function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {
@@ -63,7 +64,7 @@ export function serverWithMetrics(env: Environment, release: string, values: Ruc
       `(${values.monitoring.nativeMetricsPort}) when monitoring.enabled is true: remove enable_metrics (or set it under daemons only)`);
   }
   if (values.monitoring.enabled && env.monitoring?.scrape.mode === 'annotations') {
-    return { ...values, podAnnotations: { ...scrapeAnnotations(values.monitoring.nativeMetricsPort), ...values.podAnnotations } };
+    return { ...values, podAnnotations: { ...scrapeAnnotations(values.monitoring.nativeMetricsPort, SERVER_METRICS_PATH), ...values.podAnnotations } };
   }
   return values;
 }

@@ -14,6 +14,9 @@ import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitor
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { sortedMap } from './rucio-pod.js';
 
+/** Where httpd serves Rucio's own server metrics on the `metrics` port (the upstream chart's path). */
+export const SERVER_METRICS_PATH = '/metrics/';
+
 /** The pod labels every Rucio target keeps, as target labels. */
 export const TARGET_LABELS: Readonly<Record<string, string>> = { app: 'app', release: 'release', rucio_daemon: 'rucio-daemon' };
 
@@ -106,7 +109,7 @@ export class RucioServiceMonitors extends Construct {
           jobLabel: 'app',
           namespaceSelector,
           selector: { matchLabels: { ...s.selector } },
-          podMetricsEndpoints: [endpoint('exporter', s.telemetryPath), endpoint('metrics', '/metrics')],
+          podMetricsEndpoints: [endpoint('exporter', s.telemetryPath), endpoint('metrics', SERVER_METRICS_PATH)],
         },
       };
       new ApiObject(this, `Server-${s.release}`, monitor as never);

@@ -41,30 +41,33 @@ export const AUTOSCALING_DEFAULTS = {
 
 const replicas = z.number().int().min(1).max(100);
 
-/** One autoscaled daemon. */
-export const daemonScalerSchema = z
-  .strictObject({
-    /** Fewest pods (at least 1: a daemon scaled to zero stops reporting and hides its backlog). */
-    minReplicas: replicas.default(AUTOSCALING_DEFAULTS.minReplicas),
-    /** Most pods; required, so every environment writes its own bound. */
-    maxReplicas: replicas,
-    /** Backlog per pod: KEDA runs ceil(backlog / threshold) pods. */
-    threshold: z.number().positive().optional(),
-    /** Backlog below which the daemon stays at minReplicas. */
-    activationThreshold: z.number().nonnegative().optional(),
-    /** Replaces the default PromQL query (must return one number: the backlog). */
-    query: z.string().min(1).regex(/^[^\n\r]*$/, 'expected a single line').optional(),
-    /** Seconds a backlog must persist before scaling up (staggers submitters → pollers → finishers). */
-    scaleUpDelaySeconds: z.number().int().min(0).max(3600).optional(),
-    /** Seconds of a smaller recommendation before scaling down. */
-    scaleDownDelaySeconds: z.number().int().min(0).max(3600).default(AUTOSCALING_DEFAULTS.scaleDownDelaySeconds),
-    /** KEDA's cool-down: seconds after the last active trigger before going back to minReplicas. */
-    cooldownPeriod: z.number().int().min(0).default(AUTOSCALING_DEFAULTS.cooldownPeriod),
-    /** Seconds between KEDA's queries. */
-    pollingInterval: z.number().int().min(5).default(AUTOSCALING_DEFAULTS.pollingInterval),
-  })
-  .refine((s) => s.minReplicas <= s.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
-export type DaemonScalerValues = z.infer<typeof daemonScalerSchema>;
+/** The scaler of one kind of daemon, with that kind's defaults. */
+export function daemonScalerSchema(key: ScalableDaemon) {
+  const d = AUTOSCALING_DEFAULTS.daemons[key];
+  return z
+    .strictObject({
+      /** Fewest pods (at least 1: a daemon scaled to zero stops reporting and hides its backlog). */
+      minReplicas: replicas.default(AUTOSCALING_DEFAULTS.minReplicas),
+      /** Most pods; required, so every environment writes its own bound. */
+      maxReplicas: replicas,
+      /** Backlog per pod: KEDA runs ceil(backlog / threshold) pods. */
+      threshold: z.number().positive().default(d.threshold),
+      /** Backlog below which the daemon stays at minReplicas. */
+      activationThreshold: z.number().nonnegative().default(d.activationThreshold),
+      /** Replaces the backlog query derived from `transferQueueMetric`/`deletionBacklogMetric` (must return one number). */
+      query: z.string().min(1).regex(/^[^\n\r]*$/, 'expected a single line').optional(),
+      /** Seconds a backlog must persist before scaling up (staggers submitters → pollers → finishers). */
+      scaleUpDelaySeconds: z.number().int().min(0).max(3600).default(d.scaleUpDelaySeconds),
+      /** Seconds of a smaller recommendation before scaling down. */
+      scaleDownDelaySeconds: z.number().int().min(0).max(3600).default(AUTOSCALING_DEFAULTS.scaleDownDelaySeconds),
+      /** KEDA's cool-down: seconds after the last active trigger before going back to minReplicas. */
+      cooldownPeriod: z.number().int().min(0).default(AUTOSCALING_DEFAULTS.cooldownPeriod),
+      /** Seconds between KEDA's queries. */
+      pollingInterval: z.number().int().min(5).default(AUTOSCALING_DEFAULTS.pollingInterval),
+    })
+    .refine((s) => s.minReplicas <= s.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+}
+export type DaemonScalerValues = z.infer<ReturnType<typeof daemonScalerSchema>>;
 
 /** A CPU autoscaler of one server release. */
 export const serverScalerSchema = z
@@ -86,7 +89,7 @@ export const autoscalingSchema = z.strictObject({
   /** The gauge of replicas waiting for deletion (summed). */
   deletionBacklogMetric: metricName.default(AUTOSCALING_DEFAULTS.deletionBacklogMetric),
   /** Daemons release → daemon value key → scaler. */
-  daemons: z.record(dnsLabel, z.strictObject(Object.fromEntries(SCALABLE_DAEMONS.map((k) => [k, daemonScalerSchema.optional()])) as Record<ScalableDaemon, z.ZodOptional<typeof daemonScalerSchema>>)).default({}),
+  daemons: z.record(dnsLabel, z.strictObject(Object.fromEntries(SCALABLE_DAEMONS.map((k) => [k, daemonScalerSchema(k).optional()])) as Record<ScalableDaemon, z.ZodOptional<ReturnType<typeof daemonScalerSchema>>>)).default({}),
   /** Server release → CPU autoscaler. */
   servers: z.record(dnsLabel, serverScalerSchema).default({}),
 });

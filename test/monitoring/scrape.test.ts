@@ -107,7 +107,7 @@ describe('Prometheus Operator scraping', () => {
     expect(() => new PodMonitor(server as never).validate()).not.toThrow();
     expect(server.metadata.namespace).toBe('monitoring');
     expect(monitorSpec(server).selector.matchLabels).toEqual({ app: 'rucio-server', release: 'api' });
-    expect(monitorSpec(server).podMetricsEndpoints!.map((e) => `${e.port}${e.path}`)).toEqual(['exporter/metrics', 'metrics/metrics']);
+    expect(monitorSpec(server).podMetricsEndpoints!.map((e) => `${e.port}${e.path}`)).toEqual(['exporter/metrics', 'metrics/metrics/']);
     const daemons = find(folders, 'PodMonitor', 'd-daemons');
     expect(monitorSpec(daemons).selector.matchExpressions![0]!.values).toEqual(['conveyor-submitter', 'reaper']);
     const pg = find(folders, 'ServiceMonitor', 'pushgateway');
@@ -136,8 +136,8 @@ describe('annotation scraping', () => {
     const deployments = objects(folders).filter((o) => o.kind === 'Deployment');
     expect(deployments.length).toBeGreaterThan(20);
     for (const o of deployments) {
-      const port = o.metadata.name.endsWith('rucio-server') ? '8081' : '8080';
-      expect(template(o).metadata.annotations, o.metadata.name).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' });
+      const [port, path] = o.metadata.name.endsWith('rucio-server') ? ['8081', '/metrics/'] : ['8080', '/metrics'];
+      expect(template(o).metadata.annotations, o.metadata.name).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': path });
     }
     expect(objects(folders).some((o) => o.kind === 'PodMonitor' || o.kind === 'ServiceMonitor')).toBe(false);
     expect(find(folders, 'PrometheusRule', 'rucio-alerts').folder).toBe('infrastructure/integration/monitoring');
