@@ -1,7 +1,8 @@
 /**
  * Grafana dashboards of an environment, generated from the deployed components and shipped as ConfigMaps that
  * Grafana's dashboard sidecar loads (label `grafana_dashboard: "1"` by default):
- * - daemons: per daemon, its activity (rate of every Rucio counter it exports), CPU, memory and available pods;
+ * - daemons: per daemon, its activity (rate of every Rucio counter it exports), CPU and memory (used, requested,
+ *   limit, as in the seed's cluster resources view) and pods (available, desired: what an autoscaler asked for);
  * - transfers: the request queue by state, the conveyor and reaper pods (what the autoscalers did), deletions;
  * - servers: per server release, requests and busy workers (apache exporter), CPU; responses by code per HAProxy
  *   backend. Hits per endpoint and per account are in the access logs (filebeat → Kibana), not in Prometheus;
@@ -65,8 +66,8 @@ class Layout {
     this.y += 1;
   }
 
-  panel(title: string, queries: readonly { expr: string; legend: string }[], unit = 'short'): void {
-    if (this.x >= 24) this.newLine();
+  panel(title: string, queries: readonly { expr: string; legend: string }[], unit = 'short', width = 8): void {
+    if (this.x + width > 24) this.newLine();
     this.panels.push({
       id: this.id++,
       type: 'timeseries',
@@ -74,10 +75,10 @@ class Layout {
       datasource: DATASOURCE,
       fieldConfig: { defaults: { unit }, overrides: [] },
       options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
-      gridPos: { h: 8, w: 8, x: this.x, y: this.y },
+      gridPos: { h: 8, w: width, x: this.x, y: this.y },
       targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DATASOURCE })),
     });
-    this.x += 8;
+    this.x += width;
   }
 
   private newLine(): void {
@@ -115,15 +116,25 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
     for (const d of [...input.daemons].sort(byRelease)) {
       const pod = `${ns}, pod=~${promString(`${d.deployment}-.*`)}`;
       l.row(`${d.release} / ${d.name}`);
+      const resource = (name: string) => `sum(kube_pod_container_resource_${name}{${pod}, container="rucio-daemons", resource=`;
       l.panel(`${d.name}: activity`, [{
         expr: `sum by (__name__) (rate({__name__=~"rucio_.+_total", ${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}}[5m]))`,
         legend: '{{__name__}}',
-      }], 'ops');
-      l.panel(`${d.name}: CPU and pods`, [
-        { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pod}, container="rucio-daemons"}[5m]))`, legend: '{{pod}} CPU' },
-        { expr: `kube_deployment_status_replicas_available{${ns}, deployment=${promString(d.deployment)}}`, legend: 'available pods' },
-      ]);
-      l.panel(`${d.name}: memory`, [{ expr: `sum by (pod) (container_memory_working_set_bytes{${pod}, container="rucio-daemons"})`, legend: '{{pod}}' }], 'bytes');
+      }], 'ops', 6);
+      l.panel(`${d.name}: CPU`, [
+        { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pod}, container="rucio-daemons"}[5m]))`, legend: '{{pod}}' },
+        { expr: `${resource('requests')}"cpu"})`, legend: 'requested' },
+        { expr: `${resource('limits')}"cpu"})`, legend: 'limit' },
+      ], 'short', 6);
+      l.panel(`${d.name}: memory`, [
+        { expr: `sum by (pod) (container_memory_working_set_bytes{${pod}, container="rucio-daemons"})`, legend: '{{pod}}' },
+        { expr: `${resource('requests')}"memory"})`, legend: 'requested' },
+        { expr: `${resource('limits')}"memory"})`, legend: 'limit' },
+      ], 'bytes', 6);
+      l.panel(`${d.name}: pods`, [
+        { expr: `kube_deployment_status_replicas_available{${ns}, deployment=${promString(d.deployment)}}`, legend: 'available' },
+        { expr: `kube_deployment_spec_replicas{${ns}, deployment=${promString(d.deployment)}}`, legend: 'desired' },
+      ], 'short', 6);
     }
     out.daemons = dashboard(input, 'daemons', 'daemons', l);
 

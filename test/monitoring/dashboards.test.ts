@@ -57,7 +57,7 @@ describe('dashboards', () => {
     }
   });
 
-  it('has a row and activity, CPU and memory panels for each deployed daemon', () => {
+  it('has a row and activity, CPU, memory and pods panels for each deployed daemon', () => {
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
       const daemons = objects(folders)
@@ -70,11 +70,12 @@ describe('dashboards', () => {
       for (const daemon of daemons) {
         const row = titles.indexOf(`${daemon.release} / ${daemon.name}`);
         expect(row, `${daemon.release}/${daemon.name}`).toBeGreaterThanOrEqual(0);
-        expect(titles.slice(row + 1, row + 4)).toEqual([`${daemon.name}: activity`, `${daemon.name}: CPU and pods`, `${daemon.name}: memory`]);
-        const panels = d.panels.slice(row + 1, row + 4) as Panel[];
+        expect(titles.slice(row + 1, row + 5)).toEqual(['activity', 'CPU', 'memory', 'pods'].map((t) => `${daemon.name}: ${t}`));
+        const panels = d.panels.slice(row + 1, row + 5) as Panel[];
         expect(panels[0]!.targets![0]!.expr).toContain(`release="${daemon.release}", rucio_daemon="${daemon.name}"`);
-        expect(panels[1]!.targets![1]!.expr).toContain(`deployment="${daemon.deployment}"`);
-        expect(panels[2]!.targets![0]!.expr).toContain(`pod=~"${daemon.deployment}-.*"`);
+        expect(panels[1]!.targets!.map((t) => t.legendFormat)).toEqual(['{{pod}}', 'requested', 'limit']);
+        for (const p of panels.slice(1, 3)) for (const t of p.targets!) expect(t.expr).toContain(`pod=~"${daemon.deployment}-.*"`);
+        expect(panels[3]!.targets![0]!.expr).toContain(`deployment="${daemon.deployment}"`);
       }
     }
   });
