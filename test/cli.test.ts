@@ -113,11 +113,13 @@ describe('synth output', () => {
     const out = tempDir();
     expect((await cli('synth', '--out', out)).code).toBe(0);
     expect((await cli('synth', '--check', '--out', out)).code).toBe(0);
-    const file = join(out, 'apps', 'production', 'daemonprod', 'Deployment.daemonprod-reaper.k8s.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 3'));
+    const file = join(out, 'apps', 'production', 'daemonprod', 'Deployment.daemonprod-undertaker.k8s.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('replicas: 1');
+    writeFileSync(file, text.replace('replicas: 1', 'replicas: 3'));
     const r = await cli('synth', '--check', '--out', out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/changed {2}.*Deployment\.daemonprod-reaper\.k8s\.yaml/);
+    expect(r.stderr).toMatch(/changed {2}.*Deployment\.daemonprod-undertaker\.k8s\.yaml/);
   });
 });
 

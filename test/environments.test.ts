@@ -65,9 +65,11 @@ describe('production reproduces the seed', () => {
   checkCluster('production', PRODUCTION);
 
   it('has nothing of a server', () => {
-    const prod = files.filter((f) => f.path.includes('/production/'));
+    const prod = files.filter((f) => f.path.startsWith('apps/production/'));
     expect(prod.length).toBeGreaterThan(0);
     for (const f of prod) expect(f.text).not.toMatch(/rucio-server/);
+    const everywhere = files.filter((f) => f.path.includes('/production/') && f.path.endsWith('.k8s.yaml')).map((f) => parse(f.text));
+    expect(everywhere.filter((o) => o.metadata.labels?.app === 'rucio-server' || /rucio-server/.test(o.metadata.name))).toEqual([]);
   });
 
   it('runs 5 to 60 threads per daemon', () => {

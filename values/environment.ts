@@ -5,7 +5,9 @@
  * parses the result, so the release schemas see complete chart values.
  */
 import { z } from 'zod';
+import { autoscalingIssues, autoscalingSchema } from './autoscaling.js';
 import { dnsLabel, releaseShared } from './common.js';
+import { monitoringSchema } from './monitoring.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -43,6 +45,10 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}).describe('Server releases'),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}).describe('Daemons releases'),
+    /** Scraping, alerts and dashboards; without it, metrics are on but nothing scrapes them. */
+    monitoring: monitoringSchema.optional().describe('Scraping (Prometheus Operator or annotations), alerts and dashboards'),
+    /** KEDA ScaledObjects for backlog daemons and CPU HPAs for servers. */
+    autoscaling: autoscalingSchema.optional().describe('KEDA ScaledObjects for the backlog daemons and CPU HPAs for servers'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {
@@ -50,6 +56,7 @@ export const environmentSchema = z
         ctx.addIssue({ code: 'custom', path: ['daemons', name], message: `release name '${name}' is also a server release: release names must be unique` });
       }
     }
+    for (const issue of autoscalingIssues(env as never)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** A loaded, fully defaulted environment. */

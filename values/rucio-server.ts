@@ -104,7 +104,8 @@ export const rucioServerSchema = z.strictObject({
   httpd_config: httpdConfig.default({}).describe('httpd settings, each becoming RUCIO_HTTPD_<KEY> (only the keys the image reads)'),
   monitoring: z
     .strictObject({
-      enabled: z.boolean().default(false),
+      /** Rucio's metrics on nativeMetricsPort and the apache exporter on exporterPort; on by default (the chart's is off). */
+      enabled: z.boolean().default(true),
       serviceMonitorEnabled: z.boolean().default(true),
       exporterPort: port.default(8080),
       nativeMetricsPort: port.default(8081),

@@ -159,8 +159,13 @@ export function issuesToProblems(schema: z.ZodType, input: unknown, issues: read
       case 'invalid_value':
         out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${received()}` });
         break;
+      case 'custom': {
+        // A cross-field rule explains itself; the value is worth echoing only when it is a scalar.
+        const value = valueAt(input, path);
+        out.push({ path, message: value !== null && typeof value === 'object' ? issue.message : `${issue.message}, received ${received()}` });
+        break;
+      }
       case 'invalid_format':
-      case 'custom':
       case 'not_multiple_of':
         out.push({ path, message: `${issue.message}, received ${received()}` });
         break;

@@ -20,12 +20,13 @@ describe('RucioServer over plain HTTP', () => {
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
   });
 
-  it('declares 80 and 443, the health port 81, and probes /ping on it', () => {
+  it('declares 80 and 443, the health port 81, metrics on 8081 (on by default), and probes /ping on health', () => {
     const c = main(d);
     expect(c.ports).toEqual([
       { name: 'http', containerPort: 80, protocol: 'TCP' },
       { name: 'https', containerPort: 443, protocol: 'TCP' },
       { name: 'health', containerPort: 81, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 8081, protocol: 'TCP' },
     ]);
     expect(c.readinessProbe).toEqual({ httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
     expect(c.livenessProbe).toEqual({ httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' }, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 });

@@ -32,9 +32,9 @@ function single(text: string, name = 'test'): string {
 
 describe('unknown keys', () => {
   it('name the line and suggest the nearest valid key', () => {
-    const dir = envCopy({ 'production.yaml': (t) => replaceOnce(t, '    conveyorPollerCount: 2', '    conveyorPolerCount: 2') });
+    const dir = envCopy({ 'production.yaml': (t) => replaceOnce(t, '    conveyorReceiverCount: 1', '    conveyorRecieverCount: 1') });
     expect(problems(dir, ['production'])).toEqual([
-      "production.yaml:22  daemons.daemonprod.conveyorPolerCount: unknown key 'conveyorPolerCount': did you mean 'conveyorPollerCount'?",
+      "production.yaml:29  daemons.daemonprod.conveyorRecieverCount: unknown key 'conveyorRecieverCount': did you mean 'conveyorReceiverCount'?",
     ]);
   });
 

@@ -1,0 +1,71 @@
+/**
+ * A KEDA ScaledObject for one backlog daemon (conveyor submitter, poller, finisher; reaper), with one Prometheus
+ * trigger on the backlog that daemon drains. The Deployment it targets must be rendered without `replicas`
+ * (`RucioDaemons`' `autoscaled`), so Flux and the HPA that KEDA creates do not fight over it.
+ *
+ * @see ../values/autoscaling.ts for the queries and the submitters → pollers → finishers order.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { AUTOSCALING_DEFAULTS, type AutoscalingValues, type DaemonScalerValues, type ScalableDaemon } from '../values/autoscaling.js';
+import { promString } from './prometheus-rules.js';
+
+/** The default backlog query of a scalable daemon: one number. */
+export function defaultQuery(key: ScalableDaemon, a: Pick<AutoscalingValues, 'transferQueueMetric' | 'deletionBacklogMetric'>): string {
+  if (key === 'reaper') return `sum(${a.deletionBacklogMetric}) or vector(0)`;
+  const states = AUTOSCALING_DEFAULTS.daemons[key].states;
+  const selector = states.length === 1 ? `state=${promString(states[0]!)}` : `state=~${promString(states.join('|'))}`;
+  return `sum(${a.transferQueueMetric}{${selector}}) or vector(0)`;
+}
+
+export interface DaemonAutoscalerProps {
+  readonly key: ScalableDaemon;
+  /** The Deployment to scale. */
+  readonly deployment: string;
+  readonly scaler: DaemonScalerValues;
+  readonly autoscaling: AutoscalingValues;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The ScaledObject `<deployment>`. */
+export class DaemonAutoscaler extends Construct {
+  constructor(scope: Construct, id: string, props: DaemonAutoscalerProps) {
+    super(scope, id);
+    const s = props.scaler;
+    /** @default the backlog of the daemon's kind (`defaultQuery`) */
+    const query = s.query ?? defaultQuery(props.key, props.autoscaling);
+    const object: IScaledObject = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: props.deployment, labels: { ...props.labels } },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deployment },
+        minReplicaCount: s.minReplicas,
+        maxReplicaCount: s.maxReplicas,
+        pollingInterval: s.pollingInterval,
+        cooldownPeriod: s.cooldownPeriod,
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            behavior: {
+              scaleUp: { stabilizationWindowSeconds: s.scaleUpDelaySeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+              scaleDown: { stabilizationWindowSeconds: s.scaleDownDelaySeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+            },
+          },
+        },
+        triggers: [{
+          type: 'prometheus',
+          name: `${props.key === 'reaper' ? 'deletion' : 'transfer'}-backlog`,
+          metricType: 'AverageValue',
+          metadata: {
+            serverAddress: props.autoscaling.prometheusAddress,
+            query,
+            threshold: String(s.threshold),
+            activationThreshold: String(s.activationThreshold),
+          },
+        }],
+      },
+    };
+    new ApiObject(this, 'Resource', object as never);
+  }
+}

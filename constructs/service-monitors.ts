@@ -1,0 +1,131 @@
+/**
+ * Prometheus Operator scrape objects of an environment: a PodMonitor per daemons release (the daemons have no
+ * Service; the chart's NodePort Service is not needed), a PodMonitor per server release (the apache exporter and
+ * Rucio's own metrics), and a ServiceMonitor for the Pushgateway with `honorLabels` (the pushed `job`/`instance` labels
+ * are the probes', not the gateway's).
+ *
+ * Every PodMonitor copies the pod labels `rucio-daemon`, `release` and `app` to the target labels `rucio_daemon`,
+ * `release` and `app`, the names the community chart's `labelmap` gives them in annotations mode, so alerts and
+ * dashboards work with either scrape mode.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { sortedMap } from './rucio-pod.js';
+
+/** Where httpd serves Rucio's own server metrics on the `metrics` port (the upstream chart's path). */
+export const SERVER_METRICS_PATH = '/metrics/';
+
+/** The pod labels every Rucio target keeps, as target labels. */
+export const TARGET_LABELS: Readonly<Record<string, string>> = { app: 'app', release: 'release', rucio_daemon: 'rucio-daemon' };
+
+function labelRelabelings() {
+  return Object.entries(TARGET_LABELS).map(([target, podLabel]) => ({
+    action: 'replace' as const,
+    sourceLabels: [`__meta_kubernetes_pod_label_${podLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`],
+    targetLabel: target,
+  }));
+}
+
+/** What one daemons release exposes. */
+export interface DaemonsTarget {
+  readonly release: string;
+  /** The `app-group` pod label of the release's daemons. */
+  readonly appGroup: string;
+  /** `rucio-daemon` label values of the daemons that publish metrics. */
+  readonly daemons: readonly string[];
+  readonly interval: string;
+  readonly relabelings: readonly unknown[];
+  readonly metricRelabelings: readonly unknown[];
+}
+
+/** What one server release exposes. */
+export interface ServerTarget {
+  readonly release: string;
+  readonly fullname: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly interval: string;
+  readonly telemetryPath: string;
+  readonly relabelings: readonly unknown[];
+  readonly metricRelabelings: readonly unknown[];
+}
+
+export interface ServiceMonitorsProps {
+  /** The namespace of the Rucio pods (and of the Pushgateway). */
+  readonly targetNamespace: string;
+  /** Labels the environment's Prometheus selects monitors by. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly daemons: readonly DaemonsTarget[];
+  readonly servers: readonly ServerTarget[];
+  /** Scrape the Pushgateway (Service `pushgateway`, port `http`). */
+  readonly pushgateway: boolean;
+  readonly pushgatewayInterval: string;
+}
+
+/** The scrape objects of an environment. */
+export class RucioServiceMonitors extends Construct {
+  constructor(scope: Construct, id: string, props: ServiceMonitorsProps) {
+    super(scope, id);
+    const labels = sortedMap({ ...props.labels });
+    const namespaceSelector = { matchNames: [props.targetNamespace] };
+    for (const d of props.daemons) {
+      if (d.daemons.length === 0) continue;
+      const monitor: IPodMonitor = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: `${d.release}-daemons`, labels },
+        spec: {
+          jobLabel: 'app',
+          namespaceSelector,
+          selector: {
+            matchLabels: { 'app-group': d.appGroup, release: d.release },
+            matchExpressions: [{ key: 'rucio-daemon', operator: 'In', values: [...d.daemons].sort() }],
+          },
+          podMetricsEndpoints: [{
+            port: 'metrics',
+            path: '/metrics',
+            interval: d.interval,
+            relabelings: [...labelRelabelings(), ...(d.relabelings as never[])],
+            ...(d.metricRelabelings.length > 0 ? { metricRelabelings: [...(d.metricRelabelings as never[])] } : {}),
+          }],
+        },
+      };
+      new ApiObject(this, `Daemons-${d.release}`, monitor as never);
+    }
+    for (const s of props.servers) {
+      const endpoint = (port: string, path: string) => ({
+        port,
+        path,
+        interval: s.interval,
+        relabelings: [...labelRelabelings(), ...(s.relabelings as never[])],
+        ...(s.metricRelabelings.length > 0 ? { metricRelabelings: [...(s.metricRelabelings as never[])] } : {}),
+      });
+      const monitor: IPodMonitor = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: s.fullname, labels },
+        spec: {
+          jobLabel: 'app',
+          namespaceSelector,
+          selector: { matchLabels: { ...s.selector } },
+          podMetricsEndpoints: [endpoint('exporter', s.telemetryPath), endpoint('metrics', SERVER_METRICS_PATH)],
+        },
+      };
+      new ApiObject(this, `Server-${s.release}`, monitor as never);
+    }
+    if (props.pushgateway) {
+      const monitor: IServiceMonitor = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'pushgateway', labels },
+        spec: {
+          namespaceSelector,
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'pushgateway' } },
+          endpoints: [{ port: 'http', path: '/metrics', interval: props.pushgatewayInterval, honorLabels: true }],
+        },
+      };
+      new ApiObject(this, 'Pushgateway', monitor as never);
+    }
+  }
+}
