@@ -6,6 +6,10 @@
  */
 import { z } from 'zod';
 import { dnsLabel, releaseShared } from './common.js';
+import { filebeatSchema } from './filebeat.js';
+import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
+import { probesSchema } from './probes.js';
+import { pushgatewaySchema } from './pushgateway.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -43,12 +47,24 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}),
+    /** HAProxy in front of the servers, in the cluster and as a plain haproxy.cfg for the VMs. */
+    haproxy: haproxySchema.optional(),
+    /** The Prometheus Pushgateway; wired into every release's `[monitor]` section. */
+    pushgateway: pushgatewaySchema.optional(),
+    /** The Rucio probes, pushing to the Pushgateway. */
+    probes: probesSchema.optional(),
+    /** filebeat shipping the Rucio pods' logs to logstash. */
+    filebeat: filebeatSchema.optional(),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {
       if (name in env.servers) {
         ctx.addIssue({ code: 'custom', path: ['daemons', name], message: `release name '${name}' is also a server release: release names must be unique` });
       }
+    }
+    if (env.haproxy) checkHaproxyReleases(env.haproxy, env.servers, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    if (env.probes && !env.pushgateway) {
+      ctx.addIssue({ code: 'custom', path: ['probes'], message: 'the probes push their results to the Pushgateway: add a pushgateway block (pushgateway: {} for the defaults)' });
     }
   });
 

@@ -4,6 +4,14 @@
  */
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { Filebeat } from '../../constructs/filebeat.js';
+import { Haproxy } from '../../constructs/haproxy.js';
+import { haproxyModel, renderHaproxyCfg, type HaproxyReleaseRef } from '../../constructs/haproxy-config.js';
+import { Pushgateway, monitorOptions, wireMonitor, withMonitorOptions } from '../../constructs/pushgateway.js';
+import { PushgatewayServiceMonitor } from '../../constructs/pushgateway-service-monitor.js';
+import { RucioProbes } from '../../constructs/rucio-probes.js';
+import { mergeConfig } from '../../constructs/rucio-config.js';
+import type { RucioConfig } from '../../values/common.js';
 import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
@@ -57,6 +65,8 @@ export interface BuildContext {
   readonly daemons: Map<string, RucioDaemons>;
   /** A new chart in the environment's namespace (or another), for one output folder. */
   chart(folder: string, instance: string, namespace?: string): Chart;
+  /** A file that is not a Kubernetes object (a plain haproxy.cfg), written into an output folder. */
+  file(folder: string, name: string, text: string): void;
 }
 
 /**
@@ -83,13 +93,84 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
+/**
+ * HAProxy: `infrastructure/<env>/haproxy/` holds the in-cluster objects (unless `inCluster: false`) and always the
+ * plain `haproxy.cfg` for the operators' VMs. Runs after the servers, whose Services it targets.
+ */
+export const haproxy: Component = (ctx) => {
+  const { env } = ctx;
+  const values = env.values.haproxy;
+  if (!values) return;
+  const folder = `infrastructure/${env.name}/haproxy`;
+  const releases = new Map<string, HaproxyReleaseRef>();
+  for (const [release, server] of ctx.servers) {
+    const v = env.values.servers[release]!;
+    releases.set(release, {
+      fullname: server.fullname,
+      servicePort: server.servicePort,
+      useSSL: v.useSSL,
+      replicaCount: v.replicaCount,
+      ...(v.service.type === 'LoadBalancer' && v.service.loadBalancerIP ? { loadBalancerIP: v.service.loadBalancerIP } : {}),
+    });
+  }
+  const header = [
+    GENERATED_MARKER.replace(/^# /, ''),
+    `HAProxy of the '${env.name}' environment (${env.file}), for the cluster and for the VMs alike.`,
+  ];
+  const config = renderHaproxyCfg(haproxyModel(values, releases, env.values.namespace, header));
+  ctx.file(folder, 'haproxy.cfg', config);
+  if (values.inCluster) new Haproxy(ctx.chart(folder, 'haproxy'), 'Haproxy', { values, config });
+};
+
+/** The Pushgateway (`infrastructure/<env>/pushgateway/`) and its ServiceMonitor (`infrastructure/<env>/monitoring/`). */
+export const pushgateway: Component = (ctx) => {
+  const { env } = ctx;
+  const values = env.values.pushgateway;
+  if (!values) return;
+  new Pushgateway(ctx.chart(`infrastructure/${env.name}/pushgateway`, 'pushgateway'), 'Pushgateway', { values });
+  if (values.serviceMonitor.enabled) {
+    new PushgatewayServiceMonitor(ctx.chart(`infrastructure/${env.name}/monitoring`, 'pushgateway'), 'PushgatewayServiceMonitor', { values, namespace: env.values.namespace });
+  }
+};
+
+/** The Rucio probes (`infrastructure/<env>/probes/`): rucio.cfg from `common.config`, their own, and the `[monitor]` wiring. */
+export const probes: Component = (ctx) => {
+  const { env } = ctx;
+  const values = env.values.probes;
+  if (!values) return;
+  // `common` was parsed by commonSchema, whose keys come from releaseShared (typed loosely there).
+  const common = (env.values.common as { config?: RucioConfig }).config ?? {};
+  let config = mergeConfig(common, values.config);
+  if (env.values.pushgateway) config = withMonitorOptions(config, monitorOptions(env.values.pushgateway, env.values.namespace, env.name));
+  new RucioProbes(ctx.chart(`infrastructure/${env.name}/probes`, 'rucio-probes'), 'Probes', { values, config, path: ['probes'] });
+};
+
+/** filebeat (`infrastructure/<env>/filebeat/`). */
+export const filebeat: Component = (ctx) => {
+  const { env } = ctx;
+  const values = env.values.filebeat;
+  if (!values) return;
+  new Filebeat(ctx.chart(`infrastructure/${env.name}/filebeat`, 'filebeat'), 'Filebeat', { values, namespace: env.values.namespace, environment: env.name });
+};
+
 /** Every component, in build order. */
-export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons];
+export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons, haproxy, pushgateway, probes, filebeat];
+
+/**
+ * The environment as the constructs see it: every release's `[monitor]` section wired to the Pushgateway (unless set).
+ * A new object: the loaded values stay as parsed.
+ */
+export function prepareEnvironment(env: LoadedEnvironment): LoadedEnvironment {
+  const values = wireMonitor(env.values, env.name);
+  return values === env.values ? env : { ...env, values };
+}
 
 /** Builds the charts of one environment and returns its folders with their objects. */
-export function buildEnvironment(env: LoadedEnvironment, components: readonly Component[] = COMPONENTS): RenderedFolder[] {
+export function buildEnvironment(loaded: LoadedEnvironment, components: readonly Component[] = COMPONENTS): RenderedFolder[] {
+  const env = prepareEnvironment(loaded);
   const app = new App({ outdir: '/nonexistent' });
   const charts = new Map<string, Chart[]>();
+  const extraFiles = new Map<string, Record<string, string>>();
   const ctx: BuildContext = {
     app,
     env,
@@ -101,11 +182,20 @@ export function buildEnvironment(env: LoadedEnvironment, components: readonly Co
       charts.set(folder, [...(charts.get(folder) ?? []), chart]);
       return chart;
     },
+    file(folder, name, text) {
+      const files = extraFiles.get(folder) ?? {};
+      if (name in files) throw new Error(`two components write ${folder}/${name}`);
+      extraFiles.set(folder, { ...files, [name]: text });
+    },
   };
   try {
     for (const component of components) component(ctx);
     const folders: RenderedFolder[] = [];
-    for (const [folder, list] of charts) folders.push({ folder, objects: list.flatMap((c) => c.toJson() as KubeObject[]) });
+    for (const [folder, list] of charts) {
+      const files = extraFiles.get(folder);
+      folders.push({ folder, objects: list.flatMap((c) => c.toJson() as KubeObject[]), ...(files ? { extraFiles: files } : {}) });
+    }
+    for (const [folder, files] of extraFiles) if (!charts.has(folder)) folders.push({ folder, objects: [], extraFiles: files });
     return folders;
   } catch (e) {
     if (e instanceof ValuesError) {
