@@ -39,7 +39,7 @@ export const filebeatSchema = z.strictObject({
   namespaces: z.array(dnsLabel).min(1).optional(),
   logstash: z.strictObject({
     /** The logstash beats inputs, `host:port`; events are balanced over them. */
-    hosts: z.array(logstashHost).min(1, 'expected at least one logstash host:port such as logstash.example.org:5044'),
+    hosts: z.array(logstashHost).min(1),
     /** TLS towards logstash; certificates come from a Secret (`ca.crt`, and `tls.crt`/`tls.key` for a client certificate). */
     tls: z
       .strictObject({

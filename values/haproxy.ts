@@ -59,7 +59,7 @@ export const haproxyServerSchema = z
     /** Whether the server speaks TLS (checks use TLS then); default the release's `useSSL`, or `true` for a VM in tcp mode. */
     tls: z.boolean().optional(),
     /** Relative share of the traffic, 0..256. */
-    weight: z.number().int().min(0, 'expected a weight from 0 to 256 (a negative share of the traffic is meaningless)').max(256).default(HAPROXY_DEFAULTS.weight),
+    weight: z.number().int().min(0).max(256).default(HAPROXY_DEFAULTS.weight),
   })
   .superRefine((s, ctx) => {
     if ((s.release === undefined) === (s.host === undefined)) {
@@ -93,7 +93,7 @@ export const haproxySchema = z
     /** Run HAProxy in the cluster too (Deployment, ConfigMap, LoadBalancer Service); the VM `haproxy.cfg` is always written. */
     inCluster: z.boolean().default(HAPROXY_DEFAULTS.inCluster),
     /** Pods of the in-cluster HAProxy, spread over nodes; at least two so a node can drain. */
-    replicas: z.number().int().min(2, 'expected at least 2 replicas, spread over nodes, so one node can be drained').max(20).default(HAPROXY_DEFAULTS.replicas),
+    replicas: z.number().int().min(2).max(20).default(HAPROXY_DEFAULTS.replicas),
     image: z
       .strictObject({
         repository: z.string().min(1).default(IMAGES.haproxy.repository),

@@ -13,7 +13,10 @@ export const hostPort = z
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\[[0-9a-fA-F:]+\]):([1-9][0-9]{0,4})$/,
     'expected host:port such as pushgateway.rucio.svc:9091 (no scheme, no path)',
   )
-  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, { message: 'expected a port from 1 to 65535' });
+  .refine((v) => {
+    const port = /:([0-9]+)$/.exec(v);
+    return port === null || Number(port[1]) <= 65535;
+  }, { message: 'expected a port from 1 to 65535' });
 
 /** The Service port of the Pushgateway (the contract with the other components). */
 export const PUSHGATEWAY_PORT = 9091;
