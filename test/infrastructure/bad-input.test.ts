@@ -116,6 +116,27 @@ const cases: { name: string; file: string; edit: (doc: Doc) => void; key: string
     message: /port 443 is already used by frontend 'api'/,
   },
   {
+    name: 'weight on a release that runs no pod',
+    file: 'integration.yaml',
+    edit: (doc) => doc.setIn(['servers', 'serverint', 'replicaCount'], 0),
+    key: 'haproxy.frontends.api.servers.0.weight',
+    message: /release 'serverint' has replicaCount 0 and no Service: set its weight to 0/,
+  },
+  {
+    name: 'probes without a Pushgateway',
+    file: '_rucio.yaml',
+    edit: (doc) => doc.deleteIn(['pushgateway']),
+    key: 'probes',
+    message: /push their results to the Pushgateway: add a pushgateway block/,
+  },
+  {
+    name: 'a probe interval that cron cannot express',
+    file: '_rucio.yaml',
+    edit: (doc) => doc.setIn(['probes', 'probes', 'check_new_dids', 'interval'], 90),
+    key: 'probes.probes.check_new_dids.interval',
+    message: /./,
+  },
+  {
     name: 'a single HAProxy replica',
     file: 'integration.yaml',
     edit: (doc) => doc.setIn(['haproxy', 'replicas'], 1),

@@ -76,6 +76,26 @@ describe('haproxy -c accepts every generated configuration', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.output).toMatch(/could not resolve address/);
   });
+
+  it('with the PROXY protocol on both sides: send-proxy-v2 to the servers, checks on the main port speak it too', () => {
+    const dir = editedEnvironments('integration.yaml', (doc) => {
+      doc.setIn(['servers', 'serverint', 'httpd_config', 'proxy_protocol_enabled'], true);
+      doc.setIn(['haproxy', 'frontends', 'api', 'proxyProtocol'], true);
+    });
+    const cfg = renderEnvironments([loadEnv('integration', dir)]).find((f) => f.path === 'infrastructure/integration/haproxy/haproxy.cfg')!.text;
+    expect(cfg).toContain('server serverint 192.0.2.10:443 weight 5 check check-ssl verify none send-proxy-v2 check-send-proxy');
+    // The VMs' health vhost (444) does not speak the PROXY protocol: their checks go there without it.
+    expect(cfg).toMatch(/server rucio-server-01\.example\.org rucio-server-01\.example\.org:443 weight 19 check port 444 check-ssl verify none send-proxy-v2 resolvers/);
+    const r = haproxyCheck(cfg, 'proxy.cfg');
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it('renders byte-identical text twice, frontends sorted', () => {
+    const again = renderBundled();
+    expect(again.get('infrastructure/integration/haproxy/haproxy.cfg')).toBe(files.get('infrastructure/integration/haproxy/haproxy.cfg'));
+    const cfg = files.get('infrastructure/production/haproxy/haproxy.cfg')!;
+    expect([...cfg.matchAll(/^frontend (\S+)$/gm)].map((m) => m[1])).toEqual(['stats', 'api', 'auth', 'trace']);
+  });
 });
 
 /** A local backend: HTTPS or HTTP, answering `/ping` (200, or 503 when failing) and anything else with its name. */
