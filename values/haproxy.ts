@@ -149,6 +149,9 @@ export const haproxySchema = z
       }
       const names = new Set<string>();
       fe.servers.forEach((s, i) => {
+        if (fe.mode === 'http' && s.tls === true) {
+          ctx.addIssue({ code: 'custom', path: ['frontends', name, 'servers', i, 'tls'], message: 'an http frontend speaks plain HTTP to its servers: use mode tcp to pass TLS through, or a server without TLS' });
+        }
         const id = s.release ?? s.host ?? '';
         if (names.has(id)) ctx.addIssue({ code: 'custom', path: ['frontends', name, 'servers', i], message: `'${id}' is listed twice in this frontend: merge the entries` });
         names.add(id);

@@ -109,6 +109,13 @@ const cases: { name: string; file: string; edit: (doc: Doc) => void; key: string
     message: /expects the PROXY protocol .* set proxyProtocol: true/,
   },
   {
+    name: 'a TLS server behind an http frontend',
+    file: 'integration.yaml',
+    edit: (doc) => doc.setIn(['haproxy', 'frontends', 'trace', 'servers', 1, 'tls'], true),
+    key: 'haproxy.frontends.trace.servers.1.tls',
+    message: /an http frontend speaks plain HTTP to its servers/,
+  },
+  {
     name: 'two frontends on one port',
     file: 'integration.yaml',
     edit: (doc) => doc.setIn(['haproxy', 'frontends', 'trace', 'port'], 443),
