@@ -69,7 +69,8 @@ export class Haproxy extends Construct {
                 name: 'haproxy',
                 image: imageRef(values.image.repository, values.image.tag),
                 imagePullPolicy: 'IfNotPresent',
-                args: ['haproxy', '-W', '-db', '-f', HAPROXY_CFG_PATH],
+                // The image's entrypoint runs `haproxy -W -db` (master-worker, foreground) with these arguments.
+                args: ['-f', HAPROXY_CFG_PATH],
                 ports: [
                   ...frontends.map((name) => ({ name, containerPort: values.frontends[name]!.port, protocol: 'TCP' as const })),
                   { name: 'stats', containerPort: values.statsPort, protocol: 'TCP' as const },
