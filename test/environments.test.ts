@@ -108,7 +108,7 @@ describe('dist/', () => {
     for (const name of ['_rucio.yaml', 'integration.yaml', 'production.yaml']) {
       const text = readFileSync(join(ENVIRONMENTS, name), 'utf8');
       const urls = [...text.matchAll(/:\/\/(?:[^@\s/]+@)?([^/:\s'"]+)/g)].map((m) => m[1]!);
-      const keyed = [...text.matchAll(/^\s*-?\s*(?:host|hostname|hosts|brokers|server|address)\s*:\s*['"]?([^\s'"#,\]]+)/gm)].map((m) => m[1]!);
+      const keyed = [...text.matchAll(/^\s*-?\s*(?:host|hostname|hosts|brokers|server|address)\s*:\s*\[?\s*['"]?([^\s'"#,\]:]+)/gm)].map((m) => m[1]!);
       const hosts = [...urls, ...keyed].filter((h) => /[a-z]/.test(h) && h.includes('.') && !/\.svc(\.|$)/.test(h));
       for (const h of hosts) expect(h, `${name}: ${h}`).toMatch(/(^|\.)example\.org$/);
     }

@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { autoscalingIssues, autoscalingSchema } from './autoscaling.js';
 import { dnsLabel, releaseShared } from './common.js';
 import { monitoringSchema } from './monitoring.js';
+import { filebeatSchema } from './filebeat.js';
+import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
+import { probesSchema } from './probes.js';
+import { pushgatewaySchema } from './pushgateway.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -49,6 +53,14 @@ export const environmentSchema = z
     monitoring: monitoringSchema.optional().describe('Scraping (Prometheus Operator or annotations), alerts and dashboards'),
     /** KEDA ScaledObjects for backlog daemons and CPU HPAs for servers. */
     autoscaling: autoscalingSchema.optional().describe('KEDA ScaledObjects for the backlog daemons and CPU HPAs for servers'),
+    /** HAProxy in front of the servers, in the cluster and as a plain haproxy.cfg for the VMs. */
+    haproxy: haproxySchema.optional().describe('HAProxy in front of the servers: in the cluster, and as a plain haproxy.cfg for the VMs'),
+    /** The Prometheus Pushgateway; wired into every release's `[monitor]` section. */
+    pushgateway: pushgatewaySchema.optional().describe('The Prometheus Pushgateway the probes push to; wired into every release\'s [monitor] section'),
+    /** The Rucio probes, pushing to the Pushgateway. */
+    probes: probesSchema.optional().describe('The Rucio probes, scheduled per probe, pushing to the Pushgateway'),
+    /** filebeat shipping the Rucio pods' logs to logstash. */
+    filebeat: filebeatSchema.optional().describe('filebeat shipping the Rucio pods\' logs to logstash'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {
@@ -57,6 +69,10 @@ export const environmentSchema = z
       }
     }
     for (const issue of autoscalingIssues(env as never)) ctx.addIssue({ code: 'custom', ...issue });
+    if (env.haproxy) checkHaproxyReleases(env.haproxy, env.servers, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    if (env.probes && !env.pushgateway) {
+      ctx.addIssue({ code: 'custom', path: ['probes'], message: 'the probes push their results to the Pushgateway: add a pushgateway block (pushgateway: {} for the defaults)' });
+    }
   });
 
 /** A loaded, fully defaulted environment. */

@@ -17,6 +17,14 @@ export const IMAGES = {
   apacheExporter: { repository: 'quay.io/prometheuscommunity/apache-exporter', tag: 'v1.0.10' },
   /** Runs `kubectl rollout restart` for `automaticRestart`. */
   kubectl: { repository: 'bitnamilegacy/kubectl', tag: '1.29.4' },
+  /** HAProxy in front of the servers (the official image; runs as the unprivileged `haproxy` user). */
+  haproxy: { repository: 'haproxy', tag: '2.8.14' },
+  /** The Prometheus Pushgateway the probes push to. */
+  pushgateway: { repository: 'prom/pushgateway', tag: 'v1.11.0' },
+  /** The Rucio probes, run by cron. */
+  rucioProbes: { repository: 'rucio/probes', tag: '36.2.0' },
+  /** Ships container logs to logstash. */
+  filebeat: { repository: 'docker.elastic.co/beats/filebeat', tag: '8.17.4' },
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 /** The name of one pinned image. */

@@ -220,6 +220,9 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
     problems.push(...found);
   }
   if (problems.length > 0) {
+    // A problem in a shared layer shows once, not once per environment that extends it.
+    const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
+    problems.splice(0, problems.length, ...unique);
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     throw new UserError(`invalid environment${wanted.length === 1 ? ` '${wanted[0]}'` : 's'} (${count}):`, sortProblems(problems));
   }

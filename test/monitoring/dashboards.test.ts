@@ -2,6 +2,7 @@
  * The Grafana dashboards: ConfigMaps the sidecar loads, valid dashboard JSON, panels for each deployed daemon, and every
  * PromQL query (dashboards and KEDA triggers) accepted by promtool.
  */
+import { pushgatewaySchema } from '../../values/pushgateway.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +50,8 @@ function checkDashboard(d: Dashboard): void {
 describe('dashboards', () => {
   it('ships the production dashboards as ConfigMaps Grafana loads, with valid JSON', () => {
     const found = dashboards(buildEnvironment(bundled('production')));
-    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual(['rucio-dashboard-daemons', 'rucio-dashboard-transfers']);
+    // Production has a Pushgateway (from the shared layer), so its probe results get a dashboard too.
+    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual(['rucio-dashboard-daemons', 'rucio-dashboard-probes', 'rucio-dashboard-transfers']);
     for (const { cm, json } of found) {
       expect(cm.folder).toBe('infrastructure/production/monitoring');
       expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
@@ -61,7 +63,7 @@ describe('dashboards', () => {
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
       const daemons = objects(folders)
-        .filter((o) => o.kind === 'Deployment' && !o.metadata.name.endsWith('rucio-server'))
+        .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app-group' as never] === 'rucio-daemons')
         .map((o) => ({ release: o.metadata.labels!['release' as never] as string, name: (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels['rucio-daemon']!, deployment: o.metadata.name }));
       expect(daemons.length).toBeGreaterThan(10);
       const d = dashboards(folders).find((x) => x.cm.metadata.name === 'rucio-dashboard-daemons')!.json;
@@ -89,7 +91,7 @@ daemons:
 monitoring:
   dashboards: {labels: {grafana_dashboard: '1', team: rucio}, folder: Rucio}
 `), 'test');
-    const found = dashboards(buildEnvironment({ ...env, values: { ...env.values, pushgateway: {} } as never }));
+    const found = dashboards(buildEnvironment({ ...env, values: { ...env.values, pushgateway: pushgatewaySchema.parse({}) } }));
     expect(found.map((d) => d.cm.metadata.name).sort()).toEqual(['rucio-dashboard-daemons', 'rucio-dashboard-probes', 'rucio-dashboard-servers', 'rucio-dashboard-transfers']);
     for (const { cm, json } of found) {
       checkDashboard(json);

@@ -4,6 +4,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { describe, expect, it } from 'vitest';
 import type { LoadedEnvironment } from '../../src/load/environments.js';
 import { buildEnvironment, type KubeObject } from '../../src/synth/render.js';
+import { pushgatewaySchema } from '../../values/pushgateway.js';
 import { bundled, envFiles, find, loadFrom, objects, problemsOf } from './helpers.js';
 
 type Pod = { metadata: { annotations?: Record<string, string> }; spec: { containers: { name: string; ports?: { name: string; containerPort: number }[]; env?: { name: string; value?: string }[] }[] } };
@@ -28,8 +29,7 @@ daemons:
 `;
 
 function withPushgateway(env: LoadedEnvironment): LoadedEnvironment {
-  // The `pushgateway` key is issue 3's; the monitoring component only asks whether the environment has one.
-  return { ...env, values: { ...env.values, pushgateway: {} } as never };
+  return { ...env, values: { ...env.values, pushgateway: pushgatewaySchema.parse({}) } };
 }
 
 describe('metrics on by default', () => {
@@ -38,9 +38,9 @@ describe('metrics on by default', () => {
     let deployments = 0;
     for (const name of ['integration', 'production']) {
       for (const o of objects(buildEnvironment(bundled(name)))) {
-        if (o.kind === 'ConfigMap' && o.metadata.name.endsWith('.config.common') && !o.metadata.name.includes('rucio-server')) {
+        if (o.kind === 'ConfigMap' && o.metadata.name.endsWith('.config.common') && !o.metadata.name.includes('rucio-server') && !o.metadata.name.startsWith('rucio-probes')) {
           configs++;
-          expect(JSON.parse((o as { data: Record<string, string> }).data['common.json']!).monitor, o.metadata.name).toEqual({ enable_metrics: 'True', metrics_port: '8080' });
+          expect(JSON.parse((o as { data: Record<string, string> }).data['common.json']!).monitor, o.metadata.name).toMatchObject({ enable_metrics: 'True', metrics_port: '8080' });
         }
         if (o.kind === 'Deployment' && o.metadata.labels?.['app-group' as never] === 'rucio-daemons') {
           deployments++;
@@ -61,7 +61,8 @@ describe('metrics on by default', () => {
     expect(server.env).toContainEqual({ name: 'RUCIO_METRICS_PORT', value: '8081' });
     expect(pod.spec.containers.find((c) => c.name === 'apache-exporter')!.ports).toEqual([{ name: 'exporter', containerPort: 8080, protocol: 'TCP' }]);
     const config = JSON.parse((find(folders, 'ConfigMap', 'serverint-rucio-server.config.common') as { data: Record<string, string> }).data['common.json']!);
-    expect(config.monitor).toBeUndefined();
+    expect(config.monitor?.enable_metrics).toBeUndefined();
+    expect(config.monitor?.metrics_port).toBeUndefined();
   });
 
   it('keeps what the environment sets, and refuses what cannot work', () => {
@@ -82,7 +83,7 @@ describe('Prometheus Operator scraping', () => {
     expect(pm.folder).toBe('infrastructure/production/monitoring');
     expect(() => new PodMonitor(pm as never).validate()).not.toThrow();
     expect(pm.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
-    const deployed = objects(folders).filter((o) => o.kind === 'Deployment').map((o) => template(o)).map((t) => (t.metadata as { labels: Record<string, string> }).labels['rucio-daemon']!).sort();
+    const deployed = objects(folders).filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app-group'] === 'rucio-daemons').map((o) => template(o)).map((t) => (t.metadata as { labels: Record<string, string> }).labels['rucio-daemon']!).sort();
     expect(deployed).toHaveLength(15);
     const s = monitorSpec(pm);
     expect(s.selector.matchLabels).toEqual({ 'app-group': 'rucio-daemons', release: 'daemonprod' });
@@ -93,11 +94,11 @@ describe('Prometheus Operator scraping', () => {
       '__meta_kubernetes_pod_label_app→app', '__meta_kubernetes_pod_label_release→release', '__meta_kubernetes_pod_label_rucio_daemon→rucio_daemon',
     ]);
     // Every deployed daemon's pods carry the port the PodMonitor scrapes.
-    for (const o of objects(folders).filter((x) => x.kind === 'Deployment')) {
+    for (const o of objects(folders).filter((x) => x.kind === 'Deployment' && x.metadata.labels?.['app-group' as never] === 'rucio-daemons')) {
       expect(template(o).spec.containers[0]!.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 8080 }));
     }
-    // No Pushgateway in this environment: no ServiceMonitor for it.
-    expect(objects(folders).some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+    // The environment's Pushgateway is scraped with honorLabels.
+    expect(monitorSpec(find(folders, 'ServiceMonitor', 'pushgateway')).endpoints).toEqual([expect.objectContaining({ port: 'http', honorLabels: true })]);
   });
 
   it('scrapes servers on both metrics ports, skips daemons whose metrics are off, and the Pushgateway with honorLabels', () => {
@@ -133,7 +134,8 @@ describe('Prometheus Operator scraping', () => {
 describe('annotation scraping', () => {
   it('annotates every integration server and daemon pod and creates no monitors', () => {
     const folders = buildEnvironment(bundled('integration'));
-    const deployments = objects(folders).filter((o) => o.kind === 'Deployment');
+    // The Rucio pods; the infrastructure (HAProxy, Pushgateway, probes) has its own scraping.
+    const deployments = objects(folders).filter((o) => o.kind === 'Deployment' && (o.metadata.labels?.['app-group'] === 'rucio-daemons' || o.metadata.labels?.app === 'rucio-server'));
     expect(deployments.length).toBeGreaterThan(20);
     for (const o of deployments) {
       const [port, path] = o.metadata.name.endsWith('rucio-server') ? ['8081', '/metrics/'] : ['8080', '/metrics'];
