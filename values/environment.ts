@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { dnsLabel, releaseShared } from './common.js';
+import { fluxSchema } from './flux.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -43,6 +44,8 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}),
+    /** The Flux objects in `dist/clusters/<env>/`; none without this block. See `values/flux.ts`. */
+    flux: fluxSchema.optional(),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

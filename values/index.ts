@@ -1,5 +1,6 @@
 export * from './common.js';
 export * from './environment.js';
+export * from './flux.js';
 export * from './images.js';
 export * from './retired-keys.js';
 export * from './rucio-daemon-table.js';

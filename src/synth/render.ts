@@ -4,6 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { FluxSync, sourceIgnore } from '../../constructs/flux.js';
 import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
@@ -57,6 +58,8 @@ export interface BuildContext {
   readonly daemons: Map<string, RucioDaemons>;
   /** A new chart in the environment's namespace (or another), for one output folder. */
   chart(folder: string, instance: string, namespace?: string): Chart;
+  /** The output folders that have charts so far (so a later component can refer to them). */
+  folders(): string[];
 }
 
 /**
@@ -83,8 +86,28 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
-/** Every component, in build order. */
-export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons];
+/**
+ * The Flux objects: `clusters/<env>/`. Runs last and reads the folders the other components rendered, so a layer
+ * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
+ */
+export const fluxObjects: Component = (ctx) => {
+  const { env } = ctx;
+  const flux = env.values.flux;
+  if (!flux) return;
+  const infrastructure = ctx.folders().some((f) => f.startsWith(`infrastructure/${env.name}/`));
+  const chart = ctx.chart(`clusters/${env.name}`, 'flux', flux.namespace);
+  new FluxSync(chart, 'Flux', {
+    environment: env.name,
+    namespace: env.values.namespace,
+    values: flux,
+    infrastructure,
+    servers: [...ctx.servers].map(([release, s]) => ({ release, deployments: [s.fullname] })),
+    daemons: [...ctx.daemons].map(([release, d]) => ({ release, deployments: [...d.daemons.values()].map((x) => x.deploymentName) })),
+  });
+};
+
+/** Every component, in build order (Flux last: it reads the folders of the others). */
+export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons, fluxObjects];
 
 /** Builds the charts of one environment and returns its folders with their objects. */
 export function buildEnvironment(env: LoadedEnvironment, components: readonly Component[] = COMPONENTS): RenderedFolder[] {
@@ -101,6 +124,7 @@ export function buildEnvironment(env: LoadedEnvironment, components: readonly Co
       charts.set(folder, [...(charts.get(folder) ?? []), chart]);
       return chart;
     },
+    folders: () => [...charts.keys()].sort(),
   };
   try {
     for (const component of components) component(ctx);
@@ -164,6 +188,9 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
   }
   if (problems.length > 0) throw new UserError('the output would be ambiguous:', problems);
   for (const [folder, entries] of children) {
+    // clusters/<env>/ gets no kustomization.yaml: Flux generates one that includes bootstrap's flux-system/ (a
+    // generated list would leave it out, and flux-system's Kustomization would then prune Flux itself).
+    if (/^clusters\/[^/]+$/.test(folder)) continue;
     const list = [...entries].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     files.push({ path: `${folder}/kustomization.yaml`, text: kustomization(list) });
   }
@@ -183,5 +210,5 @@ export function renderEnvironments(envs: readonly LoadedEnvironment[], component
     }
   }
   if (problems.length > 0) throw new UserError(`invalid environments (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, sortProblems(problems));
-  return renderFiles(folders);
+  return [{ path: '.sourceignore', text: sourceIgnore(GENERATED_MARKER) }, ...renderFiles(folders)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
