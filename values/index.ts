@@ -6,3 +6,4 @@ export * from './retired-keys.js';
 export * from './rucio-daemon-table.js';
 export * from './rucio-daemons.js';
 export * from './rucio-server.js';
+export * from './promotion.js';
