@@ -49,8 +49,12 @@ interface SourceInfo {
   readonly dirty: boolean;
 }
 
+/**
+ * simple-git in `dir`. git inherits this process's environment as it is (GIT_SSH_COMMAND for a deploy key, say);
+ * `publishTo` only makes sure git never waits for a password on the terminal.
+ */
 function gitFor(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 1, trimmed: false }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', LC_ALL: 'C' });
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 1, trimmed: false });
 }
 
 const firstLines = (e: unknown, n = 3) =>
@@ -160,6 +164,7 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
     throw e;
   }
   const { envs, files } = rendered;
+  process.env.GIT_TERMINAL_PROMPT ??= '0';
   const names = envs.map((e) => e.name);
   const scope = options.env && options.env.length > 0 ? names : undefined;
   const repo = existsSync(options.repo) ? resolve(options.repo) : options.repo;
