@@ -152,6 +152,11 @@ function isUnreachable(message: string): boolean {
   return /does not appear to be a git repository|could not read from remote|could not resolve host|connection (refused|timed out)|unable to access|repository .* not found|no such file or directory/i.test(message);
 }
 
+/** A push the remote refuses for good: retrying (fetch, re-apply) cannot help. */
+function isDeclined(message: string): boolean {
+  return /hook declined|refusing to update checked out branch|protected branch|permission denied|forbidden|not allowed to push|denied/i.test(message);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Synthesizes, commits and pushes; throws UserError with a clear message when it cannot. */
@@ -229,8 +234,15 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
         return { commit, attempts: attempt, environments: names };
       } catch (e) {
         lastError = firstLines(e);
-        if (isUnreachable(lastError)) {
+        const full = firstLines(e, 50);
+        if (isUnreachable(full)) {
           throw new UserError(`cannot push to the deploy repository ${options.repo}: ${lastError}\nnothing was published; the local dist/ is untouched`);
+        }
+        if (isDeclined(full)) {
+          throw new UserError(
+            `the deploy repository ${options.repo} declined the push to ${branch}: ${lastError}\n` +
+              'retrying cannot help (a hook, a protected branch or missing rights); nothing was forced and the deploy repository is as it was; the local dist/ is untouched',
+          );
         }
         if (attempt < options.attempts) {
           ctx.stderr(`push to ${options.repo} ${branch} rejected (the remote moved meanwhile): fetching and re-applying (attempt ${attempt + 1} of ${options.attempts})\n`);

@@ -174,16 +174,39 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(readFileSync(join(inspect(remote), 'NOTES.md'), 'utf8')).toBe('moved meanwhile\n');
   });
 
-  it('gives up after the bounded attempts with a clear message, the remote as it was', async () => {
+  it('gives up after the bounded attempts when the remote keeps moving, with a clear message, nothing lost', async () => {
+    const source = sourceRepo();
+    const remote = bareRemote();
+    await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
+    const other = inspect(remote);
+    identity(other, 'Someone Else', 'else@example.org');
+    let moves = 0;
+    const err = await publishTo(options(source, remote, { env: ['production'], attempts: 3 }), capture().ctx, {
+      beforePush() {
+        // Someone else lands a commit before every one of our pushes.
+        writeFileSync(join(other, 'NOTES.md'), `move ${++moves}\n`);
+        git(other, 'add', '-A');
+        git(other, 'commit', '-q', '-m', `concurrent change ${moves}`);
+        git(other, 'push', '-q', 'origin', 'main');
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/could not publish to .* main: the push was rejected 3 times .*\nnothing was forced and the deploy repository is as it was; the local dist\/ is untouched/);
+    expect(moves).toBe(3);
+    expect(log(remote, '%s')).toEqual(['concurrent change 3', 'concurrent change 2', 'concurrent change 1', 'rucio-gitops publish: integration']);
+  });
+
+  it('stops at once, clearly, when the remote declines the push (a hook), the remote as it was', async () => {
     const source = sourceRepo();
     const remote = bareRemote();
     await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
     const before = git(remote, 'rev-parse', 'main').trim();
-    // A remote that declines every push (a real pre-receive hook).
-    writeFileSync(join(remote, 'hooks/pre-receive'), '#!/bin/sh\necho "protected branch" >&2\nexit 1\n', { mode: 0o755 });
-    const err = await publishTo(options(source, remote, { env: ['production'], attempts: 2 }), capture().ctx).catch((e: unknown) => e);
+    writeFileSync(join(remote, 'hooks/pre-receive'), '#!/bin/sh\necho "protected: pushes go through review" >&2\nexit 1\n', { mode: 0o755 });
+    let pushes = 0;
+    const err = await publishTo(options(source, remote, { env: ['production'] }), capture().ctx, { beforePush: () => void pushes++ }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/could not publish to .* main: the push was rejected 2 times .*\nnothing was forced and the deploy repository is as it was; the local dist\/ is untouched/);
+    expect((err as Error).message).toMatch(/^the deploy repository .* declined the push to main: .*\nretrying cannot help .*; the local dist\/ is untouched$/);
+    expect(pushes).toBe(1);
     expect(git(remote, 'rev-parse', 'main').trim()).toBe(before);
   });
 
