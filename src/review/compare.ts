@@ -178,6 +178,14 @@ function objectRisks(ref: ObjectRef, fields: readonly FieldChange[]): Risk[] {
       risks.push({ kind: 'rollout', message: `${label}: pod template changed, the pods roll (${template.length} field${template.length === 1 ? '' : 's'})` });
     }
   }
+  if (ref.kind === 'Kustomization') {
+    const path = fields.find((f) => f.path === 'spec.path');
+    if (path) risks.push({ kind: 'prune', message: `${label}: path ${show(path.before)} → ${show(path.after)}; with prune on, Flux deletes what it applied from the old path that the new one lacks` });
+    const prune = fields.find((f) => f.path === 'spec.prune');
+    if (prune) risks.push({ kind: 'prune', message: `${label}: prune ${show(prune.before)} → ${show(prune.after)}` });
+    const target = fields.find((f) => f.path === 'spec.targetNamespace');
+    if (target) risks.push({ kind: 'prune', message: `${label}: target namespace ${show(target.before)} → ${show(target.after)}; the objects move: Flux prunes them in the old namespace` });
+  }
   if ((ref.kind === 'ConfigMap' || ref.kind === 'Secret') && fields.some((f) => f.path.startsWith('data') || f.path.startsWith('stringData') || f.path.startsWith('binaryData'))) {
     risks.push({ kind: 'config', message: `${label}: configuration changed` });
   }

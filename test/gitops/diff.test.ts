@@ -123,6 +123,16 @@ describe('object comparison', () => {
     expect(lines[1]).toMatch(/^\+ +value: "3"$/);
   });
 
+  it('flags Flux Kustomization changes that prune', () => {
+    const ks = (path: string, prune: boolean) => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'rucio-app-x', namespace: 'flux-system' }, spec: { path, prune } });
+    const file = 'clusters/test/Kustomization.rucio-app-x.k8s.yaml';
+    const review = compareTrees('base', new Map([[file, toYaml(ks('./apps/test/x', true))]]), new Map([[file, toYaml(ks('./apps/test/y', false))]]));
+    expect(review.environments[0]!.changes[0]!.risks.map((r) => r.message)).toEqual([
+      'Kustomization/rucio-app-x: path ./apps/test/x → ./apps/test/y; with prune on, Flux deletes what it applied from the old path that the new one lacks',
+      'Kustomization/rucio-app-x: prune true → false',
+    ]);
+  });
+
   it('masks secret-looking values, and shows that they changed', () => {
     const a = deployment([{ name: 'app', image: 'x:1', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'URL', value: 'https://rucio:s3cret@db.example.org/x' }, { name: 'REF', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }]);
     const b = deployment([{ name: 'app', image: 'x:1', env: [{ name: 'DB_PASSWORD', value: 'hunter3' }, { name: 'URL', value: 'https://rucio:0ther@db.example.org/y' }, { name: 'REF', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }]);
