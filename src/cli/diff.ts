@@ -5,7 +5,7 @@
 import { UsageError } from '../load/problems.js';
 import { compareTrees, hasChanges } from '../review/compare.js';
 import { formatReview, type ReviewFormat } from '../review/format.js';
-import { defaultBase, existingDir, treeAtRef } from '../review/git-tree.js';
+import { defaultBase, existingDir, gitTopLevel, treeAtRef } from '../review/git-tree.js';
 import type { CommandContext } from './main.js';
 import { renderAll, type EnvOptions } from './synth.js';
 
@@ -21,7 +21,8 @@ const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 export async function diff(options: DiffOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
   if (!FORMATS.includes(options.format as ReviewFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, received '${options.format}'`);
   const { envs, files } = renderAll(options);
-  const base = options.base ?? defaultBase(existingDir(options.out));
+  const top = gitTopLevel(existingDir(options.out));
+  const base = options.base ?? defaultBase(top);
   let before = treeAtRef(options.out, base);
   let head = new Map(files.map((f) => [f.path, f.text]));
   if (options.env && options.env.length > 0) {

@@ -24,7 +24,11 @@ export function existingDir(path: string): string {
 
 /** The top of the git work tree that holds `dir`. */
 export function gitTopLevel(dir: string): string {
-  return git(dir, ['rev-parse', '--show-toplevel']).toString().trim();
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  } catch {
+    throw new UserError(`${dir} is not in a git work tree: diff compares with the output folder as committed at a git ref`);
+  }
 }
 
 /**
@@ -49,7 +53,12 @@ export function treeAtRef(out: string, ref: string): Map<string, string> {
   const top = gitTopLevel(existingDir(abs));
   const prefix = relative(top, abs).split('\\').join('/');
   if (prefix.startsWith('..')) throw new UserError(`${out} is outside the git repository at ${top}`);
-  const commit = git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).toString().trim();
+  let commit: string;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  } catch {
+    throw new UserError(`no commit '${ref}' in ${top}: pass --base with a branch, tag or commit (a shallow CI clone may need 'git fetch origin main')`);
+  }
   const listed = git(top, ['ls-tree', '-r', '-z', '--name-only', commit, '--', prefix === '' ? '.' : prefix]).toString().split('\0').filter((p) => p !== '');
   const files = new Map<string, string>();
   if (listed.length === 0) return files;
