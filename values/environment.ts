@@ -12,6 +12,7 @@ import { filebeatSchema } from './filebeat.js';
 import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
 import { probesSchema } from './probes.js';
 import { pushgatewaySchema } from './pushgateway.js';
+import { fluxSchema } from './flux.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -61,6 +62,8 @@ export const environmentSchema = z
     probes: probesSchema.optional().describe('The Rucio probes, scheduled per probe, pushing to the Pushgateway'),
     /** filebeat shipping the Rucio pods' logs to logstash. */
     filebeat: filebeatSchema.optional().describe('filebeat shipping the Rucio pods\' logs to logstash'),
+    /** The Flux objects in `dist/clusters/<env>/`; none without this block. See `values/flux.ts`. */
+    flux: fluxSchema.optional().describe('The Flux GitRepository and Kustomizations in dist/clusters/<env>/ (none without this block)'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

@@ -67,6 +67,57 @@ export const COMMANDS: Record<string, Command> = {
       return writeSchema(values.out, values.check, ctx);
     },
   },
+  diff: {
+    summary: 'review: what synth produces now against dist/ at a git ref, object by object',
+    usage: 'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        ...ENV_OPTIONS,
+        out: { type: 'string', default: 'dist' },
+        base: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'exit-code': { type: 'boolean', default: false },
+      });
+      if (values.help) return help(ctx, 'diff');
+      const { diff } = await import('./diff.js');
+      return diff({ environments: values.environments, env: values.env, out: values.out, base: values.base, format: values.format, exitCode: values['exit-code'] }, ctx);
+    },
+  },
+  publish: {
+    summary: 'commit a fresh synth to the deploy repository and push it (never forced)',
+    usage: 'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--env NAME]... [--environments DIR]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        ...ENV_OPTIONS,
+        repo: { type: 'string' },
+        branch: { type: 'string', default: 'main' },
+        message: { type: 'string' },
+        attempts: { type: 'string', default: '5' },
+      });
+      if (values.help) return help(ctx, 'publish');
+      if (!values.repo) throw new UsageError('--repo URL|PATH is required');
+      const attempts = Number(values.attempts);
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 50) throw new UsageError(`--attempts must be a whole number from 1 to 50, received '${values.attempts}'`);
+      const { publish } = await import('./publish.js');
+      return publish({ environments: values.environments, env: values.env, repo: values.repo, branch: values.branch, message: values.message, attempts }, ctx);
+    },
+  },
+  promote: {
+    summary: 'move the release-pinned values (image tags) from one environment file to another',
+    usage: 'promote --from ENV --to ENV [--environments DIR] [--dry-run]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        environments: ENV_OPTIONS.environments,
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+      });
+      if (values.help) return help(ctx, 'promote');
+      if (!values.from || !values.to) throw new UsageError('--from ENV and --to ENV are required');
+      const { promote } = await import('./promote.js');
+      return promote({ environments: values.environments, from: values.from, to: values.to, dryRun: values['dry-run'] }, ctx);
+    },
+  },
 };
 
 function usage(): string {

@@ -5,6 +5,7 @@
  * Function declarations on purpose: render.ts and this module import each other, and declarations are ready before
  * either module body runs.
  */
+import { basename } from 'node:path';
 import { Filebeat } from '../../constructs/filebeat.js';
 import { Haproxy } from '../../constructs/haproxy.js';
 import { haproxyModel, renderHaproxyCfg, type HaproxyReleaseRef } from '../../constructs/haproxy-config.js';
@@ -37,7 +38,8 @@ export function haproxy(ctx: BuildContext): void {
   }
   const header = [
     GENERATED_MARKER.replace(/^# /, ''),
-    `HAProxy of the '${env.name}' environment (${env.file}), for the cluster and for the VMs alike.`,
+    // The file's name only: the output must not depend on where the environments folder is.
+    `HAProxy of the '${env.name}' environment (${basename(env.file)}), for the cluster and for the VMs alike.`,
   ];
   const config = renderHaproxyCfg(haproxyModel(values, releases, env.values.namespace, header));
   ctx.file(folder, 'haproxy.cfg', config);

@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { autoscaledDaemons, autoscaledServer, daemonsWithMetrics, serverWithMetrics } from '../../constructs/metrics-defaults.js';
+import { FluxSync, sourceIgnore } from '../../constructs/flux.js';
 import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
@@ -62,6 +63,8 @@ export interface BuildContext {
   chart(folder: string, instance: string, namespace?: string): Chart;
   /** A file that is not a Kubernetes object (a plain haproxy.cfg), written into an output folder. */
   file(folder: string, name: string, text: string): void;
+  /** The output folders that have charts so far (so a later component can refer to them). */
+  folders(): string[];
 }
 
 /**
@@ -90,8 +93,28 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
-/** Every component, in build order. */
-export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons, haproxy, pushgateway, probes, filebeat, monitoring, autoscaling];
+/**
+ * The Flux objects: `clusters/<env>/`. Runs last and reads the folders the other components rendered, so a layer
+ * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
+ */
+export const fluxObjects: Component = (ctx) => {
+  const { env } = ctx;
+  const flux = env.values.flux;
+  if (!flux) return;
+  const infrastructure = ctx.folders().some((f) => f.startsWith(`infrastructure/${env.name}/`));
+  const chart = ctx.chart(`clusters/${env.name}`, 'flux', flux.namespace);
+  new FluxSync(chart, 'Flux', {
+    environment: env.name,
+    namespace: env.values.namespace,
+    values: flux,
+    infrastructure,
+    servers: [...ctx.servers].map(([release, s]) => ({ release, deployments: [s.fullname] })),
+    daemons: [...ctx.daemons].map(([release, d]) => ({ release, deployments: [...d.daemons.values()].map((x) => x.deploymentName) })),
+  });
+};
+
+/** Every component, in build order (Flux last: it reads the folders of the others). */
+export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons, haproxy, pushgateway, probes, filebeat, monitoring, autoscaling, fluxObjects];
 
 /** Builds the charts of one environment and returns its folders with their objects. */
 export function buildEnvironment(loaded: LoadedEnvironment, components: readonly Component[] = COMPONENTS): RenderedFolder[] {
@@ -115,6 +138,7 @@ export function buildEnvironment(loaded: LoadedEnvironment, components: readonly
       if (name in files) throw new Error(`two components write ${folder}/${name}`);
       extraFiles.set(folder, { ...files, [name]: text });
     },
+    folders: () => [...new Set([...charts.keys(), ...extraFiles.keys()])].sort(),
   };
   try {
     for (const component of components) component(ctx);
@@ -172,6 +196,9 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
       files.push({ path: `${folder}/${name}`, text: `${GENERATED_MARKER}\n${toYaml(o)}` });
     }
     for (const [name, text] of Object.entries(extraFiles ?? {})) files.push({ path: `${folder}/${name}`, text });
+    // A folder without objects (production's haproxy/, which only holds the VMs' haproxy.cfg) is not a kustomize
+    // resource: it gets no kustomization.yaml, and its parent does not list it.
+    if (resources.length === 0 && !children.has(folder)) continue;
     const subfolders = [...(children.get(folder) ?? [])];
     children.set(folder, new Set([...subfolders, ...resources]));
     const parts = folder.split('/');
@@ -182,6 +209,9 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
   }
   if (problems.length > 0) throw new UserError('the output would be ambiguous:', problems);
   for (const [folder, entries] of children) {
+    // clusters/<env>/ gets no kustomization.yaml: Flux generates one that includes bootstrap's flux-system/ (a
+    // generated list would leave it out, and flux-system's Kustomization would then prune Flux itself).
+    if (/^clusters\/[^/]+$/.test(folder)) continue;
     const list = [...entries].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     files.push({ path: `${folder}/kustomization.yaml`, text: kustomization(list) });
   }
@@ -201,5 +231,5 @@ export function renderEnvironments(envs: readonly LoadedEnvironment[], component
     }
   }
   if (problems.length > 0) throw new UserError(`invalid environments (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, sortProblems(problems));
-  return renderFiles(folders);
+  return [{ path: '.sourceignore', text: sourceIgnore(GENERATED_MARKER) }, ...renderFiles(folders)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

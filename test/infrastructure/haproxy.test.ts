@@ -57,7 +57,9 @@ describe('haproxy -c accepts every generated configuration', () => {
 
   it('production: HAProxy stays on the VMs, only haproxy.cfg is written', () => {
     const prod = [...files.keys()].filter((p) => p.startsWith('infrastructure/production/haproxy/'));
-    expect(prod).toEqual(['infrastructure/production/haproxy/haproxy.cfg', 'infrastructure/production/haproxy/kustomization.yaml']);
+    // Not a kustomize resource: no kustomization.yaml, and the parent does not list it.
+    expect(prod).toEqual(['infrastructure/production/haproxy/haproxy.cfg']);
+    expect(files.get('infrastructure/production/kustomization.yaml')).not.toMatch(/- haproxy$/m);
   });
 
   it('a release reached by its cluster DNS name validates offline, and only thanks to init-addr', () => {

@@ -1,0 +1,133 @@
+/**
+ * The Flux objects of one environment, for `dist/clusters/<env>/`: the GitRepository of the deploy repository (when
+ * wanted) and one Kustomization per layer, ordered with `dependsOn`:
+ *
+ *   rucio-infrastructure  ./infrastructure/<env>          (only when the environment has infrastructure folders)
+ *   rucio-app-<server>    ./apps/<env>/<server>           dependsOn infrastructure
+ *   rucio-app-<daemons>   ./apps/<env>/<daemons>          dependsOn every server release (or infrastructure)
+ *
+ * A release that fails to become ready holds back the layers after it; `prune` removes what left `dist/`.
+ * `flux bootstrap`'s own `flux-system/` folder is never generated here, and synth never touches it.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
+import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
+import type { FluxValues } from '../values/flux.js';
+import { FLUX_DEFAULTS } from '../values/flux.js';
+
+/** A release the Flux objects reconcile. */
+export interface FluxRelease {
+  readonly release: string;
+  /** The Deployments of the release: health-checked when `wait` is off. */
+  readonly deployments: readonly string[];
+}
+
+export interface FluxSyncProps {
+  /** The environment's name: its folders under `dist/`. */
+  readonly environment: string;
+  /** The namespace of the Rucio releases (the apps' target namespace). */
+  readonly namespace: string;
+  readonly values: FluxValues;
+  /** The environment has `infrastructure/<env>/` folders. */
+  readonly infrastructure: boolean;
+  readonly servers: readonly FluxRelease[];
+  readonly daemons: readonly FluxRelease[];
+}
+
+/** Name of the Kustomization of a release. */
+export const appKustomizationName = (release: string): string => `rucio-app-${release}`;
+/** Name of the Kustomization of the infrastructure layer. */
+export const INFRASTRUCTURE_KUSTOMIZATION = 'rucio-infrastructure';
+
+function join(prefix: string, path: string): string {
+  return prefix === '.' ? `./${path}` : `${prefix}/${path}`;
+}
+
+/** The GitRepository (optional) and Kustomizations of one environment. */
+export class FluxSync extends Construct {
+  /** The Kustomization names, in dependency order. */
+  readonly kustomizations: string[] = [];
+
+  constructor(scope: Construct, id: string, props: FluxSyncProps) {
+    super(scope, id);
+    const { values: flux, environment } = props;
+    const namespace = flux.namespace;
+    const git = flux.gitRepository;
+    const sourceName = git ? git.name : (flux.sourceRef ?? FLUX_DEFAULTS.sourceRef);
+
+    if (git) {
+      const repo: IGitRepository = {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name: git.name, namespace },
+        spec: {
+          interval: git.interval,
+          url: git.url,
+          ref: { branch: git.branch },
+          ...(git.secretRef ? { secretRef: { name: git.secretRef } } : {}),
+        },
+      };
+      new ApiObject(this, 'GitRepository', repo as never);
+    }
+
+    const kustomization = (id: string, name: string, path: string, dependsOn: readonly string[], extra: Partial<NonNullable<IKustomization['spec']>>) => {
+      const spec: NonNullable<IKustomization['spec']> = {
+        interval: flux.interval,
+        retryInterval: flux.retryInterval,
+        timeout: flux.timeout,
+        path: join(flux.path, path),
+        prune: flux.prune,
+        sourceRef: { kind: 'GitRepository', name: sourceName },
+        ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((d) => ({ name: d })) } : {}),
+        ...extra,
+      };
+      const object: IKustomization = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace }, spec };
+      new ApiObject(this, id, object as never);
+      this.kustomizations.push(name);
+    };
+
+    const infra = props.infrastructure ? [INFRASTRUCTURE_KUSTOMIZATION] : [];
+    if (props.infrastructure) kustomization('Infrastructure', INFRASTRUCTURE_KUSTOMIZATION, `infrastructure/${environment}`, [], { wait: flux.wait });
+
+    const app = (layer: string, r: FluxRelease, dependsOn: readonly string[]) => {
+      const health = flux.wait
+        ? { wait: true }
+        : {
+            wait: false,
+            ...(r.deployments.length > 0
+              ? { healthChecks: [...r.deployments].sort().map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: props.namespace })) }
+              : {}),
+          };
+      kustomization(`${layer}-${r.release}`, appKustomizationName(r.release), `apps/${environment}/${r.release}`, dependsOn, {
+        targetNamespace: props.namespace,
+        ...health,
+      });
+    };
+    const byName = (a: FluxRelease, b: FluxRelease) => (a.release < b.release ? -1 : a.release > b.release ? 1 : 0);
+    const servers = [...props.servers].sort(byName);
+    for (const s of servers) app('Server', s, infra);
+    const afterServers = servers.length > 0 ? servers.map((s) => appKustomizationName(s.release)) : infra;
+    for (const d of [...props.daemons].sort(byName)) app('Daemons', d, afterServers);
+  }
+}
+
+/**
+ * The deploy repository's root `.sourceignore`: Flux downloads only the manifest folders, nothing else that may sit
+ * in the repository (READMEs, the haproxy.cfg written for the VMs, CI files).
+ */
+export function sourceIgnore(marker: string): string {
+  return [
+    marker,
+    '# Flux (source-controller) reads the manifests only.',
+    '/*',
+    '!/apps/',
+    '!/clusters/',
+    '!/infrastructure/',
+    '# in those folders: YAML only',
+    '*.*',
+    '!*.yaml',
+    '!*.yml',
+    '',
+  ].join('\n');
+}

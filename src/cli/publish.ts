@@ -1,0 +1,279 @@
+/**
+ * `publish`: commits a fresh synth to the deploy repository Flux watches, and pushes it.
+ *
+ * The deploy repository (a URL or a local path) is cloned into a temporary folder; the generated files there are
+ * replaced with the synth of the selected environments (files synth did not generate, and `flux-system/`, are
+ * kept); the commit says which environments and objects changed, from which source commit, by whom (the source
+ * commit's author is the commit's author). The push is never forced: when the remote moved meanwhile, the clone
+ * is reset to it, the synth re-applied and the push retried, a bounded number of times. Nothing here writes the
+ * local `dist/`, and a failure leaves the deploy repository as it was.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from '../load/problems.js';
+import { GENERATED_MARKER, type RenderedFile } from '../synth/render.js';
+import type { CommandContext } from './main.js';
+import { renderAll, type EnvOptions } from './synth.js';
+
+export interface PublishOptions extends EnvOptions {
+  /** URL or local path of the deploy repository. */
+  readonly repo: string;
+  readonly branch: string;
+  /** A first line for the commit message (default: `rucio-gitops publish: <envs>`). */
+  readonly message?: string;
+  /** How many times a rejected push is retried in all (≥ 1). */
+  readonly attempts: number;
+}
+
+/** Test and integration points; they see real git repositories. */
+export interface PublishHooks {
+  /** Called after the commit, before each push (attempt counts from 1). */
+  beforePush?(attempt: number, clone: string): Promise<void> | void;
+}
+
+/** The outcome of a publish. */
+export interface PublishResult {
+  /** The commit pushed, or undefined when nothing changed. */
+  readonly commit?: string;
+  readonly attempts: number;
+  readonly environments: readonly string[];
+}
+
+interface SourceInfo {
+  readonly commit: string;
+  readonly author: string;
+  readonly email: string;
+  readonly subject: string;
+  readonly dirty: boolean;
+}
+
+/**
+ * simple-git in `dir`. git inherits this process's environment as it is (GIT_SSH_COMMAND for a deploy key, say);
+ * `publishTo` only makes sure git never waits for a password on the terminal.
+ */
+function gitFor(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 1, trimmed: false });
+}
+
+const firstLines = (e: unknown, n = 3) =>
+  (e instanceof Error ? e.message : String(e))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('hint:'))
+    .slice(0, n)
+    .join(' / ');
+
+/** The commit the environments come from, when they are in a git work tree. */
+async function sourceInfo(environments: string): Promise<SourceInfo | undefined> {
+  try {
+    const git = gitFor(resolve(environments));
+    if (!(await git.checkIsRepo())) return undefined;
+    const out = (await git.raw(['log', '-1', '--format=%H%x00%an%x00%ae%x00%s'])).trim();
+    if (out === '') return undefined;
+    const [commit, author, email, subject] = out.split('\0') as [string, string, string, string];
+    const status = await git.raw(['status', '--porcelain', '--', '.']);
+    return { commit, author, email, subject, dirty: status.trim() !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+function walk(dir: string, base = dir): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.git' || entry.name === 'flux-system') continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full, base));
+    else if (entry.isFile()) out.push(relative(base, full).split(sep).join('/'));
+  }
+  return out;
+}
+
+function removeEmptyDirs(dir: string, top: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name !== '.git') removeEmptyDirs(join(dir, entry.name), top);
+  }
+  if (dir !== top && readdirSync(dir).length === 0) rmdirSync(dir);
+}
+
+/**
+ * Replaces the generated files of the scope in a work tree with `files`: generated files (with the marker) of the
+ * selected environments that synth no longer produces go; everything else stays.
+ */
+export function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
+  const wanted = new Map(files.map((f) => [f.path, f.text]));
+  for (const p of walk(dir)) {
+    if (wanted.has(p)) continue;
+    const env = p.split('/')[1];
+    if (environments !== undefined && (env === undefined || !environments.includes(env) || p.split('/').length < 3)) continue;
+    const full = join(dir, p);
+    if (readFileSync(full, 'utf8').startsWith(GENERATED_MARKER)) rmSync(full);
+  }
+  for (const [p, text] of wanted) {
+    const full = join(dir, p);
+    mkdirSync(dirname(full), { recursive: true });
+    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text);
+  }
+  removeEmptyDirs(dir, dir);
+}
+
+/** The commit message: environments and objects changed, source commit and author. */
+export function commitMessage(changes: ReadonlyArray<{ status: string; path: string }>, environments: readonly string[], source: SourceInfo | undefined, first?: string): string {
+  const byEnv = new Map<string, Array<{ status: string; path: string }>>();
+  for (const c of changes) {
+    const parts = c.path.split('/');
+    const env = parts.length >= 3 ? parts[1]! : '(repository)';
+    if (parts[parts.length - 1] === 'kustomization.yaml') continue;
+    byEnv.set(env, [...(byEnv.get(env) ?? []), c]);
+  }
+  const touched = [...byEnv.keys()].filter((e) => e !== '(repository)').sort();
+  const lines = [first ?? `rucio-gitops publish: ${touched.length > 0 ? touched.join(', ') : environments.join(', ')}`, ''];
+  const word: Record<string, string> = { A: 'added', M: 'changed', D: 'removed' };
+  for (const env of [...byEnv.keys()].sort()) {
+    const list = byEnv.get(env)!.sort((a, b) => (a.path < b.path ? -1 : 1));
+    const n = (s: string) => list.filter((c) => c.status === s).length;
+    lines.push(`${env}: ${n('A')} added, ${n('M')} changed, ${n('D')} removed`);
+    for (const c of list.slice(0, 40)) lines.push(`  ${(word[c.status] ?? c.status).padEnd(7)} ${c.path.split('/').pop()!.replace(/\.k8s\.yaml$/, '')}  (${c.path})`);
+    if (list.length > 40) lines.push(`  … ${list.length - 40} more`);
+  }
+  lines.push('');
+  if (source) {
+    lines.push(`Source-Commit: ${source.commit}${source.dirty ? ' (with uncommitted changes)' : ''}`, `Source-Author: ${source.author} <${source.email}>`, `Source-Subject: ${source.subject}`);
+  } else {
+    lines.push('Source-Commit: none (the environments are not in a git work tree)');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function isUnreachable(message: string): boolean {
+  return /does not appear to be a git repository|could not read from remote|could not resolve host|connection (refused|timed out)|unable to access|repository .* not found|no such file or directory/i.test(message);
+}
+
+/** A push the remote refuses for good: retrying (fetch, re-apply) cannot help. */
+function isDeclined(message: string): boolean {
+  return /hook declined|refusing to update checked out branch|protected branch|permission denied|forbidden|not allowed to push|denied/i.test(message);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Synthesizes, commits and pushes; throws UserError with a clear message when it cannot. */
+export async function publishTo(options: PublishOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, hooks: PublishHooks = {}): Promise<PublishResult> {
+  let rendered: ReturnType<typeof renderAll>;
+  try {
+    rendered = renderAll(options);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`refusing to publish: ${e.heading}`, e.problems);
+    throw e;
+  }
+  const { envs, files } = rendered;
+  process.env.GIT_TERMINAL_PROMPT ??= '0';
+  const names = envs.map((e) => e.name);
+  const scope = options.env && options.env.length > 0 ? names : undefined;
+  const repo = existsSync(options.repo) ? resolve(options.repo) : options.repo;
+  const branch = options.branch;
+  const source = await sourceInfo(options.environments);
+  const work = mkdtempSync(join(tmpdir(), 'rucio-gitops-publish-'));
+  try {
+    const clone = join(work, 'deploy');
+    try {
+      await gitFor(work).clone(repo, clone, ['--no-checkout']);
+    } catch (e) {
+      throw new UserError(`cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`);
+    }
+    const git = gitFor(clone);
+    const identity = await git.raw(['config', '--get', 'user.email']).catch(() => '');
+    if (identity.trim() === '') {
+      await git.addConfig('user.name', 'rucio-gitops');
+      await git.addConfig('user.email', 'rucio-gitops@localhost');
+    }
+    let lastError = '';
+    for (let attempt = 1; attempt <= options.attempts; attempt++) {
+      if (attempt > 1) {
+        try {
+          await git.fetch('origin');
+        } catch (e) {
+          throw new UserError(`cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`);
+        }
+      }
+      const remote = (await git.raw(['ls-remote', '--heads', 'origin', branch]).catch(() => '')).trim() !== ''
+        && (await git.raw(['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).catch(() => '')).trim() !== '';
+      if (remote) {
+        await git.raw(['checkout', '-f', '-B', branch, `refs/remotes/origin/${branch}`]);
+        await git.raw(['clean', '-fdq']);
+      } else {
+        // A new branch (or an empty repository): start from nothing.
+        await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+        await git.raw(['update-ref', '-d', `refs/heads/${branch}`]).catch(() => '');
+        await git.raw(['read-tree', '--empty']);
+        for (const entry of readdirSync(clone)) if (entry !== '.git') rmSync(join(clone, entry), { recursive: true, force: true });
+      }
+      applyTree(clone, files, scope);
+      await git.raw(['add', '-A', '.']);
+      const status = (await git.raw(['diff', '--cached', '--name-status', '--no-renames'])).trim();
+      if (status === '') {
+        ctx.stdout(`nothing to publish: ${options.repo} ${branch} already holds this synth of ${names.join(', ')}\n`);
+        return { attempts: attempt, environments: names };
+      }
+      const changes = status.split('\n').map((l) => {
+        const [s, ...p] = l.split('\t');
+        return { status: s!.trim(), path: p.join('\t') };
+      });
+      const message = commitMessage(changes, names, source, options.message);
+      const args = ['commit', '-q', '--no-verify', '-F', '-'];
+      if (source) args.push(`--author=${source.author} <${source.email}>`);
+      await gitWithInput(clone, args, message);
+      if (hooks.beforePush) await hooks.beforePush(attempt, clone);
+      try {
+        await git.raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
+        const commit = (await git.revparse(['HEAD'])).trim();
+        const objects = changes.filter((c) => c.path.endsWith('.k8s.yaml')).length;
+        ctx.stdout(`published ${commit.slice(0, 12)} to ${options.repo} ${branch}: ${objects} object file${objects === 1 ? '' : 's'} changed (${names.join(', ')})${attempt > 1 ? `, after ${attempt - 1} retr${attempt === 2 ? 'y' : 'ies'}` : ''}\n`);
+        return { commit, attempts: attempt, environments: names };
+      } catch (e) {
+        lastError = firstLines(e);
+        const full = firstLines(e, 50);
+        if (isUnreachable(full)) {
+          throw new UserError(`cannot push to the deploy repository ${options.repo}: ${lastError}\nnothing was published; the local dist/ is untouched`);
+        }
+        if (isDeclined(full)) {
+          throw new UserError(
+            `the deploy repository ${options.repo} declined the push to ${branch}: ${lastError}\n` +
+              'retrying cannot help (a hook, a protected branch or missing rights); nothing was forced and the deploy repository is as it was; the local dist/ is untouched',
+          );
+        }
+        if (attempt < options.attempts) {
+          ctx.stderr(`push to ${options.repo} ${branch} rejected (the remote moved meanwhile): fetching and re-applying (attempt ${attempt + 1} of ${options.attempts})\n`);
+          await sleep(Math.min(2000, 50 * 2 ** attempt) + Math.floor(Math.random() * 100));
+        }
+      }
+    }
+    throw new UserError(
+      `could not publish to ${options.repo} ${branch}: the push was rejected ${options.attempts} times (${lastError}).\n` +
+        'nothing was forced and the deploy repository is as it was; the local dist/ is untouched; run publish again',
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `git <args>` with `input` on stdin, in `dir`. */
+async function gitWithInput(dir: string, args: readonly string[], input: string): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  await new Promise<void>((ok, fail) => {
+    const child = spawn('git', [...args], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? ok() : fail(new UserError(`git ${args[0]} failed in the deploy clone: ${err.trim()}`))));
+    child.stdin.end(input);
+  });
+}
+
+/** The command. */
+export async function publish(options: PublishOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+  await publishTo(options, ctx);
+  return 0;
+}

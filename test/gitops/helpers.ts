@@ -1,0 +1,92 @@
+/** Real git repositories in temp folders for the GitOps tests. */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { loadEnvironments } from '../../src/load/environments.js';
+import { renderEnvironments } from '../../src/synth/render.js';
+import { writeTree } from '../../src/synth/write.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+const made: string[] = [];
+
+/** A new temp folder, removed by `cleanup()`. */
+export function tempDir(prefix = 'rg-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function cleanup(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Runs git without the user's global or system config, so the machine's settings cannot change the outcome. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
+  });
+}
+
+/** Configures a repository's identity (the CI machine may have none). */
+export function identity(cwd: string, name: string, email: string): void {
+  git(cwd, 'config', 'user.name', name);
+  git(cwd, 'config', 'user.email', email);
+  git(cwd, 'config', 'commit.gpgsign', 'false');
+}
+
+/** An empty bare repository (the deploy repository's remote). */
+export function bareRemote(): string {
+  const dir = join(tempDir('rg-remote-'), 'deploy.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);
+  return dir;
+}
+
+/** Synthesizes `environments` into `out`. */
+export function synthInto(environments: string, out: string): void {
+  writeTree(out, renderEnvironments(loadEnvironments(environments)), {});
+}
+
+let bundled: ReturnType<typeof renderEnvironments> | undefined;
+
+/**
+ * A source repository: a copy of the bundled environments with their synth in dist/, committed on main by
+ * Alice. Returns its folder.
+ */
+export function sourceRepo(): string {
+  const dir = join(tempDir('rg-source-'), 'source');
+  cpSync(join(ROOT, 'environments'), join(dir, 'environments'), { recursive: true });
+  git(join(dir), 'init', '-q', '-b', 'main');
+  identity(dir, 'Alice Operator', 'alice@example.org');
+  // The copy holds the bundled environments: their synth is the same every time, so it is done once per file.
+  bundled ??= renderEnvironments(loadEnvironments(join(ROOT, 'environments')));
+  writeTree(join(dir, 'dist'), bundled, {});
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'environments and their manifests');
+  return dir;
+}
+
+/** Every file under a folder with its content (a fingerprint to prove a folder was not touched). */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const full = join(d, e);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Collects what a command prints. */
+export function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, ctx: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) } };
+}
