@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { automaticRestart } from '../values/common.js';
 import { IMAGES, imageRef } from '../values/images.js';
+import { RoleBoundServiceAccount } from './role-bound-service-account.js';
 import { CONTAINER_SECURITY } from './rucio-pod.js';
 
 /** Props of an automatic restart. */
@@ -27,20 +28,7 @@ export class AutomaticRestart extends Construct {
     const { values: v, labels } = props;
     const name = `${props.fullname}-automatic-restart`.slice(0, 52).replace(/-+$/, '');
     const selector = `release=${props.release},${v.selectorLabel ?? props.defaultSelector}`;
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels } });
-    new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name, labels },
-      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'patch'] }],
-    });
-    new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name }],
-    });
+    new RoleBoundServiceAccount(this, 'Account', { name, labels, rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'patch'] }] });
     new ApiObject(this, 'Resource', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',

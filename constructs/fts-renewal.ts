@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { ftsRenewal } from '../values/common.js';
 import { IMAGES, imageRef } from '../values/images.js';
+import { RoleBoundServiceAccount } from './role-bound-service-account.js';
 import { CONTAINER_SECURITY } from './rucio-pod.js';
 
 /** Props of an FTS renewal job. */
@@ -33,22 +34,13 @@ export class FtsRenewal extends Construct {
     const name = `${fullname}-renew-fts-proxy`.slice(0, 52).replace(/-+$/, '');
     this.secretNames = v.secretNames ?? [`${release}-rucio-x509up`];
     const labels = props.labels;
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels } });
-    new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name, labels },
+    new RoleBoundServiceAccount(this, 'Account', {
+      name,
+      labels,
       rules: [
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
         { apiGroups: [''], resources: ['secrets'], resourceNames: [...this.secretNames].sort(), verbs: ['get', 'patch', 'update'] },
       ],
-    });
-    new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name }],
     });
     const env = [
       { name: 'RUCIO_FTS_SCRIPT', value: v.script },

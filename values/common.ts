@@ -174,16 +174,23 @@ export const persistentVolumes = z.record(
   }),
 );
 
+/** An image tag that can be reviewed and rolled back: not `latest`. */
+export const pinnedTag = z
+  .string()
+  .min(1)
+  .refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0' });
+
+/** The image of a component: repository and tag, defaulting to its pin in `values/images.ts`. */
+export function pinnedImage(pin: { repository: string; tag: string }) {
+  return z.strictObject({ repository: z.string().min(1).default(pin.repository), tag: pinnedTag.default(pin.tag) }).prefault({});
+}
+
 /** Image of a Rucio release. The repository has its own default per chart. */
 export function imageSchema(defaults: { repository: string; tag: string }) {
   return z
     .strictObject({
       repository: z.string().min(1).default(defaults.repository),
-      tag: z
-        .string()
-        .min(1)
-        .refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0' })
-        .default(defaults.tag),
+      tag: pinnedTag.default(defaults.tag),
       pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
     })
     .prefault({});

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { autoscalingIssues, autoscalingSchema } from './autoscaling.js';
-import { dnsLabel, releaseShared } from './common.js';
+import { dnsLabel, pinnedTag, releaseShared } from './common.js';
 import { monitoringSchema } from './monitoring.js';
 import { filebeatSchema } from './filebeat.js';
 import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
@@ -29,7 +29,7 @@ export const commonSchema = z.strictObject({
   /** The image tag and pull policy of every release (the repository is each chart's own). */
   image: z
     .strictObject({
-      tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0' }).optional(),
+      tag: pinnedTag.optional(),
       pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).optional(),
     })
     .optional(),

@@ -3,7 +3,7 @@
  * logstash (the seed's logstash could not keep up inside the cluster).
  */
 import { z } from 'zod';
-import { dnsLabel, dnsSubdomain, resources, toleration } from './common.js';
+import { dnsLabel, dnsSubdomain, pinnedImage, resources, toleration } from './common.js';
 import { IMAGES } from './images.js';
 
 /** `host:port` of a logstash beats input. */
@@ -27,12 +27,7 @@ export const FILEBEAT_DEFAULTS = {
 
 /** filebeat. */
 export const filebeatSchema = z.strictObject({
-  image: z
-    .strictObject({
-      repository: z.string().min(1).default(IMAGES.filebeat.repository),
-      tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a version' }).default(IMAGES.filebeat.tag),
-    })
-    .prefault({}),
+  image: pinnedImage(IMAGES.filebeat),
   resources: resources.default(FILEBEAT_DEFAULTS.resources),
   tolerations: z.array(toleration).default([...FILEBEAT_DEFAULTS.tolerations]),
   /** Namespaces whose pods' logs are shipped; default the environment's namespace. */

@@ -7,7 +7,7 @@
  * Kubernetes", and a later commit says 50.
  */
 import { z } from 'zod';
-import { dnsLabel, resources } from './common.js';
+import { dnsLabel, pinnedImage, resources } from './common.js';
 import { IMAGES } from './images.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -94,12 +94,7 @@ export const haproxySchema = z
     inCluster: z.boolean().default(HAPROXY_DEFAULTS.inCluster),
     /** Pods of the in-cluster HAProxy, spread over nodes; at least two so a node can drain. */
     replicas: z.number().int().min(2).max(20).default(HAPROXY_DEFAULTS.replicas),
-    image: z
-      .strictObject({
-        repository: z.string().min(1).default(IMAGES.haproxy.repository),
-        tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a version' }).default(IMAGES.haproxy.tag),
-      })
-      .prefault({}),
+    image: pinnedImage(IMAGES.haproxy),
     resources: resources.default(HAPROXY_DEFAULTS.resources),
     service: z
       .strictObject({

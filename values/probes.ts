@@ -3,7 +3,7 @@
  * per probe as the upstream rucio-probes chart does, pushing their results to the Pushgateway.
  */
 import { z } from 'zod';
-import { dnsSubdomain, resources, rucioConfig, secretMount } from './common.js';
+import { dnsSubdomain, pinnedImage, resources, rucioConfig, secretMount } from './common.js';
 import { IMAGES } from './images.js';
 
 const probeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'expected a probe script name such as check_expired_dids');
@@ -18,12 +18,7 @@ export const PROBES_DEFAULTS = {
 
 /** The probes. */
 export const probesSchema = z.strictObject({
-  image: z
-    .strictObject({
-      repository: z.string().min(1).default(IMAGES.rucioProbes.repository),
-      tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a version' }).default(IMAGES.rucioProbes.tag),
-    })
-    .prefault({}),
+  image: pinnedImage(IMAGES.rucioProbes),
   resources: resources.default(PROBES_DEFAULTS.resources),
   /** The script that spreads the start of each probe over its interval. */
   detDelay: z.string().startsWith('/').default(PROBES_DEFAULTS.detDelay),

@@ -3,7 +3,7 @@
  * is wired into every Rucio release's rucio.cfg `[monitor]` section unless the environment sets those options.
  */
 import { z } from 'zod';
-import { dnsSubdomain, resources } from './common.js';
+import { dnsSubdomain, pinnedImage, resources } from './common.js';
 import { IMAGES } from './images.js';
 
 /** `host:port`, as rucio.cfg `prometheus_servers` lists them (no scheme, no path). */
@@ -30,12 +30,7 @@ export const PUSHGATEWAY_DEFAULTS = {
 
 /** The Pushgateway. */
 export const pushgatewaySchema = z.strictObject({
-  image: z
-    .strictObject({
-      repository: z.string().min(1).default(IMAGES.pushgateway.repository),
-      tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a version' }).default(IMAGES.pushgateway.tag),
-    })
-    .prefault({}),
+  image: pinnedImage(IMAGES.pushgateway),
   resources: resources.default(PUSHGATEWAY_DEFAULTS.resources),
   /** Keep pushed metrics on a volume, so they survive a restart. */
   persistence: z

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  affinity, envVar, hostPathMount, imageSchema, labels, nodeSelector, releaseShared, resources, rucioConfig, secretMount, toleration,
+  affinity, envVar, hostPathMount, imageSchema, labels, nodeSelector, pinnedTag, releaseShared, resources, rucioConfig, secretMount, toleration,
 } from './common.js';
 import { IMAGES } from './images.js';
 import { DAEMONS, type DaemonSetting, type DaemonSpec } from './rucio-daemon-table.js';
@@ -52,7 +52,7 @@ function daemonBlock(spec: DaemonSpec) {
       /** rucio.cfg for this daemon only; becomes `20_component.json`, over the release's `config`. */
       config: rucioConfig.default({}),
       /** Overrides the release's image tag for this daemon. */
-      image: z.strictObject({ tag: z.string().min(1).refine((t) => t !== 'latest', { message: 'pin a release, not latest' }).optional() }).prefault({}),
+      image: z.strictObject({ tag: pinnedTag.optional() }).prefault({}),
       podAnnotations: labels.default({}),
       /** Pod labels for this daemon, over the release's `podLabels` (the chart silently ignores this key). */
       podLabels: labels.default({}),
