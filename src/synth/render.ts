@@ -8,6 +8,7 @@ import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
 import type { LoadedEnvironment } from '../load/environments.js';
+import { emitYaml } from './yaml-emit.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 
 /** First line of every generated file: synth removes only files that carry it. */
@@ -123,9 +124,9 @@ export function objectFileName(o: KubeObject, clash = false): string {
   return `${o.kind}.${ns}${o.metadata.name}.k8s.yaml`;
 }
 
-/** YAML as written to dist/: stable, no line folding, a trailing newline. */
+/** YAML as written to dist/: stable, no line folding, a trailing newline. The fast path writes the same text. */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
+  return emitYaml(value) ?? stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
 }
 
 function kustomization(resources: readonly string[]): string {
