@@ -11,8 +11,8 @@
  *   node .build/bench/bench.js [--runs N] [--large-runs N] [--scale 1,10,100] [--out FILE | --no-write]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -95,14 +95,30 @@ function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
-/** Runs the CLI as a new process; returns wall time in ms, or the failure. */
-function runCli(args: readonly string[]): { ms: number; status: number | null; stdout: string; stderr: string } {
+/** GNU time, when installed: CPU time and peak RSS of a child process. */
+const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0 ? '/usr/bin/time' : undefined;
+const TIME_MARK = '@@bench-time@@';
+
+interface CliRun { ms: number; cpuMs?: number; rssMB?: number; status: number | null; stdout: string; stderr: string }
+
+/** Runs the CLI as a new process; returns wall time in ms (and CPU time and peak RSS with GNU time). */
+function runCli(args: readonly string[]): CliRun {
+  const argv = GNU_TIME ? [GNU_TIME, '-f', `${TIME_MARK} %U %S %M`, process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
   const t = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { ms: performance.now() - t, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8' });
+  const ms = performance.now() - t;
+  let stderr = r.stderr;
+  const run: CliRun = { ms, status: r.status, stdout: r.stdout, stderr };
+  const at = stderr.lastIndexOf(TIME_MARK);
+  if (at >= 0) {
+    const [user, sys, rss] = stderr.slice(at + TIME_MARK.length).trim().split(/\s+/).map(Number);
+    stderr = stderr.slice(0, at);
+    return { ...run, stderr, cpuMs: (user! + sys!) * 1000, rssMB: rss! / 1024 };
+  }
+  return run;
 }
 
-interface CommandRow { readonly command: string; readonly stats?: Stats; readonly note: string }
+interface CommandRow { readonly command: string; readonly stats?: Stats; readonly cpu?: Stats; readonly rss?: Stats; readonly note: string }
 
 async function commandsAvailable(): Promise<string[]> {
   const { COMMANDS } = await import('../src/cli/main.js');
@@ -112,6 +128,8 @@ async function commandsAvailable(): Promise<string[]> {
 function benchCommand(command: string, args: (run: number) => string[], runs: number, accept: readonly number[] = [0]): CommandRow {
   runCli(['--help']); // warm the file system cache, not the process
   const times: number[] = [];
+  const cpu: number[] = [];
+  const rss: number[] = [];
   let note = '';
   for (let i = 0; i < runs; i++) {
     const r = runCli(args(i));
@@ -119,10 +137,12 @@ function benchCommand(command: string, args: (run: number) => string[], runs: nu
       const why = (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' / ');
       return { command, note: `not measured: exit ${r.status}: ${why}` };
     }
-    note = r.stdout.trim().split('\n')[0] ?? '';
+    note = `exit ${r.status}: ${r.stdout.trim().split('\n')[0] ?? ''}`.replace(/ in \/tmp\/\S+/, '');
     times.push(r.ms);
+    if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
+    if (r.rssMB !== undefined) rss.push(r.rssMB);
   }
-  return { command, stats: stats(times), note };
+  return { command, stats: stats(times), ...(cpu.length ? { cpu: stats(cpu) } : {}), ...(rss.length ? { rss: stats(rss) } : {}), note };
 }
 
 function runChild(dir: string): ChildResult {
@@ -142,6 +162,15 @@ function repeatChild(dir: string, runs: number): ChildResult[] {
 
 const rate = (r: ChildResult) => r.objects / (r.synthMs / 1000);
 
+const load = () => loadavg().map((l) => fmt(l, 2)).join(', ');
+
+/** Which entry the installed command runs: the bundle (bin/bundle.js) when it is at least as new as the tsc output. */
+function cliEntry(): string {
+  const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
+  const bundle = mtime(join(ROOT, '.build', 'bundle', 'main.js'));
+  return bundle !== undefined && bundle >= (mtime(join(ROOT, '.build', '.tsbuildinfo')) ?? Infinity) ? 'the bundle (.build/bundle/)' : 'the compiled module tree (.build/src/; no bundle)';
+}
+
 function machine(): string {
   const cpu = cpus();
   return [
@@ -149,6 +178,8 @@ function machine(): string {
     `- memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB`,
     `- Node ${process.version} (${process.platform} ${process.arch})`,
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    `- load average at the start (1, 5, 15 min): ${load()}`,
+    `- the command runs ${cliEntry()}`,
   ].join('\n');
 }
 
@@ -207,8 +238,9 @@ async function main(): Promise<void> {
     rows.push(benchCommand('--help (start-up only)', () => ['--help'], runs));
     lines.push(
       `## Whole-process commands, bundled environments (cold: a new process each run, ${runs} runs)`, '',
-      '| command | wall ms: median (min–max) | output |', '|---|---|---|',
-      ...rows.map((r) => `| \`${r.command}\` | ${r.stats ? fmtStats(r.stats) : '–'} | ${r.note.replace(/\|/g, '\\|')} |`), '',
+      `Median (min–max). CPU = user + system time of the process${GNU_TIME ? '' : ' (not measured: /usr/bin/time is missing)'}.`, '',
+      '| command | wall ms | CPU ms | peak RSS MB | output |', '|---|---|---|---|---|',
+      ...rows.map((r) => `| \`${r.command}\` | ${r.stats ? fmtStats(r.stats) : '–'} | ${r.cpu ? fmtStats(r.cpu) : '–'} | ${r.rss ? fmtStats(r.rss) : '–'} | ${r.note.replace(/\|/g, '\\|')} |`), '',
     );
     const synthRow = rows[0]!;
     if (synthRow.stats) {
@@ -269,7 +301,7 @@ async function main(): Promise<void> {
       const drop = 1 - r100 / r10;
       verdict(drop <= TARGETS.scalingDrop, `objects/s at 100x within ${TARGETS.scalingDrop * 100}% of 10x: ${fmt(r100)} vs ${fmt(r10)} (${drop >= 0 ? `${fmt(drop * 100, 1)}% slower` : `${fmt(-drop * 100, 1)}% faster`})`);
     }
-    lines.push('## Targets', '', ...verdicts, '');
+    lines.push('## Targets', '', ...verdicts, '', `Load average at the end (1, 5, 15 min): ${load()}.`, '');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

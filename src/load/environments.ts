@@ -11,6 +11,11 @@ import { findPlaintextSecrets } from './plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
+import { z } from 'zod';
+
+// zod compiles a fast parser per object schema (new Function) the first time it parses; a synth parses a few
+// environments, so compiling costs more than it saves (bench/RESULTS.md). Results are the same either way.
+z.config({ jitless: true });
 
 /** An environment ready for the constructs, with the files it came from. */
 export interface LoadedEnvironment {
