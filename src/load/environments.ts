@@ -11,11 +11,6 @@ import { findPlaintextSecrets } from './plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
-import { z } from 'zod';
-
-// zod compiles a fast parser per object schema (new Function) the first time it parses; a synth parses a few
-// environments, so compiling costs more than it saves (bench/RESULTS.md). Results are the same either way.
-z.config({ jitless: true });
 
 /** An environment ready for the constructs, with the files it came from. */
 export interface LoadedEnvironment {
@@ -181,10 +176,12 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   if (merged.name !== undefined && merged.name !== name) {
     found.push({ path: ['name'], message: `expected '${name}', the file's name, received ${JSON.stringify(merged.name)}: name the file after the environment` });
   }
-  const common = commonSchema.safeParse(merged.common ?? {}, { reportInput: true });
+  // jitless: zod would compile a fast parser per object schema (new Function) on its first parse; a synth parses a
+  // few environments, so compiling costs more than it saves (bench/RESULTS.md). The result is the same either way.
+  const common = commonSchema.safeParse(merged.common ?? {}, { reportInput: true, jitless: true });
   if (!common.success) found.push(...issuesToProblems(environmentSchema, merged, common.error.issues, ['common']));
   const resolved = applyCommon(merged);
-  const parsed = environmentSchema.safeParse(resolved, { reportInput: true });
+  const parsed = environmentSchema.safeParse(resolved, { reportInput: true, jitless: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
   const placed = toProblems(found, locate);
