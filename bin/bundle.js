@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Build step after `tsc`: bundles the compiled command line into a few ES modules in .build/bundle/ (one chunk per
-// lazily imported command), so a command starts by loading a handful of files instead of ~200 modules (zod, yaml,
-// cdk8s and their dependencies) and without the modules it does not need. bin/rucio-gitops.js uses the bundle when
-// it is at least as new as the last `tsc` output, else the compiled module tree; so the bundle is an optimization
-// only: without rolldown (a dev dependency) this step says so and the command runs from the module tree.
+// Build step after `tsc`: bundles the compiled command line into one CommonJS file, .build/bundle/cli.cjs, in which
+// each command's modules are still evaluated only when the command runs. A command then starts by reading one file
+// instead of ~200 modules (zod, yaml, cdk8s and their dependencies), and bin/rucio-gitops.js can keep V8's compiled
+// code for it (a code cache next to it). bin/rucio-gitops.js uses the bundle when it is at least as new as the last
+// `tsc` output, else the compiled module tree; so the bundle is an optimization only: without rolldown (a dev
+// dependency), or when bundling fails, this step says so and the command runs from the module tree.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -40,11 +41,18 @@ if (located.length > 0) {
   process.exit(0);
 }
 rmSync(staging, { recursive: true, force: true });
-await build({
-  input: entry,
-  platform: 'node',
-  logLevel: 'warn',
-  output: { dir: staging, format: 'esm', entryFileNames: 'main.js', chunkFileNames: '[name]-[hash].js' },
-});
+try {
+  await build({
+    input: entry,
+    platform: 'node',
+    logLevel: 'warn',
+    output: { file: `${staging}/cli.cjs`, format: 'cjs', codeSplitting: false },
+  });
+} catch (e) {
+  rmSync(staging, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+  process.stderr.write(`rucio-gitops: bundling failed, the command runs unbundled: ${e instanceof Error ? e.message : e}\n`);
+  process.exit(0);
+}
 rmSync(out, { recursive: true, force: true });
 renameSync(staging, out);
