@@ -167,8 +167,10 @@ const load = () => loadavg().map((l) => fmt(l, 2)).join(', ');
 /** Which entry the installed command runs: the bundle (bin/bundle.js) when it is at least as new as the tsc output. */
 function cliEntry(): string {
   const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
-  const bundle = mtime(join(ROOT, '.build', 'bundle', 'main.js'));
-  return bundle !== undefined && bundle >= (mtime(join(ROOT, '.build', '.tsbuildinfo')) ?? Infinity) ? 'the bundle (.build/bundle/)' : 'the compiled module tree (.build/src/; no bundle)';
+  const bundle = mtime(join(ROOT, '.build', 'bundle', 'cli.cjs'));
+  return bundle !== undefined && bundle >= (mtime(join(ROOT, '.build', '.tsbuildinfo')) ?? Infinity)
+    ? 'the bundle (.build/bundle/cli.cjs, with its V8 code cache once a command has run)'
+    : 'the compiled module tree (.build/src/; no bundle)';
 }
 
 function machine(): string {
