@@ -8,6 +8,7 @@
  * is reset to it, the synth re-applied and the push retried, a bounded number of times. Nothing here writes the
  * local `dist/`, and a failure leaves the deploy repository as it was.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -261,7 +262,6 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
 
 /** `git <args>` with `input` on stdin, in `dir`. */
 async function gitWithInput(dir: string, args: readonly string[], input: string): Promise<void> {
-  const { spawn } = await import('node:child_process');
   await new Promise<void>((ok, fail) => {
     const child = spawn('git', [...args], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
     let err = '';

@@ -185,10 +185,12 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   if (merged.name !== undefined && merged.name !== name) {
     found.push({ path: ['name'], message: `expected '${name}', the file's name, received ${JSON.stringify(merged.name)}: name the file after the environment` });
   }
-  const common = commonSchema.safeParse(merged.common ?? {}, { reportInput: true });
+  // jitless: zod would compile a fast parser per object schema (new Function) on its first parse; a synth parses a
+  // few environments, so compiling costs more than it saves (bench/RESULTS.md). The result is the same either way.
+  const common = commonSchema.safeParse(merged.common ?? {}, { reportInput: true, jitless: true });
   if (!common.success) found.push(...issuesToProblems(environmentSchema, merged, common.error.issues, ['common']));
   const resolved = applyCommon(merged);
-  const parsed = environmentSchema.safeParse(resolved, { reportInput: true });
+  const parsed = environmentSchema.safeParse(resolved, { reportInput: true, jitless: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
   problems.push(...toProblems(found, locate));

@@ -10,6 +10,7 @@ import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
 import type { LoadedEnvironment } from '../load/environments.js';
+import { emitYaml } from './yaml-emit.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import { autoscaling, monitoring } from './monitoring.js';
 import { filebeat, haproxy, prepareEnvironment, probes, pushgateway } from './infrastructure.js';
@@ -165,9 +166,9 @@ export function objectFileName(o: KubeObject, clash = false): string {
   return `${o.kind}.${ns}${o.metadata.name}.k8s.yaml`;
 }
 
-/** YAML as written to dist/: stable, no line folding, a trailing newline. */
+/** YAML as written to dist/: stable, no line folding, a trailing newline. The fast path writes the same text. */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
+  return emitYaml(value) ?? stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
 }
 
 function kustomization(resources: readonly string[]): string {
@@ -230,6 +231,8 @@ export function renderEnvironments(envs: readonly LoadedEnvironment[], component
       else throw e;
     }
   }
-  if (problems.length > 0) throw new UserError(`invalid environments (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, sortProblems(problems));
+  // A problem in a shared layer shows once, not once per environment that extends it.
+  const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
+  if (unique.length > 0) throw new UserError(`invalid environments (${unique.length} problem${unique.length === 1 ? '' : 's'}):`, sortProblems(unique));
   return [{ path: '.sourceignore', text: sourceIgnore(GENERATED_MARKER) }, ...renderFiles(folders)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

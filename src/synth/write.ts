@@ -87,9 +87,14 @@ export function writeTree(out: string, files: readonly RenderedFile[], scope: Sc
   if (existsSync(out)) cpSync(out, staging, { recursive: true });
   else mkdirSync(staging, { recursive: true });
   for (const p of stale) rmSync(join(staging, p), { force: true });
+  const made = new Set<string>();
   for (const p of written) {
     const target = join(staging, p);
-    mkdirSync(dirname(target), { recursive: true });
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     writeFileSync(target, wanted.get(p)!);
   }
   removeEmptyDirs(staging);
