@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { dnsLabel, releaseShared } from './common.js';
+import { policySchema } from './policy.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -43,6 +44,8 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}),
+    /** Waivers of the policy pack's rules, each with a reason; see `values/policy.ts`. */
+    policy: policySchema.optional(),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

@@ -1,6 +1,7 @@
 /**
  * `synth` and `validate`.
  */
+import { reportChecks, runChecks } from '../checks/index.js';
 import { loadEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { renderEnvironments } from '../synth/render.js';
@@ -15,15 +16,17 @@ export interface EnvOptions {
   readonly env?: readonly string[];
 }
 
-/** Loads, checks and renders; throws UserError with every problem. */
-export function renderAll(options: EnvOptions) {
+/** Loads, renders and checks the objects (schemas, policy, secrets); throws UserError with every problem. */
+export async function renderAll(options: EnvOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, out = 'dist') {
   const envs = loadEnvironments(options.environments, options.env);
-  return { envs, files: renderEnvironments(envs) };
+  const files = renderEnvironments(envs);
+  reportChecks(await runChecks(envs, files, { out, partial: (options.env?.length ?? 0) > 0 }), ctx.stdout, ctx.stderr);
+  return { envs, files };
 }
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
 export async function synth(options: EnvOptions & { readonly out: string; readonly check: boolean }, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
-  const { envs, files } = renderAll(options);
+  const { envs, files } = await renderAll(options, ctx, options.out);
   const scope = { environments: options.env && options.env.length > 0 ? envs.map((e) => e.name) : undefined };
   if (options.check) {
     const wanted = new Map(files.map((f) => [f.path, f.text]));
@@ -46,8 +49,8 @@ export async function synth(options: EnvOptions & { readonly out: string; readon
 }
 
 /** Everything synth checks, writing nothing. */
-export async function validate(options: EnvOptions, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
-  const { envs, files } = renderAll(options);
+export async function validate(options: EnvOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+  const { envs, files } = await renderAll(options, ctx);
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(`valid: ${envs.map((e) => e.name).join(', ')} (${objects} objects)\n`);
   return 0;

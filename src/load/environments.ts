@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import { findPlaintextSecrets } from './plaintext-secrets.js';
+import { findPlaintextSecrets, scanCredentials } from './plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
@@ -183,6 +183,16 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
   const placed = toProblems(found, locate);
+  // Every string of every layer, as written (a value a later layer overrides still reaches git).
+  const taken = new Set(placed.map((p) => `${p.file}:${p.line}`));
+  for (const layer of layers) {
+    for (const { path, what } of scanCredentials(layer.data)) {
+      const line = layer.lines.get(pathKey(path));
+      if (taken.has(`${layer.file}:${line}`)) continue;
+      taken.add(`${layer.file}:${line}`);
+      placed.push(new Problem(layer.file, line, path.join('.'), `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`));
+    }
+  }
   const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
   problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };

@@ -18,6 +18,8 @@ export interface RenderedFile {
   /** Relative to the output folder, with `/` separators. */
   readonly path: string;
   readonly text: string;
+  /** The object the file holds (for the checks), when it is a Kubernetes object. */
+  readonly object?: KubeObject;
 }
 
 /** A Kubernetes object as synthesized. */
@@ -151,7 +153,7 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
         continue;
       }
       resources.push(name);
-      files.push({ path: `${folder}/${name}`, text: `${GENERATED_MARKER}\n${toYaml(o)}` });
+      files.push({ path: `${folder}/${name}`, text: `${GENERATED_MARKER}\n${toYaml(o)}`, object: o });
     }
     for (const [name, text] of Object.entries(extraFiles ?? {})) files.push({ path: `${folder}/${name}`, text });
     const subfolders = [...(children.get(folder) ?? [])];
