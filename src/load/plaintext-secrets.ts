@@ -136,21 +136,24 @@ export function scanCredentials(root: unknown, base: Path = []): CredentialFindi
   const visit = (value: unknown, path: (string | number)[], key: string, depth: number): void => {
     if (depth > 200) return;
     if (typeof value === 'string') {
-      const what = credentialIn(key, value);
-      if (what) out.push({ path, what });
-      else if (value.length > 1 && value.length < 1_000_000 && value.trimStart().startsWith('{')) {
-        let parsed: unknown;
+      let parsed: unknown;
+      if (value.length > 1 && value.length < 1_000_000 && value.trimStart().startsWith('{')) {
         try {
           parsed = JSON.parse(value);
         } catch {
-          return;
+          parsed = undefined;
         }
+      }
+      if (parsed !== null && typeof parsed === 'object') {
         const before = out.length;
         visit(parsed, [], key, depth + 1);
         // Findings inside the document are reported at the string that holds it, naming the inner key.
         const inner = out.splice(before);
         for (const f of inner) out.push({ path, what: `${f.what} (at '${f.path.join('.')}' inside the JSON text)` });
+        return;
       }
+      const what = credentialIn(key, value);
+      if (what) out.push({ path, what });
       return;
     }
     if (value === null || typeof value !== 'object') return;
