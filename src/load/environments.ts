@@ -71,7 +71,7 @@ function readSource(file: string, problems: Problem[]): YamlSource | undefined {
     problems.push(new Problem(display(file), undefined, '', `file is ${size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread`));
     return undefined;
   }
-  const { source, problems: found } = parseYaml(display(file), readFileSync(file, 'utf8'));
+  const { source, problems: found } = parseYaml(display(file), readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   problems.push(...found);
   if (source && !isObject(source.data)) {
     problems.push(new Problem(display(file), 1, '', `expected a map of keys (name, namespace, servers, daemons, …), received ${Array.isArray(source.data) ? 'a list' : typeof source.data}`));

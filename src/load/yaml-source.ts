@@ -10,6 +10,93 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** Aliases a file may expand; a handful is plenty for a values file, a "billion laughs" needs thousands. */
 const MAX_ALIAS_COUNT = 100;
 
+/** Nesting deeper than this is refused before parsing: real files nest about 8 levels, and the YAML parser runs out of memory on thousands. */
+export const MAX_NESTING = 64;
+
+/** Indentation wider than this is refused before parsing (block nesting, which the flow limit does not see). */
+export const MAX_INDENT = 256;
+
+/**
+ * Finds nesting too deep to parse safely, in one pass over the text: flow collections (`[`, `{`) outside quoted
+ * scalars, comments and block scalars, and the indentation of lines. Returns the 1-based line and what is wrong.
+ */
+export function nestingProblem(text: string): { line: number; message: string } | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let blockIndent = -1; // inside a block scalar: the indentation of its parent line
+  let prev = ''; // the last significant character on the line (or '' at its start)
+  for (let i = 0; i < text.length; i++) {
+    let c = text[i]!;
+    if (i === lineStart) {
+      let j = i;
+      while (text[j] === ' ') j++;
+      const indent = j - i;
+      const blank = text[j] === '\n' || text[j] === '\r' || j >= text.length;
+      if (blockIndent >= 0 && (blank || indent > blockIndent)) {
+        const end = text.indexOf('\n', j);
+        if (end < 0) return undefined;
+        i = end;
+        line++;
+        lineStart = end + 1;
+        continue;
+      }
+      blockIndent = -1;
+      if (indent > MAX_INDENT) return { line, message: `lines indented by more than ${MAX_INDENT} spaces: nesting this deep is not an environment file` };
+      i = j;
+      c = text[i] ?? '';
+      prev = '';
+    }
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#' && (prev === '' || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return undefined;
+      i = end - 1;
+      continue;
+    }
+    const scalarStart = prev === '' || prev === ':' || prev === '-' || prev === '[' || prev === '{' || prev === ',' || prev === '?';
+    if ((c === "'" || c === '"') && (depth > 0 || scalarStart)) {
+      for (i++; i < text.length; i++) {
+        const q = text[i]!;
+        if (q === '\n') {
+          line++;
+          lineStart = i + 1;
+        } else if (c === '"' && q === '\\') i++;
+        else if (q === c) {
+          if (c === "'" && text[i + 1] === "'") i++;
+          else break;
+        }
+      }
+      prev = 'x';
+      continue;
+    }
+    const next = text[i + 1];
+    const spaceAfter = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
+    prev = 'x'; // part of a plain scalar, unless an indicator below
+    if ((c === '[' || c === '{') && (depth > 0 || scalarStart)) {
+      depth++;
+      prev = c;
+      if (depth > MAX_NESTING) return { line, message: `collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file` };
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+      prev = c;
+    } else if (c === ':' && (spaceAfter || (depth > 0 && (next === ',' || next === ']' || next === '}')))) prev = ':';
+    else if ((c === '-' || c === '?') && scalarStart && spaceAfter) prev = c;
+    else if (c === ',' && depth > 0) prev = ',';
+    else if ((c === '|' || c === '>') && depth === 0 && scalarStart && /^[|>][-+0-9]*[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(i, i + 40))) {
+      let k = lineStart;
+      while (text[k] === ' ') k++;
+      blockIndent = k - lineStart;
+    }
+  }
+  return undefined;
+}
+
 /** A path inside a document. */
 export type Path = readonly (string | number)[];
 
@@ -32,6 +119,8 @@ export interface YamlSource {
  * all of them reported at once.
  */
 export function parseYaml(file: string, text: string): { source?: YamlSource; problems: Problem[] } {
+  const deep = nestingProblem(text);
+  if (deep) return { problems: [new Problem(file, deep.line, '', `invalid YAML: ${deep.message}`)] };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
   if (!Array.isArray(docs)) return { source: { file, data: {}, lines: new Map() }, problems: [] };

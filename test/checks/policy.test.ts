@@ -143,7 +143,7 @@ describe('read-only-root-fs', () => {
 describe('host-path', () => {
   const withHostPath = () => {
     const d = goodDeployment();
-    d.kind = 'DaemonSet' as never;
+    Object.assign(d, { kind: 'DaemonSet' });
     d.spec.template.spec.volumes = [{ name: 'varlog', hostPath: { path: '/var/log' } }, { name: 'data', emptyDir: {} }];
     return d;
   };

@@ -1,16 +1,34 @@
 /** Running the built command line as a real process (the tests build it once). */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './helpers.js';
 
 let built = false;
 
-/** Compiles the sources into .build/ (incremental), once per test file. */
+/**
+ * Compiles the sources into .build/ (incremental), once per test file. Test files run in parallel, so a lock (a
+ * directory, created atomically) keeps two compilers from writing .build/ at once.
+ */
 export function build(): void {
   if (built) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'pipe' });
+  const lock = join(ROOT, '.build-test.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} held for 2 minutes: remove it if no test runs`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
   built = true;
 }
 

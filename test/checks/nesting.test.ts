@@ -1,0 +1,36 @@
+/**
+ * The loader refuses nesting too deep to parse safely (the YAML parser runs out of memory at ~10,000 levels), before
+ * parsing, without being fooled by brackets in quoted, plain or block scalars and comments.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { MAX_NESTING, nestingProblem, parseYaml } from '../../src/load/yaml-source.js';
+import { ROOT } from './helpers.js';
+
+test('the bundled files pass', () => {
+  for (const f of ['_rucio', 'integration', 'production']) expect(nestingProblem(readFileSync(join(ROOT, 'environments', `${f}.yaml`), 'utf8'))).toBeUndefined();
+});
+
+test('flow nesting over the limit is refused at its line, at the limit accepted', () => {
+  expect(nestingProblem(`a: ${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}`)).toBeUndefined();
+  expect(nestingProblem(`a: 1\nb: ${'['.repeat(MAX_NESTING + 1)}${']'.repeat(MAX_NESTING + 1)}`)?.line).toBe(2);
+  expect(nestingProblem(`- ${'- '.repeat(10)}${'{a: '.repeat(70)}`)?.line).toBe(1);
+});
+
+test('brackets inside scalars and comments do not count', () => {
+  const brackets = '['.repeat(100);
+  expect(nestingProblem(`a: '${brackets}'\nb: "[[[\\"[[["\nc: x${brackets}\nd: it's ${brackets}\n# ${brackets}\ne: 1 # ${brackets}`)).toBeUndefined();
+  expect(nestingProblem(`s: |\n  ${brackets}\n  'unclosed\nt: >-\n  ${brackets}\nb: ${'{'.repeat(70)}`)?.line).toBe(6);
+});
+
+test('deep indentation is refused', () => {
+  expect(nestingProblem(`a:\n${' '.repeat(300)}b: 1`)?.line).toBe(2);
+});
+
+test('parseYaml reports it as a file problem at the line, quickly, for a million levels', () => {
+  const t = performance.now();
+  const { problems } = parseYaml('deep.yaml', `name: x\nnamespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`);
+  expect(performance.now() - t).toBeLessThan(1000);
+  expect(problems.map((p) => p.format())).toEqual([`deep.yaml:2  invalid YAML: collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file`]);
+});
