@@ -100,7 +100,14 @@ const TOKEN_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp
 
 /** Names of keys that hold tokens: a long base64 or hex literal under such a name is a credential. */
 const TOKEN_NAME = /token|secret|api_?key|access_?key|auth/i;
-const LONG_OPAQUE = /^(?:[A-Za-z0-9+/_-]{24,}={0,2}|[0-9a-fA-F]{32,})$/;
+const LONG_HEX = /^[0-9a-fA-F]{32,}$/;
+const LONG_BASE64 = /^[A-Za-z0-9+/_-]{24,}={0,2}$/;
+
+/** A long opaque value: hex, or base64 with digits and both cases (a path or a snake_case name is neither). */
+function opaque(v: string): boolean {
+  if (LONG_HEX.test(v)) return true;
+  return LONG_BASE64.test(v) && !v.startsWith('/') && /[0-9]/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v);
+}
 
 /** A reference resolved at run time, not a literal: `$(VAR)`, `${VAR}`, `{{ .Values.x }}`. */
 const REFERENCE = /^(\$\(|\$\{|\{\{)/;
@@ -116,7 +123,7 @@ export function credentialIn(key: string, value: string): string | undefined {
   for (const { what, pattern } of TOKEN_PATTERNS) if (pattern.test(value)) return what;
   const v = value.trim();
   if (REFERENCE.test(v)) return undefined;
-  if (TOKEN_NAME.test(key) && LONG_OPAQUE.test(v)) return 'a token';
+  if (TOKEN_NAME.test(key) && opaque(v)) return 'a token';
   if (SECRET_NAME.test(key) && !harmless(v)) return `a literal value under a secret's name ('${key}')`;
   return undefined;
 }

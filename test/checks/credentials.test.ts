@@ -38,6 +38,8 @@ describe('credentialIn', () => {
     ['password_file', '/etc/rucio/password'],
     ['token', 'true'],
     ['auth_type', 'x509'],
+    ['auth_dir', '/opt/rucio/certs/authentication/x509'],
+    ['endpoint_auth', 'rucio_authentication_service_name'],
     ['secretName', 'rucio-db'],
     ['description', 'the server reads its token from a Secret'],
     ['image', 'rucio/rucio-server:release-36.2.0'],

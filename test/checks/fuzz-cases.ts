@@ -311,6 +311,9 @@ export async function runCases(from: number, to: number): Promise<string[]> {
  * compiled CLI's main(): the cases are CPU-bound and vitest runs test files one at a time on a small machine.
  * Needs `.build/` (see process.ts `build`). Returns the failures.
  */
+/** A case running longer than this counts as a hang. */
+const HANG_MS = 20_000;
+
 export async function runCasesInWorkers(from: number, to: number, threads = Math.max(2, availableParallelism())): Promise<string[]> {
   const originals = originalFiles();
   const failures: string[] = [];
@@ -328,8 +331,22 @@ export async function runCasesInWorkers(from: number, to: number, threads = Math
         }
         const c = makeCase(next, originals);
         cases.set(next, c);
+        inFlight.push(next);
         worker.postMessage({ index: next, file: c.file, text: c.text, env: c.env, synth: c.synth });
         next++;
+      };
+      // A case that hangs: the worker is stopped and the case reported (a per-case time limit in main() is not possible).
+      const inFlight: number[] = [];
+      let watchdog: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(watchdog);
+        if (inFlight.length === 0) return;
+        watchdog = setTimeout(() => {
+          const stuck = inFlight[0]!;
+          const c = cases.get(stuck)!;
+          failures.push(`case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): hung for more than ${HANG_MS} ms`);
+          void worker.terminate();
+        }, HANG_MS);
       };
       let closed = false;
       const send2 = () => {
@@ -341,6 +358,7 @@ export async function runCasesInWorkers(from: number, to: number, threads = Math
         // Two cases in flight per worker, so that it never waits while this thread makes the next one.
         if (m === 'ready') send2();
         else {
+          inFlight.splice(inFlight.indexOf(m.index), 1);
           const c = cases.get(m.index)!;
           cases.delete(m.index);
           let problem = verdict(m, m.ms);
@@ -350,9 +368,13 @@ export async function runCasesInWorkers(from: number, to: number, threads = Math
           if (problem) failures.push(`case ${m.index} (FUZZ_SEED=${SEED} FUZZ_CASE=${m.index}; ${c.file}: ${c.mutations.join(', ')}): ${problem}`);
         }
         send2();
+        arm();
       });
       worker.on('error', reject);
-      worker.on('exit', () => resolve());
+      worker.on('exit', () => {
+        clearTimeout(watchdog);
+        resolve();
+      });
     })),
   );
   console.log(`fuzz seed ${SEED}, cases ${from}..${to - 1} in ${threads} worker threads, ${((performance.now() - t0) / 1000).toFixed(1)} s: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ')}; repeat with FUZZ_SEED=${SEED}, one case with FUZZ_CASE=<i>`);
