@@ -8,7 +8,7 @@
  * so it is only a warning there.
  */
 import type { LoadedEnvironment } from '../load/environments.js';
-import { scanCredentials } from '../load/plaintext-secrets.js';
+import { credentialIn, scanCredentials } from '../load/plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/render.js';
 import type { Waiver } from '../../values/policy.js';
@@ -82,7 +82,16 @@ export async function runChecks(envs: readonly LoadedEnvironment[], files: reado
   const declaredLines: string[] = [];
   const byEnv = new Map<string, PlacedObject[]>();
   for (const f of files) {
-    if (!f.object) continue;
+    if (!f.object) {
+      // Files that are not objects (an haproxy.cfg for the VMs): the credential patterns, line by line.
+      if (!f.path.endsWith('/kustomization.yaml')) {
+        f.text.split('\n').forEach((line, i) => {
+          const what = credentialIn('', line);
+          if (what) problems.push(new Problem(`${options.out}/${f.path}`, i + 1, '', `[credentials] holds ${what} in plain text: take it from a Secret or an environment variable set from one`));
+        });
+      }
+      continue;
+    }
     const env = envOf(f.path) ?? '';
     byEnv.set(env, [...(byEnv.get(env) ?? []), { path: f.path, object: f.object }]);
   }

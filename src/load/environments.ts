@@ -181,10 +181,15 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   const resolved = applyCommon(merged);
   const parsed = environmentSchema.safeParse(resolved, { reportInput: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
-  found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
   const placed = toProblems(found, locate);
+  // A secret in `common` is found again in every release it is merged into: report it once, where it is written.
+  const taken = new Set<string>();
+  for (const p of toProblems(findPlaintextSecrets(resolved, DAEMON_KEYS), locate)) {
+    if (taken.has(`${p.file}:${p.line}`)) continue;
+    taken.add(`${p.file}:${p.line}`);
+    placed.push(p);
+  }
   // Every string of every layer, as written (a value a later layer overrides still reaches git).
-  const taken = new Set(placed.map((p) => `${p.file}:${p.line}`));
   for (const layer of layers) {
     for (const { path, what } of scanCredentials(layer.data)) {
       const line = layer.lines.get(pathKey(path));
@@ -222,6 +227,10 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
     if (env) loaded.push(env);
     problems.push(...found);
   }
+  // A problem in a shared layer shows once, not once per environment that extends it.
+  const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
+  problems.length = 0;
+  problems.push(...unique);
   if (problems.length > 0) {
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     throw new UserError(`invalid environment${wanted.length === 1 ? ` '${wanted[0]}'` : 's'} (${count}):`, sortProblems(problems));

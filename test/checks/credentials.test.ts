@@ -113,4 +113,13 @@ describe('generated objects', () => {
       'dist/apps/production/daemonprod/ConfigMap.x.k8s.yaml  ConfigMap/x data.key.pem: [credentials] holds a private key in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal',
     ]);
   });
+
+  test('a file that is not an object (an haproxy.cfg) is scanned line by line', async () => {
+    const { envs, files } = rendered();
+    const cfg: RenderedFile = { path: 'infrastructure/production/haproxy/haproxy.cfg', text: 'global\n  log stdout\nbackend x\n  server a https://admin:hunter2@rucio:443\n' };
+    const report = await runChecks(envs, [...files, cfg], { out: 'dist', partial: true });
+    expect(report.problems.map((p) => p.format())).toEqual([
+      'dist/infrastructure/production/haproxy/haproxy.cfg:4  [credentials] holds a URL with a password in plain text: take it from a Secret or an environment variable set from one',
+    ]);
+  });
 });
