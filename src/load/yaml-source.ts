@@ -132,7 +132,7 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   const doc = docs[0];
   if (doc === undefined) return { source: { file, data: {}, lines: new Map() }, problems };
   for (const e of doc.errors) {
-    const line = e.linePos?.[0]?.line;
+    const line = e.linePos?.[0]?.line ?? (e.pos ? lineCounter.linePos(e.pos[0]).line : undefined);
     const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same map: keep one' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     problems.push(new Problem(file, line, '', `invalid YAML: ${what}`));
   }
@@ -170,7 +170,11 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const what = /alias/i.test(message) ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out` : message;
+    const what = /excessive alias/i.test(message)
+      ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out`
+      : /unresolved alias/i.test(message)
+        ? `${message.replace(/^Unresolved alias/, 'an alias refers to no anchor')}: define the anchor (&name) before the alias`
+        : message;
     return { problems: [new Problem(file, undefined, '', `invalid YAML: ${what}`)] };
   }
   return { source: { file, data: data ?? {}, lines }, problems };

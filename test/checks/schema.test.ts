@@ -92,3 +92,22 @@ describe('unknown kinds', () => {
     expect(issues[0]!.message).toContain(kind);
   });
 });
+
+describe('through synth', () => {
+  test('a component that writes a misspelt field fails the checks, naming the file, object, field and fix', async () => {
+    const { ApiObject } = await import('cdk8s');
+    const { loadEnvironments } = await import('../../src/load/environments.js');
+    const { COMPONENTS, renderEnvironments } = await import('../../src/synth/render.js');
+    const { runChecks } = await import('../../src/checks/index.js');
+    const envs = loadEnvironments('environments', ['production']);
+    const typo = (ctx: Parameters<(typeof COMPONENTS)[number]>[0]) => {
+      const chart = ctx.chart(`infrastructure/${ctx.env.name}/demo`, 'demo');
+      new ApiObject(chart, 'Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo' }, spec: { selector: { app: 'demo' }, ports: [{ port: 80, targetPrt: 8080 }] } } as never);
+    };
+    const files = renderEnvironments(envs, [...COMPONENTS, typo]);
+    const report = await runChecks(envs, files, { out: 'dist', partial: true });
+    expect(report.problems.map((p) => p.format())).toEqual([
+      "dist/infrastructure/production/demo/Service.demo.k8s.yaml  Service/demo spec.ports[0].targetPrt: [unknown-field] field 'targetPrt' is not in the schema of 'spec.ports[0]': did you mean 'targetPort'? Kubernetes would drop or reject 'targetPrt'",
+    ]);
+  });
+});
