@@ -2,7 +2,7 @@
  * `synth` and `validate`.
  */
 import { reportChecks, runChecks } from '../checks/index.js';
-import { loadEnvironments } from '../load/environments.js';
+import { listEnvironments, loadEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { renderEnvironments } from '../synth/render.js';
 import { generatedFiles, writeTree } from '../synth/write.js';
@@ -20,7 +20,8 @@ export interface EnvOptions {
 export async function renderAll(options: EnvOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, out = 'dist') {
   const envs = loadEnvironments(options.environments, options.env);
   const files = renderEnvironments(envs);
-  reportChecks(await runChecks(envs, files, { out, partial: (options.env?.length ?? 0) > 0 }), ctx.stdout, ctx.stderr);
+  const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
+  reportChecks(await runChecks(envs, files, { out, partial }), ctx.stdout, ctx.stderr);
   return { envs, files };
 }
 

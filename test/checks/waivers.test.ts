@@ -61,4 +61,13 @@ describe('policy waivers', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`integration\\.yaml:\\d+ {2}${path.replace(/\./g, '\\.')}: `));
   });
+
+  test('daemons without metrics have no health signal: the construct declares it, and synth lists the declaration', async () => {
+    const dir = copyEnvironments();
+    edit(dir, 'production.yaml', (t) => t.replace('      loglevel: INFO\n', '      loglevel: INFO\n    monitor:\n      enable_metrics: false\n'));
+    const r = await run(['validate', '--environments', dir, '--env', 'production']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/declared by components \(15\):\n {2}no-probe-signal rucio-daemons {2}on Deployment\/daemonprod-conveyor-finisher {2}\(dist\/apps\/production\/daemonprod\/Deployment\.daemonprod-conveyor-finisher\.k8s\.yaml\)/);
+  });
 });
