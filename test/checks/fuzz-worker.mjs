@@ -47,6 +47,9 @@ const baseline = snapshot(dist);
 const pristineDist = join(dir, 'pristine-dist');
 cpSync(dist, pristineDist, { recursive: true });
 
+// What each environment file holds now: only the files that change are written.
+const onDisk = new Map(Object.entries(originals));
+
 // Jobs run one at a time, in order: the files of the environments folder are shared by all of them.
 let queue = Promise.resolve();
 parentPort.on('message', (job) => {
@@ -59,7 +62,12 @@ async function handle(job) {
     parentPort.close();
     return;
   }
-  for (const [f, text] of Object.entries(originals)) writeFileSync(join(envDir, f), f === job.file ? job.text : text);
+  for (const [f, text] of Object.entries(originals)) {
+    const wanted = f === job.file ? job.text : text;
+    if (onDisk.get(f) === wanted) continue;
+    writeFileSync(join(envDir, f), wanted);
+    onDisk.set(f, wanted);
+  }
   const args = job.synth ? ['synth', '--environments', envDir, '--env', job.env, '--out', dist] : ['validate', '--environments', envDir, '--env', job.env];
   const t = performance.now();
   const result = await run(args);
