@@ -5,8 +5,9 @@
  * in `dist/`; synth lists them.
  */
 
-/** The annotation prefix of declarations. */
-export const DECLARATION_PREFIX = 'policy.rucio-gitops/';
+import { DECLARATION_PREFIX } from '../values/policy.js';
+
+export { DECLARATION_PREFIX };
 
 /** What a component may declare. */
 export type Declaration = 'host-path' | 'no-probe-signal';

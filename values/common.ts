@@ -4,6 +4,7 @@
  * Every object is strict: an unknown key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { DECLARATION_PREFIX } from './policy.js';
 
 /** A DNS-1123 label, as Kubernetes wants for names. */
 export const dnsLabel = z
@@ -274,7 +275,15 @@ export const releaseShared = {
    * Off by default: name what you mount in `secretMounts` instead.
    */
   useDeprecatedImplicitSecrets: z.boolean().default(false),
-  deploymentAnnotations: labels.default({}),
+  deploymentAnnotations: labels
+    .superRefine((map, ctx) => {
+      for (const key of Object.keys(map)) {
+        if (key.startsWith(DECLARATION_PREFIX)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is a declaration only a construct may make (it lifts a policy rule): remove it, and waive the rule under policy.waivers with a reason instead` });
+        }
+      }
+    })
+    .default({}),
   podAnnotations: labels.default({}),
   podLabels: labels.default({}),
   strategy,

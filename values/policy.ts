@@ -20,6 +20,12 @@ export const POLICY_RULES = [
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
+/**
+ * The annotation prefix of what a construct declares about its workload (`constructs/declarations.ts`): a declaration
+ * lifts a rule, so the environment's own annotations may not carry it.
+ */
+export const DECLARATION_PREFIX = 'policy.rucio-gitops/';
+
 /** `Kind/name`, where the name may hold `*` wildcards (`Deployment/daemonint-*`). */
 export const OBJECT_PATTERN = /^[A-Z][A-Za-z0-9]*\/[-a-z0-9.*]+$/;
 

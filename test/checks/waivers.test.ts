@@ -70,4 +70,12 @@ describe('policy waivers', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/declared by components \(15\):\n {2}no-probe-signal rucio-daemons {2}on Deployment\/daemonprod-conveyor-finisher {2}\(dist\/apps\/production\/daemonprod\/Deployment\.daemonprod-conveyor-finisher\.k8s\.yaml\)/);
   });
+
+  test('an environment cannot forge a declaration through deploymentAnnotations', async () => {
+    const dir = copyEnvironments();
+    edit(dir, 'production.yaml', (t) => t.replace('    fullnameOverride: daemonprod\n', '    fullnameOverride: daemonprod\n    deploymentAnnotations:\n      policy.rucio-gitops/host-path: varlog\n'));
+    const r = await run(['validate', '--environments', dir, '--env', 'production']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/production\.yaml:16 {2}daemons\.daemonprod\.deploymentAnnotations\.policy\.rucio-gitops\/host-path: 'policy\.rucio-gitops\/host-path' is a declaration only a construct may make/);
+  });
 });
