@@ -11,6 +11,9 @@
  *
  * Validators are imported lazily, once per apiVersion/kind, so a run pays only for the kinds it produces.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import type { KubeObject } from '../synth/render.js';
 
@@ -168,16 +171,37 @@ function unknownFields(root: unknown, trace: Trace): SchemaIssue[] {
   return out;
 }
 
+/** The versions of a group that the model packages know the kind in (for the message about an unknown one). */
+function knownVersions(apiVersion: string, kind: string): string[] {
+  const spec = modelModule(apiVersion.includes('/') ? apiVersion.replace(/\/[^/]*$/, '/v1') : 'v1', kind);
+  if (spec === undefined) return [];
+  const parts = spec.split('/');
+  const pkg = parts[0]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+    const groupDir = join(root, ...parts.slice(pkg.split('/').length, -2));
+    return readdirSync(groupDir)
+      .filter((v) => /^v[0-9]/.test(v) && (existsSync(join(groupDir, v, `${kind}.js`)) || existsSync(join(groupDir, v, `${kind}.mjs`))))
+      .map((v) => (parts.length - pkg.split('/').length > 2 ? `${parts[pkg.split('/').length]}/${v}` : v))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 /** Validates one object: schema errors, unknown fields, or an unknown kind. */
 export async function validateObject(object: KubeObject): Promise<SchemaIssue[]> {
   const { apiVersion, kind } = object;
   const validate = typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
   if (!validate) {
+    const known = typeof apiVersion === 'string' && typeof kind === 'string' ? knownVersions(apiVersion, kind) : [];
     return [{
       rule: 'unknown-kind',
       field: '',
       message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)} (models: kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator, keda)`,
-      fix: 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
+      fix: known.length > 0
+        ? `the models know ${kind} as ${known.join(', ')}: use one of those, or add a model of this version`
+        : 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
     }];
   }
   const { proxy, trace } = traced(object);

@@ -91,6 +91,11 @@ describe('unknown kinds', () => {
     expect(issues.map((i) => i.rule)).toEqual(['unknown-kind']);
     expect(issues[0]!.message).toContain(kind);
   });
+
+  test('an unknown version of a known kind names the versions the models have', async () => {
+    const [issue] = await validateObject({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'x' } } as never);
+    expect(issue!.fix).toBe('the models know HelmRelease as helm.toolkit.fluxcd.io/v2beta1, helm.toolkit.fluxcd.io/v2beta2: use one of those, or add a model of this version');
+  });
 });
 
 describe('through synth', () => {
