@@ -2,7 +2,8 @@
  * Synthesis is atomic: a synth killed at any moment leaves the output as it was or fully new, never half-written, and
  * the next synth cleans up after it. Oversized environment files are refused unread.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -136,5 +137,15 @@ describe('oversized environment files', () => {
     const s = await run(['validate', '--environments', shared]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/_rucio\.yaml {2}file is \d+ bytes/);
+  });
+
+  test('a directory or a FIFO named like an environment is refused, not read or waited on', async () => {
+    const dir = copyEnvironments();
+    mkdirSync(join(dir, 'folder.yaml'));
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    const r = await run(['validate', '--environments', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/folder\.yaml {2}is not a regular file \(a directory\)/);
+    expect(r.stderr).toMatch(/pipe\.yaml {2}is not a regular file \(a special file\)/);
   });
 });
