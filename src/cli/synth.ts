@@ -6,7 +6,7 @@ import { listEnvironments, loadEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { renderEnvironments } from '../synth/render.js';
 import { generatedFiles, writeTree } from '../synth/write.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from './main.js';
 
@@ -40,7 +40,15 @@ export async function synth(options: EnvOptions & { readonly out: string; readon
     ctx.stdout(`${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`);
     return 0;
   }
-  const result = writeTree(options.out, files, scope);
+  if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new UserError(`${options.out} is not a folder: pass --out DIR`);
+  let result: ReturnType<typeof writeTree>;
+  try {
+    result = writeTree(options.out, files, scope);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code !== 'string') throw e;
+    throw new UserError(`cannot write ${options.out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`);
+  }
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(
     `synthesized ${envs.map((e) => e.name).join(', ')}: ${objects} objects in ${options.out}/ ` +

@@ -148,4 +148,12 @@ describe('oversized environment files', () => {
     expect(r.stderr).toMatch(/folder\.yaml {2}is not a regular file \(a directory\)/);
     expect(r.stderr).toMatch(/pipe\.yaml {2}is not a regular file \(a special file\)/);
   });
+
+  test('an output that is a file is refused with a message, not a stack trace', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rucio-gitops-out-')), 'dist');
+    writeFileSync(file, 'not a folder\n');
+    const r = await run(['synth', '--environments', envs, '--env', 'production', '--out', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${file} is not a folder: pass --out DIR\n`);
+  });
 });
