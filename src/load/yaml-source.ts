@@ -1,7 +1,7 @@
 /**
  * Reads one YAML file into plain data plus the line of every key, so that errors can point at the line to edit.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { Problem } from './problems.js';
 
 /** Environment files larger than this are refused: no real one comes near it. */
@@ -175,7 +175,19 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
       : /unresolved alias/i.test(message)
         ? `${message.replace(/^Unresolved alias/, 'an alias refers to no anchor')}: define the anchor (&name) before the alias`
         : message;
-    return { problems: [new Problem(file, undefined, '', `invalid YAML: ${what}`)] };
+    // An unresolved alias: point at the first alias of that name.
+    let line: number | undefined;
+    const alias = /unresolved alias[^:]*: (.*)$/i.exec(message)?.[1];
+    if (alias !== undefined) {
+      visit(doc, {
+        Alias(_, node) {
+          if (node.source !== alias || line !== undefined) return undefined;
+          line = lineOf(node);
+          return visit.BREAK;
+        },
+      });
+    }
+    return { problems: [new Problem(file, line, '', `invalid YAML: ${what}`)] };
   }
   return { source: { file, data: data ?? {}, lines }, problems };
 }

@@ -38,7 +38,7 @@ test('parseYaml reports it as a file problem at the line, quickly, for a million
 test('YAML errors the fuzzer met carry their line, and an unresolved alias is not called a bomb', () => {
   expect(parseYaml('f.yaml', 'name: x\nnamespace: a\nnamespace: b\n').problems.map((p) => p.format())).toEqual(['f.yaml:3  invalid YAML: a key appears twice in the same map: keep one']);
   expect(parseYaml('f.yaml', 'name: x\nnamespace: *nowhere\n').problems.map((p) => p.format())).toEqual([
-    'f.yaml  invalid YAML: an alias refers to no anchor (the anchor must be set before the alias): nowhere: define the anchor (&name) before the alias',
+    'f.yaml:2  invalid YAML: an alias refers to no anchor (the anchor must be set before the alias): nowhere: define the anchor (&name) before the alias',
   ]);
   const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`)].join('\n');
   expect(parseYaml('f.yaml', bomb).problems.map((p) => p.format())).toEqual(['f.yaml  invalid YAML: too many YAML aliases (more than 100 expansions): write the values out']);
