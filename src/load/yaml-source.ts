@@ -13,6 +13,9 @@ const MAX_ALIAS_COUNT = 100;
 /** Nesting deeper than this is refused before parsing: real files nest about 8 levels, and the YAML parser runs out of memory on thousands. */
 export const MAX_NESTING = 64;
 
+/** Brackets open at once, counted without regard to quotes (see `rawNestingProblem`). */
+export const MAX_RAW_BRACKETS = 1000;
+
 /** Indentation wider than this is refused before parsing (block nesting, which the flow limit does not see). */
 export const MAX_INDENT = 256;
 
@@ -21,6 +24,29 @@ export const MAX_INDENT = 256;
  * scalars, comments and block scalars, and the indentation of lines. Returns the 1-based line and what is wrong.
  */
 export function nestingProblem(text: string): { line: number; message: string } | undefined {
+  return flowNestingProblem(text) ?? rawNestingProblem(text);
+}
+
+/**
+ * A backstop that no quoting can fool: brackets counted anywhere, quoted or not. No real file comes near the limit;
+ * garbage that makes the precise scan misread a quote is still caught before the parser sees thousands of levels.
+ */
+function rawNestingProblem(text: string): { line: number; message: string } | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_RAW_BRACKETS) {
+        let line = 1;
+        for (let j = 0; j < i; j++) if (text.charCodeAt(j) === 0x0a) line++;
+        return { line, message: `more than ${MAX_RAW_BRACKETS} brackets open at once: nesting this deep is not an environment file` };
+      }
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+function flowNestingProblem(text: string): { line: number; message: string } | undefined {
   let depth = 0;
   let line = 1;
   let lineStart = 0;
@@ -60,7 +86,7 @@ export function nestingProblem(text: string): { line: number; message: string } 
       continue;
     }
     const scalarStart = prev === '' || prev === ':' || prev === '-' || prev === '[' || prev === '{' || prev === ',' || prev === '?';
-    if ((c === "'" || c === '"') && (depth > 0 || scalarStart)) {
+    if ((c === "'" || c === '"') && scalarStart) {
       for (i++; i < text.length; i++) {
         const q = text[i]!;
         if (q === '\n') {
@@ -122,7 +148,9 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   const deep = nestingProblem(text);
   if (deep) return { problems: [new Problem(file, deep.line, '', `invalid YAML: ${deep.message}`)] };
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  // Duplicate keys are found below, in one pass: the parser's own check compares every pair of keys of a map, which
+  // takes minutes on a map of a few hundred thousand keys.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
   if (!Array.isArray(docs)) return { source: { file, data: {}, lines: new Map() }, problems: [] };
   const problems: Problem[] = [];
   if (docs.length > 1) {
@@ -142,6 +170,7 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (isMap(node)) {
+      const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = pair.key;
@@ -149,8 +178,13 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
           problems.push(new Problem(file, lineOf(key as Node), path.join('.'), 'expected a plain key: maps with complex keys are not allowed'));
           continue;
         }
-        const child = [...path, String(key.value)];
         const line = lineOf(key);
+        if (seen.has(String(key.value))) {
+          problems.push(new Problem(file, line, '', 'invalid YAML: a key appears twice in the same map: keep one'));
+          continue;
+        }
+        seen.add(String(key.value));
+        const child = [...path, String(key.value)];
         if (line !== undefined) lines.set(pathKey(child), line);
         walk(pair.value, child);
       }

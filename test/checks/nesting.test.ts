@@ -43,3 +43,19 @@ test('YAML errors the fuzzer met carry their line, and an unresolved alias is no
   const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`)].join('\n');
   expect(parseYaml('f.yaml', bomb).problems.map((p) => p.format())).toEqual(['f.yaml  invalid YAML: too many YAML aliases (more than 100 expansions): write the values out']);
 });
+
+test('a stray quote inside a flow collection (garbage) does not hide deep nesting (found by the fuzzer, seed 7 case 334)', () => {
+  const text = `a: {name: r7{4\u0016['\u00f1x, key: p}\nb: ${'{a: '.repeat(100_000)}1${'}'.repeat(100_000)}\n`;
+  const t = performance.now();
+  expect(nestingProblem(text)).toBeDefined();
+  expect(parseYaml('f.yaml', text).problems).toHaveLength(1);
+  expect(performance.now() - t).toBeLessThan(1000);
+});
+
+test('a map of 100,000 keys parses in linear time, and duplicate keys are still found', () => {
+  const text = `a:\n${Array.from({ length: 100_000 }, (_, i) => `  k${i}: v\n`).join('')}  k5: again\n`;
+  const t = performance.now();
+  expect(parseYaml('f.yaml', text).problems.map((p) => p.format())).toEqual(['f.yaml:100002  invalid YAML: a key appears twice in the same map: keep one']);
+  expect(performance.now() - t).toBeLessThan(5000);
+  expect(parseYaml('f.yaml', 'a: {x: 1, y: 2, x: 3}\n').problems.map((p) => p.format())).toEqual(['f.yaml:1  invalid YAML: a key appears twice in the same map: keep one']);
+});
