@@ -370,7 +370,13 @@ export async function runCasesInWorkers(from: number, to: number, threads = Math
         send2();
         arm();
       });
-      worker.on('error', reject);
+      // A case that kills the thread (out of memory, a stack overflow outside main()): reported with its number.
+      worker.on('error', (e) => {
+        const stuck = inFlight[0];
+        if (stuck === undefined) return reject(e);
+        const c = cases.get(stuck)!;
+        failures.push(`case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): crashed the thread: ${e.message}`);
+      });
       worker.on('exit', () => {
         clearTimeout(watchdog);
         resolve();
