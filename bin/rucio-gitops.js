@@ -7,7 +7,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Script, constants } from 'node:vm';
+import { Script } from 'node:vm';
 
 const file = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 const mtime = (path) => {
@@ -23,10 +23,13 @@ if (mtime(tree) === undefined) {
   process.stderr.write("rucio-gitops: not built yet: run 'npm run build' (or 'npm install', which builds)\n");
   process.exit(2);
 }
+// How run-time chosen modules (the schema check's models) are imported and resolved: from here, as an ES module,
+// also when the command runs from the bundle (a script, in which import() is not available).
+const host = { import: (specifier) => import(specifier), resolve: (specifier) => createRequire(import.meta.url).resolve(specifier) };
 const bundled = mtime(bundle);
 if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ?? Infinity)) {
   const { run } = await import(pathToFileURL(tree).href);
-  await run();
+  await run(host);
 } else {
   const cache = `${bundle}.cache`;
   let cachedData;
@@ -38,12 +41,10 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
     filename: bundle,
     cachedData,
-    // A dynamic import() left in the bundle (a Node built-in, say) resolves as in any ES module.
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  await module.exports.run();
+  await module.exports.run(host);
   // Keep the code V8 compiled for a command that ran (not for --help), so the next start skips compiling it.
   const command = process.argv[2];
   if ((cachedData === undefined || script.cachedDataRejected) && process.exitCode === 0 && command !== undefined && !command.startsWith('-') && command !== 'help') {

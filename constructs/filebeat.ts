@@ -13,6 +13,7 @@ import type { FilebeatValues } from '../values/filebeat.js';
 import { imageRef } from '../values/images.js';
 import { checksum } from './rucio-config.js';
 import { toYamlText } from './yaml-text.js';
+import { declare } from './declarations.js';
 
 /** Where the image reads its configuration, and where the registry lives. */
 export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
@@ -237,7 +238,9 @@ export class Filebeat extends Construct {
     const daemonSet: IDaemonSet = {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
-      metadata: { name: this.name, labels },
+      // filebeat reads the node's container logs and keeps its registry on the node, so a restart neither loses nor
+      // re-ships lines: the only component that may mount host paths.
+      metadata: { name: this.name, labels, annotations: declare('host-path', ['data', 'varlogcontainers', 'varlogpods']) },
       spec: {
         selector: { matchLabels: { ...this.selector } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },

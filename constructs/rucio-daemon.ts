@@ -12,6 +12,7 @@ import type { DaemonSpec } from '../values/rucio-daemon-table.js';
 import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from './rucio-config.js';
 import { CHART_VERSION, CONTAINER_SECURITY, Env, MANAGED_BY, Mounts, guardLabels, sortedMap, undefinedIfEmpty } from './rucio-pod.js';
 import { shellQuote, splitNames } from './shell.js';
+import { declare } from './declarations.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';
@@ -128,9 +129,14 @@ export class RucioDaemon extends Construct {
       .add(daemon.additionalEnvs, 'additionalEnvs', [...path, 'additionalEnvs'])
       .result();
 
+    // The daemons' only health signal is the metrics server the daemon starts (monitor.enable_metrics): it answers
+    // once the daemon runs, so it serves both probes. Without it the image offers none, which the Deployment declares.
     const metrics = configFlag(merged, 'monitor', 'enable_metrics');
     const liveness: IProbe | undefined = metrics
       ? { httpGet: { path: '/metrics', port: 'metrics' }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }
+      : undefined;
+    const readiness: IProbe | undefined = metrics
+      ? { httpGet: { path: '/metrics', port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 }
       : undefined;
 
     const image = values.image;
@@ -143,6 +149,7 @@ export class RucioDaemon extends Construct {
       resources: daemon.resources,
       securityContext: CONTAINER_SECURITY,
       ...(liveness ? { livenessProbe: liveness } : {}),
+      ...(readiness ? { readinessProbe: readiness } : {}),
       volumeMounts,
     };
 
@@ -158,7 +165,7 @@ export class RucioDaemon extends Construct {
       metadata: {
         name: this.deploymentName,
         labels: { app: this.appLabel, 'app-group': DAEMONS_CHART, chart: `${DAEMONS_CHART}-${CHART_VERSION}`, release, heritage: MANAGED_BY },
-        annotations: undefinedIfEmpty(sortedMap(values.deploymentAnnotations)),
+        annotations: undefinedIfEmpty(sortedMap({ ...values.deploymentAnnotations, ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])) })),
       },
       spec: {
         ...(props.autoscaled ? {} : { replicas: props.replicas }),

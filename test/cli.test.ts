@@ -61,7 +61,7 @@ describe('exit codes and messages', () => {
 
   it('--env selects environments and suggests a near name', async () => {
     const ok = await cli('validate', '--env', 'production');
-    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid: production \(/) });
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid: production \(/m) });
     const bad = await cli('validate', '--env', 'prod');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/no environment 'prod'/);

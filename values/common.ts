@@ -4,6 +4,7 @@
  * Every object is strict: an unknown key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { DECLARATION_PREFIX } from './policy.js';
 
 /** A DNS-1123 label, as Kubernetes wants for names. */
 export const dnsLabel = z
@@ -281,7 +282,16 @@ export const releaseShared = {
    * Off by default: name what you mount in `secretMounts` instead.
    */
   useDeprecatedImplicitSecrets: z.boolean().default(false).describe('Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …)'),
-  deploymentAnnotations: labels.default({}).describe('Annotations of the Deployments (e.g. for a reloader)'),
+  deploymentAnnotations: labels
+    .superRefine((map, ctx) => {
+      for (const key of Object.keys(map)) {
+        if (key.startsWith(DECLARATION_PREFIX)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is a declaration only a construct may make (it lifts a policy rule): remove it, and waive the rule under policy.waivers with a reason instead` });
+        }
+      }
+    })
+    .default({})
+    .describe('Annotations of the Deployments (e.g. for a reloader)'),
   podAnnotations: labels.default({}).describe('Annotations of the pods'),
   podLabels: labels.default({}).describe('Extra labels of the pods (the selector labels cannot be overridden)'),
   strategy: strategy.describe('How Deployments roll (RollingUpdate with maxSurge/maxUnavailable 1, or Recreate)'),

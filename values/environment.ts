@@ -13,6 +13,7 @@ import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
 import { probesSchema } from './probes.js';
 import { pushgatewaySchema } from './pushgateway.js';
 import { fluxSchema } from './flux.js';
+import { policySchema } from './policy.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 
@@ -64,6 +65,8 @@ export const environmentSchema = z
     filebeat: filebeatSchema.optional().describe('filebeat shipping the Rucio pods\' logs to logstash'),
     /** The Flux objects in `dist/clusters/<env>/`; none without this block. See `values/flux.ts`. */
     flux: fluxSchema.optional().describe('The Flux GitRepository and Kustomizations in dist/clusters/<env>/ (none without this block)'),
+    /** Waivers of the policy pack's rules, each with a reason; see `values/policy.ts`. */
+    policy: policySchema.optional().describe('Waivers of the policy pack\'s rules (rule, object, reason), listed by synth and validate'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

@@ -8,6 +8,7 @@ export * from './images.js';
 export * from './monitoring.js';
 export * from './probes.js';
 export * from './pushgateway.js';
+export * from './policy.js';
 export * from './retired-keys.js';
 export * from './rucio-daemon-table.js';
 export * from './rucio-daemons.js';

@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, UserError } from '../load/problems.js';
+import { setModuleHost, type ModuleHost } from '../module-host.js';
 
 /** What a command gets. */
 export interface CommandContext {
@@ -158,8 +159,9 @@ export async function main(argv: readonly string[], ctx: Omit<CommandContext, 'a
   }
 }
 
-/** Runs as the process's main module. */
-export async function run(): Promise<void> {
+/** Runs as the process's main module; `host` is how the entry point imports and resolves run-time modules. */
+export async function run(host?: ModuleHost): Promise<void> {
+  if (host) setModuleHost(host);
   const code = await main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -162,9 +162,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Synthesizes, commits and pushes; throws UserError with a clear message when it cannot. */
 export async function publishTo(options: PublishOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, hooks: PublishHooks = {}): Promise<PublishResult> {
-  let rendered: ReturnType<typeof renderAll>;
+  let rendered: Awaited<ReturnType<typeof renderAll>>;
   try {
-    rendered = renderAll(options);
+    rendered = await renderAll(options, ctx);
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`refusing to publish: ${e.heading}`, e.problems);
     throw e;

@@ -1,11 +1,12 @@
 /**
  * `synth` and `validate`.
  */
-import { loadEnvironments } from '../load/environments.js';
+import { reportChecks, runChecks } from '../checks/index.js';
+import { listEnvironments, loadEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { renderEnvironments } from '../synth/render.js';
 import { generatedFiles, writeTree } from '../synth/write.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from './main.js';
 
@@ -15,15 +16,18 @@ export interface EnvOptions {
   readonly env?: readonly string[];
 }
 
-/** Loads, checks and renders; throws UserError with every problem. */
-export function renderAll(options: EnvOptions) {
+/** Loads, renders and checks the objects (schemas, policy, secrets); throws UserError with every problem. */
+export async function renderAll(options: EnvOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, out = 'dist') {
   const envs = loadEnvironments(options.environments, options.env);
-  return { envs, files: renderEnvironments(envs) };
+  const files = renderEnvironments(envs);
+  const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
+  reportChecks(await runChecks(envs, files, { out, partial }), ctx.stdout, ctx.stderr);
+  return { envs, files };
 }
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
 export async function synth(options: EnvOptions & { readonly out: string; readonly check: boolean }, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
-  const { envs, files } = renderAll(options);
+  const { envs, files } = await renderAll(options, ctx, options.out);
   const scope = { environments: options.env && options.env.length > 0 ? envs.map((e) => e.name) : undefined };
   if (options.check) {
     const wanted = new Map(files.map((f) => [f.path, f.text]));
@@ -36,7 +40,15 @@ export async function synth(options: EnvOptions & { readonly out: string; readon
     ctx.stdout(`${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`);
     return 0;
   }
-  const result = writeTree(options.out, files, scope);
+  if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new UserError(`${options.out} is not a folder: pass --out DIR`);
+  let result: ReturnType<typeof writeTree>;
+  try {
+    result = writeTree(options.out, files, scope);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code !== 'string') throw e;
+    throw new UserError(`cannot write ${options.out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`);
+  }
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(
     `synthesized ${envs.map((e) => e.name).join(', ')}: ${objects} objects in ${options.out}/ ` +
@@ -46,8 +58,8 @@ export async function synth(options: EnvOptions & { readonly out: string; readon
 }
 
 /** Everything synth checks, writing nothing. */
-export async function validate(options: EnvOptions, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
-  const { envs, files } = renderAll(options);
+export async function validate(options: EnvOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+  const { envs, files } = await renderAll(options, ctx);
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(`valid: ${envs.map((e) => e.name).join(', ')} (${objects} objects)\n`);
   return 0;

@@ -3,11 +3,11 @@
  * then the strict schema and the plaintext-secret check. Every problem of every selected environment is reported at
  * once, each with its file, line and key path.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import { findPlaintextSecrets } from './plaintext-secrets.js';
+import { findPlaintextSecrets, scanCredentials } from './plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
@@ -59,19 +59,48 @@ export function listEnvironments(dir: string): string[] {
   return entries.filter((f) => f.endsWith('.yaml') && !f.startsWith('_') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
 }
 
-function readSource(file: string, problems: Problem[]): YamlSource | undefined {
-  let size: number;
+/**
+ * Reads a file of at most MAX_FILE_BYTES: a regular file only (a directory or a FIFO named `*.yaml` is refused, not
+ * read or waited on), and never more than the limit, even if the file grows while it is read.
+ */
+function readBounded(file: string): { text: string } | { problem: string } {
+  let fd: number;
   try {
-    size = statSync(file).size;
-  } catch {
-    problems.push(new Problem(display(file), undefined, '', 'file not found'));
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? 'error'})` };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { problem: `is not a regular file (${stat.isDirectory() ? 'a directory' : 'a special file'}): an environment is one YAML file` };
+    if (stat.size > MAX_FILE_BYTES) return { problem: `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread` };
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_FILE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length === buffer.length) {
+        if (length > MAX_FILE_BYTES) return { problem: `file is more than the ${MAX_FILE_BYTES} bytes an environment file may have: refused` };
+        break;
+      }
+    }
+    return { text: buffer.toString('utf8', 0, length) };
+  } catch (e) {
+    return { problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readSource(file: string, problems: Problem[]): YamlSource | undefined {
+  const read = readBounded(file);
+  if ('problem' in read) {
+    problems.push(new Problem(display(file), undefined, '', read.problem));
     return undefined;
   }
-  if (size > MAX_FILE_BYTES) {
-    problems.push(new Problem(display(file), undefined, '', `file is ${size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread`));
-    return undefined;
-  }
-  const { source, problems: found } = parseYaml(display(file), readFileSync(file, 'utf8'));
+  const { source, problems: found } = parseYaml(display(file), read.text.replace(/^\uFEFF/, ''));
   problems.push(...found);
   if (source && !isObject(source.data)) {
     problems.push(new Problem(display(file), 1, '', `expected a map of keys (name, namespace, servers, daemons, …), received ${Array.isArray(source.data) ? 'a list' : typeof source.data}`));
@@ -192,8 +221,25 @@ export function loadEnvironment(dir: string, name: string): { env?: LoadedEnviro
   const resolved = applyCommon(merged);
   const parsed = environmentSchema.safeParse(resolved, { reportInput: true, jitless: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
-  found.push(...findPlaintextSecrets(resolved, DAEMON_KEYS));
-  problems.push(...toProblems(found, locate));
+  const placed = toProblems(found, locate);
+  // A secret in `common` is found again in every release it is merged into: report it once, where it is written.
+  const taken = new Set<string>();
+  for (const p of toProblems(findPlaintextSecrets(resolved, DAEMON_KEYS), locate)) {
+    if (taken.has(`${p.file}:${p.line}`)) continue;
+    taken.add(`${p.file}:${p.line}`);
+    placed.push(p);
+  }
+  // Every string of every layer, as written (a value a later layer overrides still reaches git).
+  for (const layer of layers) {
+    for (const { path, what } of scanCredentials(layer.data)) {
+      const line = layer.lines.get(pathKey(path));
+      if (taken.has(`${layer.file}:${line}`)) continue;
+      taken.add(`${layer.file}:${line}`);
+      placed.push(new Problem(layer.file, line, path.join('.'), `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`));
+    }
+  }
+  const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
+  problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };
   return { env: { name, file: leaf.file, sources: layers, values: parsed.data, locate }, problems };
 }
@@ -221,6 +267,10 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
     if (env) loaded.push(env);
     problems.push(...found);
   }
+  // A problem in a shared layer shows once, not once per environment that extends it.
+  const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
+  problems.length = 0;
+  problems.push(...unique);
   if (problems.length > 0) {
     // A problem in a shared layer shows once, not once per environment that extends it.
     const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];

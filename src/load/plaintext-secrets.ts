@@ -86,3 +86,92 @@ export function findPlaintextSecrets(env: unknown, daemonKeys: readonly string[]
   }
   return out;
 }
+
+/** A PEM private key (RSA, EC, OpenSSH, PKCS#8, encrypted or not). */
+export const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/** Token formats that are credentials wherever they appear. */
+const TOKEN_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
+  { what: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
+  { what: 'a GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/ },
+  { what: 'a GitLab token', pattern: /\b(glpat|gldt|glrt|glptt)-[A-Za-z0-9_-]{20,}\b/ },
+  { what: 'an AWS access key id', pattern: /\bAKIA[0-9A-Z]{16}\b/ },
+];
+
+/** Names of keys that hold tokens: a long base64 or hex literal under such a name is a credential. */
+const TOKEN_NAME = /token|secret|api_?key|access_?key|auth/i;
+const LONG_HEX = /^[0-9a-fA-F]{32,}$/;
+const LONG_BASE64 = /^[A-Za-z0-9+/_-]{24,}={0,2}$/;
+
+/** A long opaque value: hex, or base64 with digits and both cases (a path or a snake_case name is neither). */
+function opaque(v: string): boolean {
+  if (LONG_HEX.test(v)) return true;
+  return LONG_BASE64.test(v) && !v.startsWith('/') && /[0-9]/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v);
+}
+
+/** A reference resolved at run time, not a literal: `$(VAR)`, `${VAR}`, `{{ .Values.x }}`. */
+const REFERENCE = /^(\$\(|\$\{|\{\{)/;
+
+/** A credential found in a string, with what kind it is; `undefined` when the string looks clean. */
+export function credentialIn(key: string, value: string): string | undefined {
+  const match = URL_WITH_PASSWORD.exec(value);
+  if (match) {
+    const password = match[0].slice(match[0].lastIndexOf(':') + 1, -1);
+    if (!REFERENCE.test(password) && password !== '') return 'a URL with a password';
+  }
+  if (PRIVATE_KEY.test(value)) return 'a private key';
+  for (const { what, pattern } of TOKEN_PATTERNS) if (pattern.test(value)) return what;
+  const v = value.trim();
+  if (REFERENCE.test(v)) return undefined;
+  if (TOKEN_NAME.test(key) && opaque(v)) return 'a token';
+  if (SECRET_NAME.test(key) && !harmless(v)) return `a literal value under a secret's name ('${key}')`;
+  return undefined;
+}
+
+/** A credential found at a path. */
+export interface CredentialFinding {
+  readonly path: Path;
+  readonly what: string;
+}
+
+/**
+ * Scans every string of a value for credentials. An `{name, value}` pair (an env var) is judged by its `name`; a string
+ * holding a JSON document (a ConfigMap's `component.json`) is scanned inside.
+ */
+export function scanCredentials(root: unknown, base: Path = []): CredentialFinding[] {
+  const out: CredentialFinding[] = [];
+  const visit = (value: unknown, path: (string | number)[], key: string, depth: number): void => {
+    if (depth > 200) return;
+    if (typeof value === 'string') {
+      let parsed: unknown;
+      if (value.length > 1 && value.length < 1_000_000 && value.trimStart().startsWith('{')) {
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      if (parsed !== null && typeof parsed === 'object') {
+        const before = out.length;
+        visit(parsed, [], key, depth + 1);
+        // Findings inside the document are reported at the string that holds it, naming the inner key.
+        const inner = out.splice(before);
+        for (const f of inner) out.push({ path, what: `${f.what} (at '${f.path.join('.')}' inside the JSON text)` });
+        return;
+      }
+      const what = credentialIn(key, value);
+      if (what) out.push({ path, what });
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i], key, depth + 1));
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const envName = typeof record.name === 'string' && 'value' in record ? record.name : undefined;
+    for (const [k, v] of Object.entries(record)) visit(v, [...path, k], k === 'value' && envName !== undefined ? envName : k, depth + 1);
+  };
+  visit(root, [...base], '', 0);
+  return out;
+}

@@ -1,7 +1,7 @@
 /**
  * Reads one YAML file into plain data plus the line of every key, so that errors can point at the line to edit.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { Problem } from './problems.js';
 
 /** Environment files larger than this are refused: no real one comes near it. */
@@ -9,6 +9,119 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Aliases a file may expand; a handful is plenty for a values file, a "billion laughs" needs thousands. */
 const MAX_ALIAS_COUNT = 100;
+
+/** Nesting deeper than this is refused before parsing: real files nest about 8 levels, and the YAML parser runs out of memory on thousands. */
+export const MAX_NESTING = 64;
+
+/** Brackets open at once, counted without regard to quotes (see `rawNestingProblem`). */
+export const MAX_RAW_BRACKETS = 1000;
+
+/** Indentation wider than this is refused before parsing (block nesting, which the flow limit does not see). */
+export const MAX_INDENT = 256;
+
+/**
+ * Finds nesting too deep to parse safely, in one pass over the text: flow collections (`[`, `{`) outside quoted
+ * scalars, comments and block scalars, and the indentation of lines. Returns the 1-based line and what is wrong.
+ */
+export function nestingProblem(text: string): { line: number; message: string } | undefined {
+  return flowNestingProblem(text) ?? rawNestingProblem(text);
+}
+
+/**
+ * A backstop that no quoting can fool: brackets counted anywhere, quoted or not. No real file comes near the limit;
+ * garbage that makes the precise scan misread a quote is still caught before the parser sees thousands of levels.
+ */
+function rawNestingProblem(text: string): { line: number; message: string } | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_RAW_BRACKETS) {
+        let line = 1;
+        for (let j = 0; j < i; j++) if (text.charCodeAt(j) === 0x0a) line++;
+        return { line, message: `more than ${MAX_RAW_BRACKETS} brackets open at once: nesting this deep is not an environment file` };
+      }
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+function flowNestingProblem(text: string): { line: number; message: string } | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let blockIndent = -1; // inside a block scalar: the indentation of its parent line
+  let prev = ''; // the last significant character on the line (or '' at its start)
+  for (let i = 0; i < text.length; i++) {
+    let c = text[i]!;
+    if (i === lineStart) {
+      let j = i;
+      while (text[j] === ' ') j++;
+      const indent = j - i;
+      const blank = text[j] === '\n' || text[j] === '\r' || j >= text.length;
+      if (blockIndent >= 0 && (blank || indent > blockIndent)) {
+        const end = text.indexOf('\n', j);
+        if (end < 0) return undefined;
+        i = end;
+        line++;
+        lineStart = end + 1;
+        continue;
+      }
+      blockIndent = -1;
+      if (indent > MAX_INDENT) return { line, message: `lines indented by more than ${MAX_INDENT} spaces: nesting this deep is not an environment file` };
+      i = j;
+      c = text[i] ?? '';
+      prev = '';
+    }
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#' && (prev === '' || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return undefined;
+      i = end - 1;
+      continue;
+    }
+    const scalarStart = prev === '' || prev === ':' || prev === '-' || prev === '[' || prev === '{' || prev === ',' || prev === '?';
+    if ((c === "'" || c === '"') && scalarStart) {
+      for (i++; i < text.length; i++) {
+        const q = text[i]!;
+        if (q === '\n') {
+          line++;
+          lineStart = i + 1;
+        } else if (c === '"' && q === '\\') i++;
+        else if (q === c) {
+          if (c === "'" && text[i + 1] === "'") i++;
+          else break;
+        }
+      }
+      prev = 'x';
+      continue;
+    }
+    const next = text[i + 1];
+    const spaceAfter = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
+    prev = 'x'; // part of a plain scalar, unless an indicator below
+    if ((c === '[' || c === '{') && (depth > 0 || scalarStart)) {
+      depth++;
+      prev = c;
+      if (depth > MAX_NESTING) return { line, message: `collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file` };
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+      prev = c;
+    } else if (c === ':' && (spaceAfter || (depth > 0 && (next === ',' || next === ']' || next === '}')))) prev = ':';
+    else if ((c === '-' || c === '?') && scalarStart && spaceAfter) prev = c;
+    else if (c === ',' && depth > 0) prev = ',';
+    else if ((c === '|' || c === '>') && depth === 0 && scalarStart && /^[|>][-+0-9]*[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(i, i + 40))) {
+      let k = lineStart;
+      while (text[k] === ' ') k++;
+      blockIndent = k - lineStart;
+    }
+  }
+  return undefined;
+}
 
 /** A path inside a document. */
 export type Path = readonly (string | number)[];
@@ -32,8 +145,12 @@ export interface YamlSource {
  * all of them reported at once.
  */
 export function parseYaml(file: string, text: string): { source?: YamlSource; problems: Problem[] } {
+  const deep = nestingProblem(text);
+  if (deep) return { problems: [new Problem(file, deep.line, '', `invalid YAML: ${deep.message}`)] };
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  // Duplicate keys are found below, in one pass: the parser's own check compares every pair of keys of a map, which
+  // takes minutes on a map of a few hundred thousand keys.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
   if (!Array.isArray(docs)) return { source: { file, data: {}, lines: new Map() }, problems: [] };
   const problems: Problem[] = [];
   if (docs.length > 1) {
@@ -53,6 +170,7 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (isMap(node)) {
+      const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = pair.key;
@@ -60,8 +178,13 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
           problems.push(new Problem(file, lineOf(key as Node), path.join('.'), 'expected a plain key: maps with complex keys are not allowed'));
           continue;
         }
-        const child = [...path, String(key.value)];
         const line = lineOf(key);
+        if (seen.has(String(key.value))) {
+          problems.push(new Problem(file, line, '', 'invalid YAML: a key appears twice in the same map: keep one'));
+          continue;
+        }
+        seen.add(String(key.value));
+        const child = [...path, String(key.value)];
         if (line !== undefined) lines.set(pathKey(child), line);
         walk(pair.value, child);
       }
@@ -81,8 +204,24 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const what = /alias/i.test(message) ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out` : message;
-    return { problems: [new Problem(file, undefined, '', `invalid YAML: ${what}`)] };
+    const what = /excessive alias/i.test(message)
+      ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out`
+      : /unresolved alias/i.test(message)
+        ? `${message.replace(/^Unresolved alias/, 'an alias refers to no anchor')}: define the anchor (&name) before the alias`
+        : message;
+    // An unresolved alias: point at the first alias of that name.
+    let line: number | undefined;
+    const alias = /unresolved alias[^:]*: (.*)$/i.exec(message)?.[1];
+    if (alias !== undefined) {
+      visit(doc, {
+        Alias(_, node) {
+          if (node.source !== alias || line !== undefined) return undefined;
+          line = lineOf(node);
+          return visit.BREAK;
+        },
+      });
+    }
+    return { problems: [new Problem(file, line, '', `invalid YAML: ${what}`)] };
   }
   return { source: { file, data: data ?? {}, lines }, problems };
 }

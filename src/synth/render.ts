@@ -23,6 +23,8 @@ export interface RenderedFile {
   /** Relative to the output folder, with `/` separators. */
   readonly path: string;
   readonly text: string;
+  /** The object the file holds (for the checks), when it is a Kubernetes object. */
+  readonly object?: KubeObject;
 }
 
 /** A Kubernetes object as synthesized. */
@@ -171,6 +173,18 @@ export function toYaml(value: unknown): string {
   return emitYaml(value) ?? stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
 }
 
+/** An object's file; its YAML is made on first use of `text`, so `validate`, which writes nothing, skips it. */
+function objectFile(path: string, object: KubeObject): RenderedFile {
+  let text: string | undefined;
+  return {
+    path,
+    object,
+    get text() {
+      return (text ??= `${GENERATED_MARKER}\n${toYaml(object)}`);
+    },
+  };
+}
+
 function kustomization(resources: readonly string[]): string {
   return `${GENERATED_MARKER}\n${toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources })}`;
 }
@@ -194,7 +208,7 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
         continue;
       }
       resources.push(name);
-      files.push({ path: `${folder}/${name}`, text: `${GENERATED_MARKER}\n${toYaml(o)}` });
+      files.push(objectFile(`${folder}/${name}`, o));
     }
     for (const [name, text] of Object.entries(extraFiles ?? {})) files.push({ path: `${folder}/${name}`, text });
     // A folder without objects (production's haproxy/, which only holds the VMs' haproxy.cfg) is not a kustomize

@@ -99,9 +99,21 @@ export function writeTree(out: string, files: readonly RenderedFile[], scope: Sc
   }
   removeEmptyDirs(staging);
   mkdirSync(staging, { recursive: true });
+  pauseForTests();
   const previous = `${out}.previous`;
   if (existsSync(out)) renameSync(out, previous);
   renameSync(staging, out);
   rmSync(previous, { recursive: true, force: true });
   return { written, removed: stale, unchanged };
+}
+
+/**
+ * Test hook: with `RUCIO_GITOPS_TEST_PAUSE_BEFORE_SWAP=<ms>`, says so on stderr and sleeps between building the new tree
+ * and swapping it in, so that a test can kill synth at the worst moment deterministically.
+ */
+function pauseForTests(): void {
+  const ms = Number(process.env.RUCIO_GITOPS_TEST_PAUSE_BEFORE_SWAP ?? 0);
+  if (!(ms > 0)) return;
+  process.stderr.write('rucio-gitops: paused before swap\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

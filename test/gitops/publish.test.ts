@@ -60,7 +60,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const clone = inspect(remote);
     expect(readFileSync(join(clone, 'clusters/production/Kustomization.rucio-app-daemonprod.k8s.yaml'), 'utf8')).toContain('path: ./apps/production/daemonprod');
     expect(existsSync(join(clone, '.sourceignore'))).toBe(true);
-    expect(c.out.join('')).toMatch(/^published [0-9a-f]{12} to /);
+    expect(c.out.join('')).toMatch(/^published [0-9a-f]{12} to /m);
 
     const again = capture();
     const second = await publishTo(options(source, remote), again.ctx);
@@ -142,7 +142,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const results = await Promise.all([run('integration'), run('production')]);
     for (const r of results) {
       expect(r.code, r.err).toBe(0);
-      expect(r.out).toMatch(/^published [0-9a-f]{12} to /);
+      expect(r.out).toMatch(/^published [0-9a-f]{12} to /m);
     }
     expect(log(remote, '%s')).toHaveLength(3);
     const clone = inspect(remote);

@@ -1,0 +1,63 @@
+/** Running the built command line as a real process (the tests build it once). */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT } from './helpers.js';
+
+let built = false;
+
+/**
+ * Compiles the sources into .build/ (incremental), once per test file. Test files run in parallel, so a lock (a
+ * directory, created atomically) keeps two compilers from writing .build/ at once.
+ */
+export function build(): void {
+  if (built) return;
+  const lock = join(ROOT, '.build-test.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} held for 2 minutes: remove it if no test runs`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+  built = true;
+}
+
+export const BIN = join(ROOT, 'bin', 'rucio-gitops.js');
+
+/** Starts the command; resolves with its exit code or signal and output. */
+export function start(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+/** Every file of a tree with a hash of its content, sorted; `undefined` when the tree does not exist. */
+export function snapshot(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else out.push(`${relative(dir, full)} ${createHash('sha1').update(readFileSync(full)).digest('hex')}`);
+    }
+  };
+  walk(dir);
+  return out.sort().join('\n');
+}
