@@ -37,7 +37,9 @@ interface ChildResult {
   readonly importMs: number;
   readonly loadMs: number;
   readonly renderMs: number;
-  /** load + render: what synth does before writing. */
+  /** The checks on every object. */
+  readonly checksMs: number;
+  /** load + render + checks: what synth does before writing. */
   readonly synthMs: number;
   /** Peak RSS (MB) after the synth, before the floor and write measurements. */
   readonly peakMB: number;
@@ -50,12 +52,17 @@ async function child(dir: string, out: string): Promise<void> {
   const { loadEnvironments } = await import('../src/load/environments.js');
   const { renderEnvironments, buildEnvironment } = await import('../src/synth/render.js');
   const { writeTree } = await import('../src/synth/write.js');
+  const { runChecks } = await import('../src/checks/index.js');
   const { stringify } = await import('yaml');
   const t1 = performance.now();
   const envs = loadEnvironments(dir);
   const t2 = performance.now();
   const files = renderEnvironments(envs);
+  const t2b = performance.now();
+  // The checks synth runs on every object (schemas with unknown fields, policy, secrets) are part of synth.
+  const report = await runChecks(envs, files, { out, partial: false });
   const t3 = performance.now();
+  if (report.problems.length > 0) throw new Error(`the large instance fails its checks: ${report.problems[0]!.format()}`);
   const peakMB = process.resourceUsage().maxRSS / 1024;
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
 
@@ -71,7 +78,7 @@ async function child(dir: string, out: string): Promise<void> {
   const t6 = performance.now();
   const result: ChildResult = {
     environments: envs.length, objects, files: files.length,
-    importMs: t1 - t0, loadMs: t2 - t1, renderMs: t3 - t2, synthMs: t3 - t1, peakMB, floorMs: t5 - t4, writeMs: t6 - t5,
+    importMs: t1 - t0, loadMs: t2 - t1, renderMs: t2b - t2, checksMs: t3 - t2b, synthMs: t3 - t1, peakMB, floorMs: t5 - t4, writeMs: t6 - t5,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -268,7 +275,8 @@ async function main(): Promise<void> {
         '| measure | median (min–max) |', '|---|---|',
         `| load (YAML + schema), ms | ${fmtStats(stats(large.map((r) => r.loadMs)))} |`,
         `| render (constructs + YAML), ms | ${fmtStats(stats(large.map((r) => r.renderMs)))} |`,
-        `| **synth = load + render, ms** | ${fmtStats(synthS)} |`,
+        `| checks (schemas, policy, secrets), ms | ${fmtStats(stats(large.map((r) => r.checksMs)))} |`,
+        `| **synth = load + render + checks, ms** | ${fmtStats(synthS)} |`,
         `| objects/s | ${fmtStats(stats(large.map(rate)))} |`,
         `| peak RSS after synth, MB | ${fmtStats(peakS)} |`,
         `| floor: yaml.stringify of the same objects, ms | ${fmtStats(floorS)} |`,

@@ -14,6 +14,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { IMAGES, imageRef } from '../values/images.js';
 import type { RucioServerValues } from '../values/rucio-server.js';
 import { AutomaticRestart } from './automatic-restart.js';
+import { declare } from './declarations.js';
 import { FtsRenewal } from './fts-renewal.js';
 import { CONF_D, checksum, renderConfig } from './rucio-config.js';
 import { CHART_VERSION, CONTAINER_SECURITY, Env, MANAGED_BY, Mounts, fullname, guardLabels, sortedMap, undefinedIfEmpty } from './rucio-pod.js';
@@ -174,7 +175,12 @@ export class RucioServer extends Construct {
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(values.deploymentAnnotations)) },
+      metadata: {
+        name: this.fullname,
+        labels,
+        // The error-log sidecar only tails a file: it has no health signal to probe.
+        annotations: undefinedIfEmpty(sortedMap({ ...values.deploymentAnnotations, ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}) })),
+      },
       spec: {
         ...(props.autoscaled ? {} : { replicas: values.replicaCount }),
         minReadySeconds: values.minReadySeconds,

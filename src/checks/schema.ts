@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import type { KubeObject } from '../synth/render.js';
 import { moduleHost } from '../module-host.js';
+import { BUNDLED_MODELS } from './models.js';
 
 /** A schema problem in one object. */
 export interface SchemaIssue {
@@ -54,7 +55,7 @@ function validatorFor(apiVersion: string, kind: string): Promise<Validate | unde
     const spec = modelModule(apiVersion, kind);
     found = spec === undefined
       ? Promise.resolve(undefined)
-      : moduleHost().import(spec).then(
+      : (BUNDLED_MODELS[spec] ?? (() => moduleHost().import(spec)))().then(
           (loaded) => {
             const mod = loaded as Record<string, unknown>;
             const model = mod[kind] as { prototype?: { validate?: () => void } } | undefined;

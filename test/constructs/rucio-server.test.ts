@@ -134,3 +134,10 @@ describe('RucioServer edge cases', () => {
     expect(ing.spec.tls).toEqual([{ secretName: 'rucio-tls', hosts: ['rucio.example.org'] }]);
   });
 });
+
+describe('RucioServer and the policy pack', () => {
+  it('declares that the error-log sidecar has no health signal, only when it runs', () => {
+    expect(deployment(serverObjects({})).metadata.annotations).toEqual({ 'policy.rucio-gitops/no-probe-signal': 'httpd-error-log' });
+    expect(deployment(serverObjects({ exposeErrorLogs: false })).metadata.annotations).toBeUndefined();
+  });
+});
