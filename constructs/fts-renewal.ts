@@ -5,12 +5,11 @@
  * Better than upstream: its ServiceAccount may only touch the Secrets it writes (the chart binds the ClusterRole
  * `edit`), and the robot certificate comes from a named Secret.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { ftsRenewal } from '../values/common.js';
 import { IMAGES, imageRef } from '../values/images.js';
-import { RoleBoundServiceAccount } from './role-bound-service-account.js';
+import { ScheduledJob } from './scheduled-job.js';
 import { CONTAINER_SECURITY } from './rucio-pod.js';
 
 /** Props of an FTS renewal job. */
@@ -34,14 +33,6 @@ export class FtsRenewal extends Construct {
     const name = `${fullname}-renew-fts-proxy`.slice(0, 52).replace(/-+$/, '');
     this.secretNames = v.secretNames ?? [`${release}-rucio-x509up`];
     const labels = props.labels;
-    new RoleBoundServiceAccount(this, 'Account', {
-      name,
-      labels,
-      rules: [
-        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [...this.secretNames].sort(), verbs: ['get', 'patch', 'update'] },
-      ],
-    });
     const env = [
       { name: 'RUCIO_FTS_SCRIPT', value: v.script },
       { name: 'RUCIO_FTS_SECRETS', value: [...this.secretNames].sort().join(',') },
@@ -62,40 +53,26 @@ export class FtsRenewal extends Construct {
           { name: 'robot-cert', mountPath: '/opt/rucio/keys/userkey.pem', subPath: 'userkey.pem', readOnly: true },
         ]
       : [];
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: { name, labels },
-      spec: {
-        schedule: v.schedule,
-        concurrencyPolicy: 'Forbid',
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            activeDeadlineSeconds: 900,
-            template: {
-              metadata: { labels: { ...labels, 'app.kubernetes.io/component': 'fts-renewal' } },
-              spec: {
-                restartPolicy: 'Never',
-                serviceAccountName: name,
-                securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-                containers: [{
-                  name: 'renew-fts-proxy',
-                  image: imageRef(v.image.repository ?? IMAGES.ftsCron.repository, v.image.tag ?? IMAGES.ftsCron.tag, props.imageRegistry),
-                  imagePullPolicy: v.image.pullPolicy ?? 'IfNotPresent',
-                  env,
-                  resources: v.resources,
-                  securityContext: CONTAINER_SECURITY,
-                  volumeMounts,
-                }],
-                volumes,
-              },
-            },
-          },
-        },
+    new ScheduledJob(this, 'Resource', {
+      name,
+      labels,
+      component: 'fts-renewal',
+      schedule: v.schedule,
+      activeDeadlineSeconds: 900,
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [...this.secretNames].sort(), verbs: ['get', 'patch', 'update'] },
+      ],
+      container: {
+        name: 'renew-fts-proxy',
+        image: imageRef(v.image.repository ?? IMAGES.ftsCron.repository, v.image.tag ?? IMAGES.ftsCron.tag, props.imageRegistry),
+        imagePullPolicy: v.image.pullPolicy ?? 'IfNotPresent',
+        env,
+        resources: v.resources,
+        securityContext: CONTAINER_SECURITY,
+        volumeMounts,
       },
+      volumes,
     });
   }
 }
