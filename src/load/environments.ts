@@ -94,7 +94,23 @@ function readBounded(file: string): { text: string } | { problem: string } {
   }
 }
 
-function readSource(file: string, problems: Problem[]): YamlSource | undefined {
+/** Files parsed during one load, so a shared layer is read and parsed once, not once per environment that extends it. */
+type SourceCache = Map<string, { readonly source: YamlSource | undefined; readonly problems: readonly Problem[] }>;
+
+function readSource(file: string, problems: Problem[], cache?: SourceCache): YamlSource | undefined {
+  const cached = cache?.get(file);
+  if (cached) {
+    problems.push(...cached.problems);
+    return cached.source;
+  }
+  const found: Problem[] = [];
+  const source = parseSource(file, found);
+  cache?.set(file, { source, problems: found });
+  problems.push(...found);
+  return source;
+}
+
+function parseSource(file: string, problems: Problem[]): YamlSource | undefined {
   const read = readBounded(file);
   if ('problem' in read) {
     problems.push(new Problem(display(file), undefined, '', read.problem));
@@ -110,7 +126,7 @@ function readSource(file: string, problems: Problem[]): YamlSource | undefined {
 }
 
 /** Reads the file of one environment and the layers it extends, base first. */
-function readLayers(dir: string, name: string, problems: Problem[]): YamlSource[] | undefined {
+function readLayers(dir: string, name: string, problems: Problem[], cache?: SourceCache): YamlSource[] | undefined {
   const layers: YamlSource[] = [];
   const seen = new Set<string>();
   let current = name;
@@ -133,7 +149,7 @@ function readLayers(dir: string, name: string, problems: Problem[]): YamlSource[
         return undefined;
       }
     }
-    const source = readSource(file, problems);
+    const source = readSource(file, problems, cache);
     if (!source) return undefined;
     layers.unshift(source);
     const ext = (source.data as Record<string, unknown>).extends;
@@ -202,9 +218,9 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
 const DAEMON_KEYS = DAEMONS.map((d) => d.valueKey);
 
 /** Loads one environment, or returns its problems. */
-export function loadEnvironment(dir: string, name: string): { env?: LoadedEnvironment; problems: Problem[] } {
+export function loadEnvironment(dir: string, name: string, cache?: SourceCache): { env?: LoadedEnvironment; problems: Problem[] } {
   const problems: Problem[] = [];
-  const layers = readLayers(dir, name, problems);
+  const layers = readLayers(dir, name, problems, cache);
   if (!layers) return { problems };
   const leaf = layers[layers.length - 1]!;
   const merged = layers.reduce<unknown>((acc, l) => deepMerge(acc, l.data), {}) as Record<string, unknown>;
@@ -262,8 +278,9 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
   if (wanted.length === 0) throw new UserError(`no environment files (*.yaml) in ${display(dir)}`);
   const loaded: LoadedEnvironment[] = [];
   const problems: Problem[] = [];
+  const cache: SourceCache = new Map();
   for (const name of wanted) {
-    const { env, problems: found } = loadEnvironment(dir, name);
+    const { env, problems: found } = loadEnvironment(dir, name, cache);
     if (env) loaded.push(env);
     problems.push(...found);
   }

@@ -11,19 +11,8 @@ import { recover } from '../../src/synth/write.js';
 import { MAX_FILE_BYTES } from '../../src/load/yaml-source.js';
 import { GENERATED_MARKER } from '../../src/synth/render.js';
 import { copyEnvironments, edit, run } from './helpers.js';
+import { prng } from './fuzz-cases.js';
 import { build, snapshot, start } from './process.js';
-
-/** A seeded PRNG (mulberry32), so a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let envs: string;
 let base: string;

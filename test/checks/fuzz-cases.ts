@@ -23,8 +23,8 @@ export const ONLY = process.env.FUZZ_CASE === undefined ? undefined : Number(pro
 const FILES = ['_rucio.yaml', 'integration.yaml', 'production.yaml'] as const;
 const LEAVES = ['integration', 'production'] as const;
 
-/** mulberry32: small, fast, good enough to pick mutations. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, good enough to pick mutations; seeded, so a failing run can be repeated. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
