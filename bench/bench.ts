@@ -62,7 +62,8 @@ async function child(dir: string, out: string): Promise<void> {
   // The checks synth runs on every object (schemas with unknown fields, policy, secrets) are part of synth.
   const report = await runChecks(envs, files, { out, partial: false });
   const t3 = performance.now();
-  if (report.problems.length > 0) throw new Error(`the large instance fails its checks: ${report.problems[0]!.format()}`);
+  if (report.problems.length > 0)
+    throw new Error(`the large instance fails its checks: ${report.problems[0]!.format()}`);
   const peakMB = process.resourceUsage().maxRSS / 1024;
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
 
@@ -70,15 +71,26 @@ async function child(dir: string, out: string): Promise<void> {
   const all = envs.flatMap((e) => buildEnvironment(e).flatMap((f) => f.objects));
   const t4 = performance.now();
   let bytes = 0;
-  for (const o of all) bytes += stringify(o, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true }).length;
+  for (const o of all)
+    bytes += stringify(o, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true }).length;
   const t5 = performance.now();
-  if (bytes === 0 || all.length !== objects) throw new Error(`floor serialized ${all.length} objects, synth wrote ${objects}`);
+  if (bytes === 0 || all.length !== objects)
+    throw new Error(`floor serialized ${all.length} objects, synth wrote ${objects}`);
 
   writeTree(out, files, {});
   const t6 = performance.now();
   const result: ChildResult = {
-    environments: envs.length, objects, files: files.length,
-    importMs: t1 - t0, loadMs: t2 - t1, renderMs: t2b - t2, checksMs: t3 - t2b, synthMs: t3 - t1, peakMB, floorMs: t5 - t4, writeMs: t6 - t5,
+    environments: envs.length,
+    objects,
+    files: files.length,
+    importMs: t1 - t0,
+    loadMs: t2 - t1,
+    renderMs: t2b - t2,
+    checksMs: t3 - t2b,
+    synthMs: t3 - t1,
+    peakMB,
+    floorMs: t5 - t4,
+    writeMs: t6 - t5,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -86,7 +98,12 @@ async function child(dir: string, out: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Parent mode.
 
-interface Stats { readonly median: number; readonly min: number; readonly max: number; readonly n: number }
+interface Stats {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
 
 function stats(values: readonly number[]): Stats {
   const s = [...values].sort((a, b) => a - b);
@@ -95,22 +112,36 @@ function stats(values: readonly number[]): Stats {
   return { median, min: s[0]!, max: s[s.length - 1]!, n: s.length };
 }
 
-const fmt = (v: number, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const fmtStats = (s: Stats, digits = 0, unit = '') => `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+const fmt = (v: number, digits = 0) =>
+  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmtStats = (s: Stats, digits = 0, unit = '') =>
+  `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
 /** GNU time, when installed: CPU time and peak RSS of a child process. */
-const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0 ? '/usr/bin/time' : undefined;
+const GNU_TIME =
+  existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0
+    ? '/usr/bin/time'
+    : undefined;
 const TIME_MARK = '@@bench-time@@';
 
-interface CliRun { ms: number; cpuMs?: number; rssMB?: number; status: number | null; stdout: string; stderr: string }
+interface CliRun {
+  ms: number;
+  cpuMs?: number;
+  rssMB?: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the CLI as a new process; returns wall time in ms (and CPU time and peak RSS with GNU time). */
 function runCli(args: readonly string[]): CliRun {
-  const argv = GNU_TIME ? [GNU_TIME, '-f', `${TIME_MARK} %U %S %M`, process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
+  const argv = GNU_TIME
+    ? [GNU_TIME, '-f', `${TIME_MARK} %U %S %M`, process.execPath, CLI, ...args]
+    : [process.execPath, CLI, ...args];
   const t = performance.now();
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8' });
   const ms = performance.now() - t;
@@ -118,21 +149,36 @@ function runCli(args: readonly string[]): CliRun {
   const run: CliRun = { ms, status: r.status, stdout: r.stdout, stderr };
   const at = stderr.lastIndexOf(TIME_MARK);
   if (at >= 0) {
-    const [user, sys, rss] = stderr.slice(at + TIME_MARK.length).trim().split(/\s+/).map(Number);
+    const [user, sys, rss] = stderr
+      .slice(at + TIME_MARK.length)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     stderr = stderr.slice(0, at);
     return { ...run, stderr, cpuMs: (user! + sys!) * 1000, rssMB: rss! / 1024 };
   }
   return run;
 }
 
-interface CommandRow { readonly command: string; readonly stats?: Stats; readonly cpu?: Stats; readonly rss?: Stats; readonly note: string }
+interface CommandRow {
+  readonly command: string;
+  readonly stats?: Stats;
+  readonly cpu?: Stats;
+  readonly rss?: Stats;
+  readonly note: string;
+}
 
 async function commandsAvailable(): Promise<string[]> {
   const { COMMANDS } = await import('../src/cli/main.js');
   return Object.keys(COMMANDS);
 }
 
-function benchCommand(command: string, args: (run: number) => string[], runs: number, accept: readonly number[] = [0]): CommandRow {
+function benchCommand(
+  command: string,
+  args: (run: number) => string[],
+  runs: number,
+  accept: readonly number[] = [0],
+): CommandRow {
   runCli(['--help']); // warm the file system cache, not the process
   const times: number[] = [];
   const cpu: number[] = [];
@@ -149,13 +195,23 @@ function benchCommand(command: string, args: (run: number) => string[], runs: nu
     if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
     if (r.rssMB !== undefined) rss.push(r.rssMB);
   }
-  return { command, stats: stats(times), ...(cpu.length ? { cpu: stats(cpu) } : {}), ...(rss.length ? { rss: stats(rss) } : {}), note };
+  return {
+    command,
+    stats: stats(times),
+    ...(cpu.length ? { cpu: stats(cpu) } : {}),
+    ...(rss.length ? { rss: stats(rss) } : {}),
+    note,
+  };
 }
 
 function runChild(dir: string): ChildResult {
   const out = mkdtempSync(join(tmpdir(), 'rucio-bench-out-'));
   try {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir, '--child-out', join(out, 'dist')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', dir, '--child-out', join(out, 'dist')],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     if (r.status !== 0) throw new Error(`child failed (exit ${r.status}):\n${r.stderr.slice(0, 4000)}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
   } finally {
@@ -169,7 +225,10 @@ function repeatChild(dir: string, runs: number): ChildResult[] {
 
 const rate = (r: ChildResult) => r.objects / (r.synthMs / 1000);
 
-const load = () => loadavg().map((l) => fmt(l, 2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((l) => fmt(l, 2))
+    .join(', ');
 
 /** Which entry the installed command runs: the bundle (bin/bundle.js) when it is at least as new as the tsc output. */
 function cliEntry(): string {
@@ -201,9 +260,10 @@ function writeResults(file: string, block: string): void {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const a = current.indexOf(BEGIN);
   const b = current.indexOf(END);
-  const text = a >= 0 && b > a
-    ? `${current.slice(0, a)}${generated}${current.slice(b + END.length)}`
-    : `# Benchmark results\n\nProduced by \`npm run bench\` (bench/bench.ts).\n\n${generated}\n`;
+  const text =
+    a >= 0 && b > a
+      ? `${current.slice(0, a)}${generated}${current.slice(b + END.length)}`
+      : `# Benchmark results\n\nProduced by \`npm run bench\` (bench/bench.ts).\n\n${generated}\n`;
   writeFileSync(file, text);
 }
 
@@ -246,15 +306,25 @@ async function main(): Promise<void> {
     }
     rows.push(benchCommand('--help (start-up only)', () => ['--help'], runs));
     lines.push(
-      `## Whole-process commands, bundled environments (cold: a new process each run, ${runs} runs)`, '',
-      `Median (min–max). CPU = user + system time of the process${GNU_TIME ? '' : ' (not measured: /usr/bin/time is missing)'}.`, '',
-      '| command | wall ms | CPU ms | peak RSS MB | output |', '|---|---|---|---|---|',
-      ...rows.map((r) => `| \`${r.command}\` | ${r.stats ? fmtStats(r.stats) : '–'} | ${r.cpu ? fmtStats(r.cpu) : '–'} | ${r.rss ? fmtStats(r.rss) : '–'} | ${r.note.replace(/\|/g, '\\|')} |`), '',
+      `## Whole-process commands, bundled environments (cold: a new process each run, ${runs} runs)`,
+      '',
+      `Median (min–max). CPU = user + system time of the process${GNU_TIME ? '' : ' (not measured: /usr/bin/time is missing)'}.`,
+      '',
+      '| command | wall ms | CPU ms | peak RSS MB | output |',
+      '|---|---|---|---|---|',
+      ...rows.map(
+        (r) =>
+          `| \`${r.command}\` | ${r.stats ? fmtStats(r.stats) : '–'} | ${r.cpu ? fmtStats(r.cpu) : '–'} | ${r.rss ? fmtStats(r.rss) : '–'} | ${r.note.replace(/\|/g, '\\|')} |`,
+      ),
+      '',
     );
     const synthRow = rows[0]!;
     if (synthRow.stats) {
       const s = synthRow.stats.median / 1000;
-      verdict(s < TARGETS.coldSynthSeconds, `whole-process synth < ${TARGETS.coldSynthSeconds} s: median ${fmt(s, 3)} s`);
+      verdict(
+        s < TARGETS.coldSynthSeconds,
+        `whole-process synth < ${TARGETS.coldSynthSeconds} s: median ${fmt(s, 3)} s`,
+      );
     }
 
     // 2. The large instance.
@@ -269,10 +339,13 @@ async function main(): Promise<void> {
       const ratioS = stats(large.map((r) => r.synthMs / r.floorMs));
       const peakS = stats(large.map((r) => r.peakMB));
       lines.push(
-        `## Large instance, in process (${largeRuns} runs, each in a new process)`, '',
+        `## Large instance, in process (${largeRuns} runs, each in a new process)`,
+        '',
         `${LARGE_INSTANCE.environments} environments × (${LARGE_INSTANCE.daemonsReleases} daemons releases running all daemons + ` +
-          `${LARGE_INSTANCE.serverReleases} server releases): **${fmt(first.objects)} objects**, ${fmt(first.files)} files.`, '',
-        '| measure | median (min–max) |', '|---|---|',
+          `${LARGE_INSTANCE.serverReleases} server releases): **${fmt(first.objects)} objects**, ${fmt(first.files)} files.`,
+        '',
+        '| measure | median (min–max) |',
+        '|---|---|',
         `| load (YAML + schema), ms | ${fmtStats(stats(large.map((r) => r.loadMs)))} |`,
         `| render (constructs + YAML), ms | ${fmtStats(stats(large.map((r) => r.renderMs)))} |`,
         `| checks (schemas, policy, secrets), ms | ${fmtStats(stats(large.map((r) => r.checksMs)))} |`,
@@ -282,12 +355,24 @@ async function main(): Promise<void> {
         `| floor: yaml.stringify of the same objects, ms | ${fmtStats(floorS)} |`,
         `| **synth / floor** | ${fmtStats(ratioS, 2)} |`,
         `| write to an empty folder, ms (not in synth) | ${fmtStats(stats(large.map((r) => r.writeMs)))} |`,
-        `| module imports, ms (not in synth) | ${fmtStats(stats(large.map((r) => r.importMs)))} |`, '',
+        `| module imports, ms (not in synth) | ${fmtStats(stats(large.map((r) => r.importMs)))} |`,
+        '',
       );
-      verdict(ratioS.median <= TARGETS.floorRatio, `large instance within ${TARGETS.floorRatio}× the YAML floor: ${fmt(ratioS.median, 2)}×`);
-      verdict(peakS.max < TARGETS.peakMB, `large instance under ${TARGETS.peakMB} MB peak: ${fmt(peakS.max)} MB (largest run)`);
+      verdict(
+        ratioS.median <= TARGETS.floorRatio,
+        `large instance within ${TARGETS.floorRatio}× the YAML floor: ${fmt(ratioS.median, 2)}×`,
+      );
+      verdict(
+        peakS.max < TARGETS.peakMB,
+        `large instance under ${TARGETS.peakMB} MB peak: ${fmt(peakS.max)} MB (largest run)`,
+      );
     } catch (e) {
-      lines.push('## Large instance', '', `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`, '');
+      lines.push(
+        '## Large instance',
+        '',
+        `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`,
+        '',
+      );
       verdicts.push('- not measured: large instance');
     }
 
@@ -301,11 +386,15 @@ async function main(): Promise<void> {
         scaled.push({ factor, results: repeatChild(dir, largeRuns) });
       }
       lines.push(
-        `## Scaling the bundled environments (${largeRuns} runs per size, each in a new process)`, '',
-        '| size | environments | objects | synth ms | objects/s | peak RSS MB |', '|---|---|---|---|---|---|',
-        ...scaled.map(({ factor, results }) =>
-          `| ${factor}x | ${results[0]!.environments} | ${fmt(results[0]!.objects)} | ${fmtStats(stats(results.map((r) => r.synthMs)))} | ` +
-          `${fmtStats(stats(results.map(rate)))} | ${fmtStats(stats(results.map((r) => r.peakMB)))} |`),
+        `## Scaling the bundled environments (${largeRuns} runs per size, each in a new process)`,
+        '',
+        '| size | environments | objects | synth ms | objects/s | peak RSS MB |',
+        '|---|---|---|---|---|---|',
+        ...scaled.map(
+          ({ factor, results }) =>
+            `| ${factor}x | ${results[0]!.environments} | ${fmt(results[0]!.objects)} | ${fmtStats(stats(results.map((r) => r.synthMs)))} | ` +
+            `${fmtStats(stats(results.map(rate)))} | ${fmtStats(stats(results.map((r) => r.peakMB)))} |`,
+        ),
         '',
       );
       const at = (f: number) => scaled.find((s) => s.factor === f);
@@ -315,10 +404,18 @@ async function main(): Promise<void> {
         const r10 = stats(ten.results.map(rate)).median;
         const r100 = stats(hundred.results.map(rate)).median;
         const drop = 1 - r100 / r10;
-        verdict(drop <= TARGETS.scalingDrop, `objects/s at 100x within ${TARGETS.scalingDrop * 100}% of 10x: ${fmt(r100)} vs ${fmt(r10)} (${drop >= 0 ? `${fmt(drop * 100, 1)}% slower` : `${fmt(-drop * 100, 1)}% faster`})`);
+        verdict(
+          drop <= TARGETS.scalingDrop,
+          `objects/s at 100x within ${TARGETS.scalingDrop * 100}% of 10x: ${fmt(r100)} vs ${fmt(r10)} (${drop >= 0 ? `${fmt(drop * 100, 1)}% slower` : `${fmt(-drop * 100, 1)}% faster`})`,
+        );
       }
     } catch (e) {
-      lines.push('## Scaling', '', `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`, '');
+      lines.push(
+        '## Scaling',
+        '',
+        `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`,
+        '',
+      );
       verdicts.push('- not measured: scaling');
     }
     lines.push('## Targets', '', ...verdicts, '', `Load average at the end (1, 5, 15 min): ${load()}.`, '');

@@ -31,7 +31,10 @@ export const OBJECTS_PER_SERVER_RELEASE = 3;
  * Flux, monitoring, …) add their own objects elsewhere; the benchmark counts what synth actually writes.
  */
 export function expectedReleaseObjects(size: LargeInstanceSize): number {
-  return size.environments * (size.daemonsReleases * OBJECTS_PER_DAEMONS_RELEASE + size.serverReleases * OBJECTS_PER_SERVER_RELEASE);
+  return (
+    size.environments *
+    (size.daemonsReleases * OBJECTS_PER_DAEMONS_RELEASE + size.serverReleases * OBJECTS_PER_SERVER_RELEASE)
+  );
 }
 
 /** Deployments of a large instance: one per daemon per daemons release, one per server release. */
@@ -45,10 +48,24 @@ const SHARED_LAYER = {
     image: { tag: 'release-36.2.0' },
     config: {
       common: { logdir: '/var/log/rucio', logjson: true },
-      database: { default: { secretKeyRef: { name: 'rucio-db', key: 'url' } }, pool_size: 10, max_overflow: 20, pool_recycle: 600 },
+      database: {
+        default: { secretKeyRef: { name: 'rucio-db', key: 'url' } },
+        pool_size: 10,
+        max_overflow: 20,
+        pool_recycle: 600,
+      },
       policy: { permission: 'atlas', schema: 'atlas', lfn2pfn_algorithm_default: 'hash' },
-      conveyor: { scheme: 'srm,root,davs,gsiftp,http,https,mock', transfertool: 'fts3', ftshosts: 'https://fts3.example.org:8446' },
-      'messaging-hermes': { brokers: 'msg.example.org', port: 61123, username: 'rucio', password: { secretKeyRef: { name: 'rucio-broker', key: 'password' } } },
+      conveyor: {
+        scheme: 'srm,root,davs,gsiftp,http,https,mock',
+        transfertool: 'fts3',
+        ftshosts: 'https://fts3.example.org:8446',
+      },
+      'messaging-hermes': {
+        brokers: 'msg.example.org',
+        port: 61123,
+        username: 'rucio',
+        password: { secretKeyRef: { name: 'rucio-broker', key: 'password' } },
+      },
     },
     secretMounts: [
       { secretFullName: 'rucio-x509up', mountPath: '/opt/proxy' },
@@ -58,12 +75,26 @@ const SHARED_LAYER = {
   // The components around the releases, as in the bundled environments (daemons get their metrics by default).
   pushgateway: {},
   monitoring: { scrape: { mode: 'operator', labels: { release: 'kube-prometheus-stack' } } },
-  flux: { gitRepository: { url: 'ssh://git@gitlab.example.org/rucio/deploy.git', branch: 'main', secretRef: 'rucio-deploy-key' } },
+  flux: {
+    gitRepository: {
+      url: 'ssh://git@gitlab.example.org/rucio/deploy.git',
+      branch: 'main',
+      secretRef: 'rucio-deploy-key',
+    },
+  },
   // The Rucio images run as root and write into their root file system, as in the bundled environments.
   policy: {
     waivers: [
-      { rule: 'run-as-non-root', object: 'Deployment/*', reason: 'the Rucio images merge conf.d into /opt/rucio/etc as root' },
-      { rule: 'read-only-root-fs', object: 'Deployment/*', reason: 'the Rucio entrypoints write the merged rucio.cfg into /opt/rucio/etc' },
+      {
+        rule: 'run-as-non-root',
+        object: 'Deployment/*',
+        reason: 'the Rucio images merge conf.d into /opt/rucio/etc as root',
+      },
+      {
+        rule: 'read-only-root-fs',
+        object: 'Deployment/*',
+        reason: 'the Rucio entrypoints write the merged rucio.cfg into /opt/rucio/etc',
+      },
     ],
   },
 };
@@ -76,7 +107,10 @@ function daemonsRelease(env: number, r: number): Record<string, unknown> {
   DAEMONS.forEach((spec, i) => {
     const block: Record<string, unknown> = {};
     for (const s of spec.settings) if (s.kind === 'int') block[s.key] = 1 + ((env + r + i) % 10);
-    block.resources = { requests: { cpu: `${100 + 10 * i}m`, memory: `${200 + r}Mi` }, limits: { cpu: `${500 + 10 * i}m`, memory: '1Gi' } };
+    block.resources = {
+      requests: { cpu: `${100 + 10 * i}m`, memory: `${200 + r}Mi` },
+      limits: { cpu: `${500 + 10 * i}m`, memory: '1Gi' },
+    };
     if (i % 4 === 0) block.config = { common: { loglevel: 'DEBUG' } };
     values[`${spec.valueKey}Count`] = 1 + ((env + i) % 2);
     values[spec.valueKey] = block;
@@ -91,7 +125,13 @@ function serverRelease(env: number, r: number): Record<string, unknown> {
     useSSL: true,
     tlsSecretName: `server${letter(r)}-hostcert`,
     hostname: `rucio-${env}-${letter(r)}.example.org`,
-    httpd_config: { encoded_slashes: true, grid_site_enabled: true, mpm_mode: 'event', threads_limit: 128, max_request_workers: 512 },
+    httpd_config: {
+      encoded_slashes: true,
+      grid_site_enabled: true,
+      mpm_mode: 'event',
+      threads_limit: 128,
+      max_request_workers: 512,
+    },
     wsgi: { daemonProcesses: 4, daemonThreads: 8 },
     serverResources: { requests: { cpu: '750m', memory: '1Gi' }, limits: { cpu: '2', memory: '3Gi' } },
     config: { api: { endpoints: 'accounts,auth,dids,ping,replicas,rses,rules,scopes' } },
@@ -113,7 +153,13 @@ export function writeLargeInstance(dir: string, size: LargeInstanceSize = LARGE_
     const daemons: Record<string, unknown> = {};
     for (let r = 0; r < size.serverReleases; r++) servers[`server${letter(r)}`] = serverRelease(e, r);
     for (let r = 0; r < size.daemonsReleases; r++) daemons[`daemons${letter(r)}`] = daemonsRelease(e, r);
-    const env = { name, extends: '_shared', common: { config: { common: { loglevel: e % 2 ? 'INFO' : 'DEBUG' } } }, servers, daemons };
+    const env = {
+      name,
+      extends: '_shared',
+      common: { config: { common: { loglevel: e % 2 ? 'INFO' : 'DEBUG' } } },
+      servers,
+      daemons,
+    };
     writeFileSync(join(dir, `${name}.yaml`), stringify(env));
   });
   return names;
@@ -126,7 +172,9 @@ export function writeLargeInstance(dir: string, size: LargeInstanceSize = LARGE_
 export function writeScaledEnvironments(source: string, dir: string, factor: number): string[] {
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
-  for (const file of readdirSync(source).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(source)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const text = readFileSync(join(source, file), 'utf8');
     if (file.startsWith('_')) {
       writeFileSync(join(dir, file), text);

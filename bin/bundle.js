@@ -31,13 +31,16 @@ const scan = (dir) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = `${dir}/${e.name}`;
     if (e.isDirectory()) scan(p);
-    else if (e.name.endsWith('.js') && readFileSync(p, 'utf8').includes('import.meta')) located.push(p.slice(root.length));
+    else if (e.name.endsWith('.js') && readFileSync(p, 'utf8').includes('import.meta'))
+      located.push(p.slice(root.length));
   }
 };
 for (const d of ['src', 'constructs', 'values']) if (existsSync(`${root}.build/${d}`)) scan(`${root}.build/${d}`);
 if (located.length > 0) {
   rmSync(out, { recursive: true, force: true });
-  process.stderr.write(`rucio-gitops: not bundled, since these modules use import.meta: ${located.join(', ')}; the command runs unbundled\n`);
+  process.stderr.write(
+    `rucio-gitops: not bundled, since these modules use import.meta: ${located.join(', ')}; the command runs unbundled\n`,
+  );
   process.exit(0);
 }
 rmSync(staging, { recursive: true, force: true });
@@ -51,7 +54,9 @@ try {
 } catch (e) {
   rmSync(staging, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
-  process.stderr.write(`rucio-gitops: bundling failed, the command runs unbundled: ${e instanceof Error ? e.message : e}\n`);
+  process.stderr.write(
+    `rucio-gitops: bundling failed, the command runs unbundled: ${e instanceof Error ? e.message : e}\n`,
+  );
   process.exit(0);
 }
 rmSync(out, { recursive: true, force: true });

@@ -25,7 +25,10 @@ if (mtime(tree) === undefined) {
 }
 // How run-time chosen modules (the schema check's models) are imported and resolved: from here, as an ES module,
 // also when the command runs from the bundle (a script, in which import() is not available).
-const host = { import: (specifier) => import(specifier), resolve: (specifier) => createRequire(import.meta.url).resolve(specifier) };
+const host = {
+  import: (specifier) => import(specifier),
+  resolve: (specifier) => createRequire(import.meta.url).resolve(specifier),
+};
 const bundled = mtime(bundle);
 if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ?? Infinity)) {
   const { run } = await import(pathToFileURL(tree).href);
@@ -38,16 +41,25 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
-    filename: bundle,
-    cachedData,
-  });
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`,
+    {
+      filename: bundle,
+      cachedData,
+    },
+  );
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   await module.exports.run(host);
   // Keep the code V8 compiled for a command that ran (not for --help), so the next start skips compiling it.
   const command = process.argv[2];
-  if ((cachedData === undefined || script.cachedDataRejected) && process.exitCode === 0 && command !== undefined && !command.startsWith('-') && command !== 'help') {
+  if (
+    (cachedData === undefined || script.cachedDataRejected) &&
+    process.exitCode === 0 &&
+    command !== undefined &&
+    !command.startsWith('-') &&
+    command !== 'help'
+  ) {
     try {
       const temp = `${cache}.${process.pid}`;
       writeFileSync(temp, script.createCachedData());

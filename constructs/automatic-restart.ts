@@ -37,7 +37,11 @@ export class AutomaticRestart extends Construct {
       podSecurityContext: { runAsNonRoot: true, runAsUser: 1001 },
       container: {
         name: 'kubectl',
-        image: imageRef(v.image.repository ?? IMAGES.kubectl.repository, v.image.tag ?? IMAGES.kubectl.tag, props.imageRegistry),
+        image: imageRef(
+          v.image.repository ?? IMAGES.kubectl.repository,
+          v.image.tag ?? IMAGES.kubectl.tag,
+          props.imageRegistry,
+        ),
         imagePullPolicy: 'IfNotPresent',
         args: ['rollout', 'restart', 'deployment', '--selector', selector],
         resources: v.resources,

@@ -8,11 +8,19 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
-import { AUTOSCALING_DEFAULTS, type AutoscalingValues, type DaemonScalerValues, type ScalableDaemon } from '../values/autoscaling.js';
+import {
+  AUTOSCALING_DEFAULTS,
+  type AutoscalingValues,
+  type DaemonScalerValues,
+  type ScalableDaemon,
+} from '../values/autoscaling.js';
 import { promString } from './prometheus-rules.js';
 
 /** The default backlog query of a scalable daemon: one number. */
-export function defaultQuery(key: ScalableDaemon, a: Pick<AutoscalingValues, 'transferQueueMetric' | 'deletionBacklogMetric'>): string {
+export function defaultQuery(
+  key: ScalableDaemon,
+  a: Pick<AutoscalingValues, 'transferQueueMetric' | 'deletionBacklogMetric'>,
+): string {
   if (key === 'reaper') return `sum(${a.deletionBacklogMetric}) or vector(0)`;
   const states = AUTOSCALING_DEFAULTS.daemons[key].states;
   const selector = states.length === 1 ? `state=${promString(states[0]!)}` : `state=~${promString(states.join('|'))}`;
@@ -48,22 +56,30 @@ export class DaemonAutoscaler extends Construct {
         advanced: {
           horizontalPodAutoscalerConfig: {
             behavior: {
-              scaleUp: { stabilizationWindowSeconds: s.scaleUpDelaySeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
-              scaleDown: { stabilizationWindowSeconds: s.scaleDownDelaySeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+              scaleUp: {
+                stabilizationWindowSeconds: s.scaleUpDelaySeconds,
+                policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+              },
+              scaleDown: {
+                stabilizationWindowSeconds: s.scaleDownDelaySeconds,
+                policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }],
+              },
             },
           },
         },
-        triggers: [{
-          type: 'prometheus',
-          name: `${props.key === 'reaper' ? 'deletion' : 'transfer'}-backlog`,
-          metricType: 'AverageValue',
-          metadata: {
-            serverAddress: props.autoscaling.prometheusAddress,
-            query,
-            threshold: String(s.threshold),
-            activationThreshold: String(s.activationThreshold),
+        triggers: [
+          {
+            type: 'prometheus',
+            name: `${props.key === 'reaper' ? 'deletion' : 'transfer'}-backlog`,
+            metricType: 'AverageValue',
+            metadata: {
+              serverAddress: props.autoscaling.prometheusAddress,
+              query,
+              threshold: String(s.threshold),
+              activationThreshold: String(s.activationThreshold),
+            },
           },
-        }],
+        ],
       },
     };
     new ApiObject(this, 'Resource', object as never);

@@ -62,7 +62,14 @@ class Layout {
 
   row(title: string): void {
     if (this.x > 0) this.newLine();
-    this.panels.push({ id: this.id++, type: 'row', title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y: this.y }, panels: [] });
+    this.panels.push({
+      id: this.id++,
+      type: 'row',
+      title,
+      collapsed: false,
+      gridPos: { h: 1, w: 24, x: 0, y: this.y },
+      panels: [],
+    });
     this.y += 1;
   }
 
@@ -74,9 +81,17 @@ class Layout {
       title,
       datasource: DATASOURCE,
       fieldConfig: { defaults: { unit }, overrides: [] },
-      options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+      options: {
+        legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
       gridPos: { h: 8, w: width, x: this.x, y: this.y },
-      targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DATASOURCE })),
+      targets: queries.map((q, i) => ({
+        refId: String.fromCharCode(65 + i),
+        expr: q.expr,
+        legendFormat: q.legend,
+        datasource: DATASOURCE,
+      })),
     });
     this.x += width;
   }
@@ -98,7 +113,11 @@ function dashboard(input: DashboardInput, kind: string, title: string, layout: L
     editable: false,
     refresh: '1m',
     time: { from: 'now-24h', to: 'now' },
-    templating: { list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', hide: 0, current: {} }] },
+    templating: {
+      list: [
+        { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', hide: 0, current: {} },
+      ],
+    },
     annotations: { list: [] },
     panels: layout.panels,
   };
@@ -116,44 +135,93 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
     for (const d of [...input.daemons].sort(byRelease)) {
       const pod = `${ns}, pod=~${promString(`${d.deployment}-.*`)}`;
       l.row(`${d.release} / ${d.name}`);
-      const resource = (name: string) => `sum(kube_pod_container_resource_${name}{${pod}, container="rucio-daemons", resource=`;
-      l.panel(`${d.name}: activity`, [{
-        expr: `sum by (__name__) (rate({__name__=~"rucio_.+_total", ${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}}[5m]))`,
-        legend: '{{__name__}}',
-      }], 'ops', 6);
-      l.panel(`${d.name}: CPU`, [
-        { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pod}, container="rucio-daemons"}[5m]))`, legend: '{{pod}}' },
-        { expr: `${resource('requests')}"cpu"})`, legend: 'requested' },
-        { expr: `${resource('limits')}"cpu"})`, legend: 'limit' },
-      ], 'short', 6);
-      l.panel(`${d.name}: memory`, [
-        { expr: `sum by (pod) (container_memory_working_set_bytes{${pod}, container="rucio-daemons"})`, legend: '{{pod}}' },
-        { expr: `${resource('requests')}"memory"})`, legend: 'requested' },
-        { expr: `${resource('limits')}"memory"})`, legend: 'limit' },
-      ], 'bytes', 6);
-      l.panel(`${d.name}: pods`, [
-        { expr: `kube_deployment_status_replicas_available{${ns}, deployment=${promString(d.deployment)}}`, legend: 'available' },
-        { expr: `kube_deployment_spec_replicas{${ns}, deployment=${promString(d.deployment)}}`, legend: 'desired' },
-      ], 'short', 6);
+      const resource = (name: string) =>
+        `sum(kube_pod_container_resource_${name}{${pod}, container="rucio-daemons", resource=`;
+      l.panel(
+        `${d.name}: activity`,
+        [
+          {
+            expr: `sum by (__name__) (rate({__name__=~"rucio_.+_total", ${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}}[5m]))`,
+            legend: '{{__name__}}',
+          },
+        ],
+        'ops',
+        6,
+      );
+      l.panel(
+        `${d.name}: CPU`,
+        [
+          {
+            expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pod}, container="rucio-daemons"}[5m]))`,
+            legend: '{{pod}}',
+          },
+          { expr: `${resource('requests')}"cpu"})`, legend: 'requested' },
+          { expr: `${resource('limits')}"cpu"})`, legend: 'limit' },
+        ],
+        'short',
+        6,
+      );
+      l.panel(
+        `${d.name}: memory`,
+        [
+          {
+            expr: `sum by (pod) (container_memory_working_set_bytes{${pod}, container="rucio-daemons"})`,
+            legend: '{{pod}}',
+          },
+          { expr: `${resource('requests')}"memory"})`, legend: 'requested' },
+          { expr: `${resource('limits')}"memory"})`, legend: 'limit' },
+        ],
+        'bytes',
+        6,
+      );
+      l.panel(
+        `${d.name}: pods`,
+        [
+          {
+            expr: `kube_deployment_status_replicas_available{${ns}, deployment=${promString(d.deployment)}}`,
+            legend: 'available',
+          },
+          { expr: `kube_deployment_spec_replicas{${ns}, deployment=${promString(d.deployment)}}`, legend: 'desired' },
+        ],
+        'short',
+        6,
+      );
     }
     out.daemons = dashboard(input, 'daemons', 'daemons', l);
 
     const t = new Layout();
     t.row('Transfer queue');
     t.panel('Requests by state', [{ expr: `sum by (state) (${input.transferQueueMetric})`, legend: '{{state}}' }]);
-    t.panel('Queued requests by activity', [{ expr: `sum by (activity) (${input.transferQueueMetric}{state="queued"})`, legend: '{{activity}}' }]);
-    t.panel('Submitted requests by FTS host', [{ expr: `sum by (external_host) (${input.transferQueueMetric}{state="submitted"})`, legend: '{{external_host}}' }]);
+    t.panel('Queued requests by activity', [
+      { expr: `sum by (activity) (${input.transferQueueMetric}{state="queued"})`, legend: '{{activity}}' },
+    ]);
+    t.panel('Submitted requests by FTS host', [
+      { expr: `sum by (external_host) (${input.transferQueueMetric}{state="submitted"})`, legend: '{{external_host}}' },
+    ]);
     const stages = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'reaper'];
     const scaled = input.daemons.filter((d) => stages.includes(d.name));
     if (scaled.length > 0) {
       t.row('Conveyor and reaper pods');
-      t.panel('Pods per stage', scaled.sort(byRelease).map((d) => ({
-        expr: `kube_deployment_status_replicas{${ns}, deployment=${promString(d.deployment)}}`, legend: `${d.release} ${d.name}`,
-      })));
+      t.panel(
+        'Pods per stage',
+        scaled.sort(byRelease).map((d) => ({
+          expr: `kube_deployment_status_replicas{${ns}, deployment=${promString(d.deployment)}}`,
+          legend: `${d.release} ${d.name}`,
+        })),
+      );
     }
     t.row('Deletion');
     t.panel('Deletion backlog', [{ expr: `sum(${input.deletionBacklogMetric})`, legend: 'deletable replicas' }]);
-    t.panel('Deletions done', [{ expr: `sum by (release) (rate(rucio_daemons_reaper_reaper_deletion_done_total{${ns}}[5m]))`, legend: '{{release}}' }], 'ops');
+    t.panel(
+      'Deletions done',
+      [
+        {
+          expr: `sum by (release) (rate(rucio_daemons_reaper_reaper_deletion_done_total{${ns}}[5m]))`,
+          legend: '{{release}}',
+        },
+      ],
+      'ops',
+    );
     out.transfers = dashboard(input, 'transfers', 'transfers and deletions', t);
   }
 
@@ -162,12 +230,27 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
     for (const s of [...input.servers].sort(byRelease)) {
       const sel = `${ns}, release=${promString(s.release)}`;
       l.row(`Server ${s.release}`);
-      l.panel(`${s.release}: requests`, [{ expr: `sum(rate(apache_accesses_total{${sel}}[5m]))`, legend: 'requests/s' }], 'reqps');
-      l.panel(`${s.release}: httpd workers`, [{ expr: `sum by (state) (apache_workers{${sel}})`, legend: '{{state}}' }]);
-      l.panel(`${s.release}: CPU`, [{ expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${ns}, pod=~${promString(`${s.fullname}-.*`)}, container="rucio-server"}[5m]))`, legend: '{{pod}}' }]);
+      l.panel(
+        `${s.release}: requests`,
+        [{ expr: `sum(rate(apache_accesses_total{${sel}}[5m]))`, legend: 'requests/s' }],
+        'reqps',
+      );
+      l.panel(`${s.release}: httpd workers`, [
+        { expr: `sum by (state) (apache_workers{${sel}})`, legend: '{{state}}' },
+      ]);
+      l.panel(`${s.release}: CPU`, [
+        {
+          expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${ns}, pod=~${promString(`${s.fullname}-.*`)}, container="rucio-server"}[5m]))`,
+          legend: '{{pod}}',
+        },
+      ]);
     }
     l.row('Load balancer');
-    l.panel('Responses by code and backend', [{ expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))', legend: '{{proxy}} {{code}}' }], 'reqps');
+    l.panel(
+      'Responses by code and backend',
+      [{ expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))', legend: '{{proxy}} {{code}}' }],
+      'reqps',
+    );
     out.servers = dashboard(input, 'servers', 'servers', l);
   }
 

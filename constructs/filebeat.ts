@@ -47,49 +47,63 @@ const containsCond = z.strictObject({ contains: z.strictObject({ message: z.stri
  * here is not written, so the model documents the whole configuration.
  */
 export const filebeatConfigSchema = z.strictObject({
-  'filebeat.inputs': z.array(
-    z.strictObject({
-      type: z.literal('filestream'),
-      id: z.string().min(1),
-      paths: z.array(z.string().startsWith('/var/log/containers/')).min(1),
-      'prospector.scanner.symlinks': z.literal(true),
-      parsers: z.tuple([z.strictObject({ container: z.strictObject({ stream: z.literal('all'), format: z.literal('auto') }) })]),
-      processors: z.tuple([
-        z.strictObject({
-          add_kubernetes_metadata: z.strictObject({
-            host: z.literal('${NODE_NAME}'),
-            matchers: z.tuple([z.strictObject({ logs_path: z.strictObject({ logs_path: z.literal('/var/log/containers/') }) })]),
-            add_resource_metadata: z.strictObject({
-              deployment: z.literal(false),
-              cronjob: z.literal(false),
-              namespace: z.strictObject({ enabled: z.boolean() }),
-              node: z.strictObject({ enabled: z.boolean() }),
+  'filebeat.inputs': z
+    .array(
+      z.strictObject({
+        type: z.literal('filestream'),
+        id: z.string().min(1),
+        paths: z.array(z.string().startsWith('/var/log/containers/')).min(1),
+        'prospector.scanner.symlinks': z.literal(true),
+        parsers: z.tuple([
+          z.strictObject({ container: z.strictObject({ stream: z.literal('all'), format: z.literal('auto') }) }),
+        ]),
+        processors: z.tuple([
+          z.strictObject({
+            add_kubernetes_metadata: z.strictObject({
+              host: z.literal('${NODE_NAME}'),
+              matchers: z.tuple([
+                z.strictObject({ logs_path: z.strictObject({ logs_path: z.literal('/var/log/containers/') }) }),
+              ]),
+              add_resource_metadata: z.strictObject({
+                deployment: z.literal(false),
+                cronjob: z.literal(false),
+                namespace: z.strictObject({ enabled: z.boolean() }),
+                node: z.strictObject({ enabled: z.boolean() }),
+              }),
+              include_labels: z.array(z.string()),
+              include_annotations: z.array(z.string()).length(0),
             }),
-            include_labels: z.array(z.string()),
-            include_annotations: z.array(z.string()).length(0),
           }),
-        }),
-        z.strictObject({ drop_event: z.strictObject({ when: z.strictObject({ or: z.array(regexpCond).min(1) }) }) }),
-        z.strictObject({ drop_event: z.strictObject({ when: z.strictObject({ or: z.array(z.union([regexpCond, containsCond])).min(1) }) }) }),
-        z.strictObject({
-          decode_json_fields: z.strictObject({
-            fields: z.tuple([z.literal('message')]),
-            target: z.string(),
-            overwrite_keys: z.boolean(),
-            add_error_key: z.boolean(),
-            max_depth: z.number().int().min(1),
-            process_array: z.boolean(),
-            when: regexpCond,
+          z.strictObject({ drop_event: z.strictObject({ when: z.strictObject({ or: z.array(regexpCond).min(1) }) }) }),
+          z.strictObject({
+            drop_event: z.strictObject({
+              when: z.strictObject({ or: z.array(z.union([regexpCond, containsCond])).min(1) }),
+            }),
           }),
-        }),
-      ]),
-    }),
-  ).length(1),
+          z.strictObject({
+            decode_json_fields: z.strictObject({
+              fields: z.tuple([z.literal('message')]),
+              target: z.string(),
+              overwrite_keys: z.boolean(),
+              add_error_key: z.boolean(),
+              max_depth: z.number().int().min(1),
+              process_array: z.boolean(),
+              when: regexpCond,
+            }),
+          }),
+        ]),
+      }),
+    )
+    .length(1),
   fields: z.record(z.string(), z.string()),
   fields_under_root: z.literal(false),
   'path.data': z.literal(FILEBEAT_DATA_PATH),
   'filebeat.registry.flush': z.string().regex(/^[0-9]+s$/),
-  'queue.mem': z.strictObject({ events: z.number().int().min(1), 'flush.min_events': z.number().int().min(0), 'flush.timeout': z.string().regex(/^[0-9]+s$/) }),
+  'queue.mem': z.strictObject({
+    events: z.number().int().min(1),
+    'flush.min_events': z.number().int().min(0),
+    'flush.timeout': z.string().regex(/^[0-9]+s$/),
+  }),
   'output.logstash': z.strictObject({
     hosts: z.array(z.string().regex(/^[^:/\s]+:[0-9]+$/)).min(1),
     loadbalance: z.literal(true),
@@ -116,10 +130,18 @@ export const filebeatConfigSchema = z.strictObject({
 export type FilebeatConfig = z.infer<typeof filebeatConfigSchema>;
 
 /** The configuration for some namespaces of an environment. */
-export function filebeatConfig(values: FilebeatValues, namespaces: readonly string[], environment: string): FilebeatConfig {
+export function filebeatConfig(
+  values: FilebeatValues,
+  namespaces: readonly string[],
+  environment: string,
+): FilebeatConfig {
   const tls = values.logstash.tls;
   const allFields: Record<string, string> = { type: 'rucio-k8s-logs', ...values.fields, environment };
-  const fields = Object.fromEntries(Object.keys(allFields).sort().map((k) => [k, allFields[k]!]));
+  const fields = Object.fromEntries(
+    Object.keys(allFields)
+      .sort()
+      .map((k) => [k, allFields[k]!]),
+  );
   return {
     'filebeat.inputs': [
       {
@@ -134,7 +156,12 @@ export function filebeatConfig(values: FilebeatValues, namespaces: readonly stri
               host: '${NODE_NAME}',
               matchers: [{ logs_path: { logs_path: '/var/log/containers/' } }],
               // Deployment and CronJob names would need ReplicaSet/Job read access: the pod labels say enough.
-              add_resource_metadata: { deployment: false, cronjob: false, namespace: { enabled: true }, node: { enabled: true } },
+              add_resource_metadata: {
+                deployment: false,
+                cronjob: false,
+                namespace: { enabled: true },
+                node: { enabled: true },
+              },
               include_labels: [...FILEBEAT_LABELS],
               include_annotations: [],
             },
@@ -143,7 +170,12 @@ export function filebeatConfig(values: FilebeatValues, namespaces: readonly stri
           { drop_event: { when: { or: SECRET_LINE_PATTERNS.map((p) => ({ regexp: { message: p } })) } } },
           {
             drop_event: {
-              when: { or: [{ contains: { message: HEALTH_CHECK_PATTERNS[0] } }, { regexp: { message: HEALTH_CHECK_PATTERNS[1] } }] },
+              when: {
+                or: [
+                  { contains: { message: HEALTH_CHECK_PATTERNS[0] } },
+                  { regexp: { message: HEALTH_CHECK_PATTERNS[1] } },
+                ],
+              },
             },
           },
           {
@@ -164,7 +196,11 @@ export function filebeatConfig(values: FilebeatValues, namespaces: readonly stri
     fields_under_root: false,
     'path.data': FILEBEAT_DATA_PATH,
     'filebeat.registry.flush': '1s',
-    'queue.mem': { events: values.queue.events, 'flush.min_events': values.queue.flushMinEvents, 'flush.timeout': `${values.queue.flushTimeoutSeconds}s` },
+    'queue.mem': {
+      events: values.queue.events,
+      'flush.min_events': values.queue.flushMinEvents,
+      'flush.timeout': `${values.queue.flushTimeoutSeconds}s`,
+    },
     'output.logstash': {
       hosts: [...values.logstash.hosts],
       loadbalance: true,
@@ -178,7 +214,9 @@ export function filebeatConfig(values: FilebeatValues, namespaces: readonly stri
         ? {
             'ssl.verification_mode': tls.verificationMode,
             'ssl.certificate_authorities': [`${TLS_PATH}/ca.crt`],
-            ...(tls.clientCertificate ? { 'ssl.certificate': `${TLS_PATH}/tls.crt`, 'ssl.key': `${TLS_PATH}/tls.key` } : {}),
+            ...(tls.clientCertificate
+              ? { 'ssl.certificate': `${TLS_PATH}/tls.crt`, 'ssl.key': `${TLS_PATH}/tls.key` }
+              : {}),
           }
         : {}),
     },
@@ -216,23 +254,36 @@ export class Filebeat extends Construct {
     this.config = filebeatConfig(values, values.namespaces ?? [namespace], props.environment);
     const text = toYamlText(this.config);
 
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: this.name, labels } });
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: this.name, labels },
+    });
     // Cluster-scoped: no namespace, whatever the chart's.
     const clusterScoped = (o: ApiObject) => o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    clusterScoped(new ApiObject(this, 'ClusterRole', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: this.clusterRoleName, labels },
-      rules: [{ apiGroups: [''], resources: ['namespaces', 'nodes', 'pods'], verbs: ['get', 'list', 'watch'] }],
-    }));
-    clusterScoped(new ApiObject(this, 'ClusterRoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: this.clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
-    }));
-    new ApiObject(this, 'Config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.name, labels }, data: { 'filebeat.yml': text } });
+    clusterScoped(
+      new ApiObject(this, 'ClusterRole', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: this.clusterRoleName, labels },
+        rules: [{ apiGroups: [''], resources: ['namespaces', 'nodes', 'pods'], verbs: ['get', 'list', 'watch'] }],
+      }),
+    );
+    clusterScoped(
+      new ApiObject(this, 'ClusterRoleBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: this.clusterRoleName, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
+        subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
+      }),
+    );
+    new ApiObject(this, 'Config', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.name, labels },
+      data: { 'filebeat.yml': text },
+    });
 
     const tls = values.logstash.tls;
     const daemonSet: IDaemonSet = {
@@ -240,7 +291,11 @@ export class Filebeat extends Construct {
       kind: 'DaemonSet',
       // filebeat reads the node's container logs and keeps its registry on the node, so a restart neither loses nor
       // re-ships lines: the only component that may mount host paths.
-      metadata: { name: this.name, labels, annotations: declare('host-path', ['data', 'varlogcontainers', 'varlogpods']) },
+      metadata: {
+        name: this.name,
+        labels,
+        annotations: declare('host-path', ['data', 'varlogcontainers', 'varlogpods']),
+      },
       spec: {
         selector: { matchLabels: { ...this.selector } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
@@ -259,7 +314,12 @@ export class Filebeat extends Construct {
                 args: ['-c', FILEBEAT_CONFIG_PATH, '-e'],
                 env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'monitoring', containerPort: MONITORING_PORT, protocol: 'TCP' }],
-                livenessProbe: { httpGet: { path: '/', port: 'monitoring' }, initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5 },
+                livenessProbe: {
+                  httpGet: { path: '/', port: 'monitoring' },
+                  initialDelaySeconds: 10,
+                  periodSeconds: 30,
+                  timeoutSeconds: 5,
+                },
                 readinessProbe: { httpGet: { path: '/', port: 'monitoring' }, periodSeconds: 10, timeoutSeconds: 5 },
                 resources: values.resources,
                 // Root reads the node's log files; no capability beyond that.

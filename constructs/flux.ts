@@ -71,7 +71,13 @@ export class FluxSync extends Construct {
       new ApiObject(this, 'GitRepository', repo as never);
     }
 
-    const kustomization = (id: string, name: string, path: string, dependsOn: readonly string[], extra: Partial<NonNullable<IKustomization['spec']>>) => {
+    const kustomization = (
+      id: string,
+      name: string,
+      path: string,
+      dependsOn: readonly string[],
+      extra: Partial<NonNullable<IKustomization['spec']>>,
+    ) => {
       const spec: NonNullable<IKustomization['spec']> = {
         interval: flux.interval,
         retryInterval: flux.retryInterval,
@@ -82,13 +88,21 @@ export class FluxSync extends Construct {
         ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((d) => ({ name: d })) } : {}),
         ...extra,
       };
-      const object: IKustomization = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace }, spec };
+      const object: IKustomization = {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace },
+        spec,
+      };
       new ApiObject(this, id, object as never);
       this.kustomizations.push(name);
     };
 
     const infra = props.infrastructure ? [INFRASTRUCTURE_KUSTOMIZATION] : [];
-    if (props.infrastructure) kustomization('Infrastructure', INFRASTRUCTURE_KUSTOMIZATION, `infrastructure/${environment}`, [], { wait: flux.wait });
+    if (props.infrastructure)
+      kustomization('Infrastructure', INFRASTRUCTURE_KUSTOMIZATION, `infrastructure/${environment}`, [], {
+        wait: flux.wait,
+      });
 
     const app = (layer: string, r: FluxRelease, dependsOn: readonly string[]) => {
       const health = flux.wait
@@ -96,13 +110,23 @@ export class FluxSync extends Construct {
         : {
             wait: false,
             ...(r.deployments.length > 0
-              ? { healthChecks: [...r.deployments].sort().map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: props.namespace })) }
+              ? {
+                  healthChecks: [...r.deployments]
+                    .sort()
+                    .map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: props.namespace })),
+                }
               : {}),
           };
-      kustomization(`${layer}-${r.release}`, appKustomizationName(r.release), `apps/${environment}/${r.release}`, dependsOn, {
-        targetNamespace: props.namespace,
-        ...health,
-      });
+      kustomization(
+        `${layer}-${r.release}`,
+        appKustomizationName(r.release),
+        `apps/${environment}/${r.release}`,
+        dependsOn,
+        {
+          targetNamespace: props.namespace,
+          ...health,
+        },
+      );
     };
     const byName = (a: FluxRelease, b: FluxRelease) => (a.release < b.release ? -1 : a.release > b.release ? 1 : 0);
     const servers = [...props.servers].sort(byName);

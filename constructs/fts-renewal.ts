@@ -45,7 +45,18 @@ export class FtsRenewal extends Construct {
       ...v.additionalEnvs,
     ];
     const volumes = v.tlsSecretName
-      ? [{ name: 'robot-cert', secret: { secretName: v.tlsSecretName, items: [{ key: 'tls.crt', path: 'usercert.pem' }, { key: 'tls.key', path: 'userkey.pem', mode: 0o400 }] } }]
+      ? [
+          {
+            name: 'robot-cert',
+            secret: {
+              secretName: v.tlsSecretName,
+              items: [
+                { key: 'tls.crt', path: 'usercert.pem' },
+                { key: 'tls.key', path: 'userkey.pem', mode: 0o400 },
+              ],
+            },
+          },
+        ]
       : [];
     const volumeMounts = v.tlsSecretName
       ? [
@@ -61,11 +72,20 @@ export class FtsRenewal extends Construct {
       activeDeadlineSeconds: 900,
       rules: [
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [...this.secretNames].sort(), verbs: ['get', 'patch', 'update'] },
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [...this.secretNames].sort(),
+          verbs: ['get', 'patch', 'update'],
+        },
       ],
       container: {
         name: 'renew-fts-proxy',
-        image: imageRef(v.image.repository ?? IMAGES.ftsCron.repository, v.image.tag ?? IMAGES.ftsCron.tag, props.imageRegistry),
+        image: imageRef(
+          v.image.repository ?? IMAGES.ftsCron.repository,
+          v.image.tag ?? IMAGES.ftsCron.tag,
+          props.imageRegistry,
+        ),
         imagePullPolicy: v.image.pullPolicy ?? 'IfNotPresent',
         env,
         resources: v.resources,

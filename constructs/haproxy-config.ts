@@ -87,9 +87,16 @@ export function haproxyModel(
     const servers = fe.servers.map((s, i): HaproxyCfgServer => {
       if (s.release !== undefined) {
         const ref = releases.get(s.release);
-        if (ref === undefined) throw new ValuesError(['haproxy', 'frontends', name, 'servers', i, 'release'], `no server release '${s.release}' in this environment`);
+        if (ref === undefined)
+          throw new ValuesError(
+            ['haproxy', 'frontends', name, 'servers', i, 'release'],
+            `no server release '${s.release}' in this environment`,
+          );
         if (ref.replicaCount === 0 && s.weight > 0) {
-          throw new ValuesError(['haproxy', 'frontends', name, 'servers', i, 'weight'], `release '${s.release}' has replicaCount 0 and no Service: set its weight to 0 or remove it from the backend`);
+          throw new ValuesError(
+            ['haproxy', 'frontends', name, 'servers', i, 'weight'],
+            `release '${s.release}' has replicaCount 0 and no Service: set its weight to 0 or remove it from the backend`,
+          );
         }
         const address = s.address ?? ref.loadBalancerIP ?? `${ref.fullname}.${namespace}.svc.cluster.local`;
         const tls = s.tls ?? ref.useSSL;
@@ -116,7 +123,15 @@ export function haproxyModel(
         checkSendProxy: false,
       };
     });
-    frontends.push({ name, bindAddress: '', port: fe.port, mode: fe.mode, balance: fe.balance, proxyProtocol: fe.proxyProtocol, servers });
+    frontends.push({
+      name,
+      bindAddress: '',
+      port: fe.port,
+      mode: fe.mode,
+      balance: fe.balance,
+      proxyProtocol: fe.proxyProtocol,
+      servers,
+    });
   }
   return {
     header,
@@ -158,7 +173,15 @@ export function renderHaproxyCfg(model: HaproxyCfgModel): string {
     `default-server inter ${model.check.intervalSeconds}s rise ${model.check.rise} fall ${model.check.fall}`,
   ]);
   if (model.frontends.some((f) => f.servers.some((s) => isDnsName(s.address)))) {
-    section(`resolvers ${RESOLVERS}`, ['parse-resolv-conf', 'resolve_retries 3', 'timeout resolve 1s', 'timeout retry 1s', 'hold valid 10s', 'hold obsolete 30s', 'accepted_payload_size 8192']);
+    section(`resolvers ${RESOLVERS}`, [
+      'parse-resolv-conf',
+      'resolve_retries 3',
+      'timeout resolve 1s',
+      'timeout retry 1s',
+      'hold valid 10s',
+      'hold obsolete 30s',
+      'accepted_payload_size 8192',
+    ]);
   }
   section('frontend stats', [
     'mode http',

@@ -34,7 +34,12 @@ export class Haproxy extends Construct {
     const labels = { ...this.selector, 'app.kubernetes.io/component': 'load-balancer' };
     const frontends = Object.keys(values.frontends).sort();
 
-    new ApiObject(this, 'Config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.name, labels }, data: { 'haproxy.cfg': config } });
+    new ApiObject(this, 'Config', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.name, labels },
+      data: { 'haproxy.cfg': config },
+    });
 
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
@@ -52,7 +57,9 @@ export class Haproxy extends Construct {
             automountServiceAccountToken: false,
             affinity: {
               podAntiAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { ...this.selector } }, topologyKey: 'kubernetes.io/hostname' }],
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                  { labelSelector: { matchLabels: { ...this.selector } }, topologyKey: 'kubernetes.io/hostname' },
+                ],
               },
             },
             securityContext: {
@@ -72,13 +79,32 @@ export class Haproxy extends Construct {
                 // The image's entrypoint runs `haproxy -W -db` (master-worker, foreground) with these arguments.
                 args: ['-f', HAPROXY_CFG_PATH],
                 ports: [
-                  ...frontends.map((name) => ({ name, containerPort: values.frontends[name]!.port, protocol: 'TCP' as const })),
+                  ...frontends.map((name) => ({
+                    name,
+                    containerPort: values.frontends[name]!.port,
+                    protocol: 'TCP' as const,
+                  })),
                   { name: 'stats', containerPort: values.statsPort, protocol: 'TCP' as const },
                 ],
-                readinessProbe: { httpGet: { path: '/healthz', port: 'stats' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'stats' }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+                readinessProbe: {
+                  httpGet: { path: '/healthz', port: 'stats' },
+                  periodSeconds: 5,
+                  timeoutSeconds: 2,
+                  failureThreshold: 2,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 'stats' },
+                  initialDelaySeconds: 5,
+                  periodSeconds: 10,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                },
                 resources: values.resources,
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 volumeMounts: [{ name: 'config', mountPath: HAPROXY_CFG_PATH, subPath: 'haproxy.cfg', readOnly: true }],
               },
             ],
@@ -98,7 +124,12 @@ export class Haproxy extends Construct {
         ...(values.service.loadBalancerIP ? { loadBalancerIP: values.service.loadBalancerIP } : {}),
         externalTrafficPolicy: values.service.externalTrafficPolicy,
         selector: { ...this.selector },
-        ports: frontends.map((name) => ({ name, port: values.frontends[name]!.port, targetPort: name, protocol: 'TCP' as const })),
+        ports: frontends.map((name) => ({
+          name,
+          port: values.frontends[name]!.port,
+          targetPort: name,
+          protocol: 'TCP' as const,
+        })),
       },
     };
     new ApiObject(this, 'Service', service as never);

@@ -14,7 +14,12 @@ import type { Environment } from '../values/environment.js';
 import { MONITORING_DEFAULTS } from '../values/monitoring.js';
 import { SCALABLE_DAEMONS } from '../values/autoscaling.js';
 import { DAEMONS } from '../values/rucio-daemon-table.js';
-import { DAEMON_METRICS_PORT, daemonCount, type DaemonValues, type RucioDaemonsValues } from '../values/rucio-daemons.js';
+import {
+  DAEMON_METRICS_PORT,
+  daemonCount,
+  type DaemonValues,
+  type RucioDaemonsValues,
+} from '../values/rucio-daemons.js';
 import type { RucioServerValues } from '../values/rucio-server.js';
 import { configFlag, mergeConfig } from './rucio-config.js';
 import { ValuesError } from './rucio-pod.js';
@@ -36,7 +41,10 @@ export function daemonsWithMetrics(env: Environment, release: string, values: Ru
   const path = ['daemons', release];
   let out: RucioDaemonsValues = values;
   if (env.monitoring?.daemonMetrics ?? true) {
-    out = { ...out, config: { ...out.config, monitor: { ...MONITORING_DEFAULTS.daemonMetricsConfig, ...out.config.monitor } } };
+    out = {
+      ...out,
+      config: { ...out.config, monitor: { ...MONITORING_DEFAULTS.daemonMetricsConfig, ...out.config.monitor } },
+    };
   }
   for (const spec of DAEMONS) {
     if (daemonCount(out, spec) === 0) continue;
@@ -45,11 +53,23 @@ export function daemonsWithMetrics(env: Environment, release: string, values: Ru
     if (!configFlag(merged, 'monitor', 'enable_metrics')) continue;
     const port = merged.monitor?.metrics_port;
     if (port !== undefined && String(port) !== String(DAEMON_METRICS_PORT)) {
-      const where = daemon.config.monitor?.metrics_port !== undefined ? [...path, spec.valueKey, 'config', 'monitor', 'metrics_port'] : [...path, 'config', 'monitor', 'metrics_port'];
-      throw new ValuesError(where, `received ${JSON.stringify(port)}, but the daemon container's metrics port is ${DAEMON_METRICS_PORT}: remove metrics_port or set it to ${DAEMON_METRICS_PORT}`);
+      const where =
+        daemon.config.monitor?.metrics_port !== undefined
+          ? [...path, spec.valueKey, 'config', 'monitor', 'metrics_port']
+          : [...path, 'config', 'monitor', 'metrics_port'];
+      throw new ValuesError(
+        where,
+        `received ${JSON.stringify(port)}, but the daemon container's metrics port is ${DAEMON_METRICS_PORT}: remove metrics_port or set it to ${DAEMON_METRICS_PORT}`,
+      );
     }
     if (env.monitoring?.scrape.mode === 'annotations') {
-      out = { ...out, [spec.valueKey]: { ...daemon, podAnnotations: { ...scrapeAnnotations(DAEMON_METRICS_PORT), ...daemon.podAnnotations } } };
+      out = {
+        ...out,
+        [spec.valueKey]: {
+          ...daemon,
+          podAnnotations: { ...scrapeAnnotations(DAEMON_METRICS_PORT), ...daemon.podAnnotations },
+        },
+      };
     }
   }
   return out;
@@ -58,13 +78,21 @@ export function daemonsWithMetrics(env: Environment, release: string, values: Ru
 /** A server release checked for the metrics contract and, in annotations mode, annotated. */
 export function serverWithMetrics(env: Environment, release: string, values: RucioServerValues): RucioServerValues {
   if (configFlag(values.config, 'monitor', 'enable_metrics')) {
-    throw new ValuesError(['servers', release, 'config', 'monitor', 'enable_metrics'],
+    throw new ValuesError(
+      ['servers', release, 'config', 'monitor', 'enable_metrics'],
       'a server must not set [monitor] enable_metrics: every mod_wsgi process would start its own metrics server on metrics_port ' +
-      `(the apache exporter already listens on ${values.monitoring.exporterPort}). Server metrics are served on monitoring.nativeMetricsPort ` +
-      `(${values.monitoring.nativeMetricsPort}) when monitoring.enabled is true: remove enable_metrics (or set it under daemons only)`);
+        `(the apache exporter already listens on ${values.monitoring.exporterPort}). Server metrics are served on monitoring.nativeMetricsPort ` +
+        `(${values.monitoring.nativeMetricsPort}) when monitoring.enabled is true: remove enable_metrics (or set it under daemons only)`,
+    );
   }
   if (values.monitoring.enabled && env.monitoring?.scrape.mode === 'annotations') {
-    return { ...values, podAnnotations: { ...scrapeAnnotations(values.monitoring.nativeMetricsPort, SERVER_METRICS_PATH), ...values.podAnnotations } };
+    return {
+      ...values,
+      podAnnotations: {
+        ...scrapeAnnotations(values.monitoring.nativeMetricsPort, SERVER_METRICS_PATH),
+        ...values.podAnnotations,
+      },
+    };
   }
   return values;
 }

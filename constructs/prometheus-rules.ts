@@ -63,7 +63,14 @@ function exactly(names: readonly string[]): string {
 export function alertGroups(input: AlertInput): RuleGroup[] {
   const { alerts, namespace } = input;
   const ns = `namespace=${promString(namespace)}`;
-  const rule = (alert: string, cfg: { for: string; severity: string }, expr: string, summary: string, description: string, extra: Record<string, string> = {}): AlertRule => ({
+  const rule = (
+    alert: string,
+    cfg: { for: string; severity: string },
+    expr: string,
+    summary: string,
+    description: string,
+    extra: Record<string, string> = {},
+  ): AlertRule => ({
     alert,
     expr,
     for: cfg.for,
@@ -75,55 +82,110 @@ export function alertGroups(input: AlertInput): RuleGroup[] {
   const daemons: AlertRule[] = [];
   const deployments = [...new Set(input.daemons.map((d) => d.deployment))].sort();
   if (alerts.daemonUnavailable.enabled && deployments.length > 0) {
-    daemons.push(rule('RucioDaemonUnavailable', alerts.daemonUnavailable,
-      `kube_deployment_status_replicas_unavailable{${ns}, deployment=~${promString(exactly(deployments))}} > 0`,
-      'Rucio daemon {{ $labels.deployment }} has {{ $value }} unavailable pods',
-      `Pods of {{ $labels.deployment }} in ${namespace} have not been available for ${alerts.daemonUnavailable.for}: check kubectl describe and the pod logs.`));
+    daemons.push(
+      rule(
+        'RucioDaemonUnavailable',
+        alerts.daemonUnavailable,
+        `kube_deployment_status_replicas_unavailable{${ns}, deployment=~${promString(exactly(deployments))}} > 0`,
+        'Rucio daemon {{ $labels.deployment }} has {{ $value }} unavailable pods',
+        `Pods of {{ $labels.deployment }} in ${namespace} have not been available for ${alerts.daemonUnavailable.for}: check kubectl describe and the pod logs.`,
+      ),
+    );
   }
   if (alerts.daemonNotReporting.enabled) {
-    const sorted = [...input.daemons].filter((d) => d.metrics).sort((a, b) => `${a.release}/${a.name}`.localeCompare(`${b.release}/${b.name}`, 'en'));
+    const sorted = [...input.daemons]
+      .filter((d) => d.metrics)
+      .sort((a, b) => `${a.release}/${a.name}`.localeCompare(`${b.release}/${b.name}`, 'en'));
     for (const d of sorted) {
-      daemons.push(rule('RucioDaemonNotReporting', alerts.daemonNotReporting,
-        `absent(up{${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}} == 1)`,
-        `Rucio daemon ${d.name} of ${d.release} stopped reporting metrics`,
-        `No pod of ${d.deployment} has answered a metrics scrape for ${alerts.daemonNotReporting.for}: the daemon is down, hung or no longer scraped.`,
-        { release: d.release, rucio_daemon: d.name }));
+      daemons.push(
+        rule(
+          'RucioDaemonNotReporting',
+          alerts.daemonNotReporting,
+          `absent(up{${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}} == 1)`,
+          `Rucio daemon ${d.name} of ${d.release} stopped reporting metrics`,
+          `No pod of ${d.deployment} has answered a metrics scrape for ${alerts.daemonNotReporting.for}: the daemon is down, hung or no longer scraped.`,
+          { release: d.release, rucio_daemon: d.name },
+        ),
+      );
     }
   }
   if (daemons.length > 0) groups.push({ name: 'rucio-daemons', rules: daemons });
 
-  const growing = (name: string, cfg: MonitoringValues['alerts']['transferQueue'], selector: string, what: string): AlertRule => {
+  const growing = (
+    name: string,
+    cfg: MonitoringValues['alerts']['transferQueue'],
+    selector: string,
+    what: string,
+  ): AlertRule => {
     const now = `sum(${cfg.metric}${selector})`;
     const before = `sum(${cfg.metric}${selector} offset ${cfg.growthWindow})`;
-    return rule(name, cfg, `${now} > ${cfg.threshold} and ${now} > ${before}`,
+    return rule(
+      name,
+      cfg,
+      `${now} > ${cfg.threshold} and ${now} > ${before}`,
       `${what} is {{ $value }} and growing`,
-      `${what} (${cfg.metric}) is above ${cfg.threshold} and larger than ${cfg.growthWindow} ago, for ${cfg.for}.`);
+      `${what} (${cfg.metric}) is above ${cfg.threshold} and larger than ${cfg.growthWindow} ago, for ${cfg.for}.`,
+    );
   };
   const backlog: AlertRule[] = [];
-  if (alerts.transferQueue.enabled) backlog.push(growing('RucioTransferQueueGrowing', alerts.transferQueue, '{state=~"queued|submitted"}', 'The transfer queue (queued and submitted requests)'));
-  if (alerts.deletionBacklog.enabled) backlog.push(growing('RucioDeletionBacklogGrowing', alerts.deletionBacklog, '', 'The deletion backlog (replicas waiting for the reaper)'));
+  if (alerts.transferQueue.enabled)
+    backlog.push(
+      growing(
+        'RucioTransferQueueGrowing',
+        alerts.transferQueue,
+        '{state=~"queued|submitted"}',
+        'The transfer queue (queued and submitted requests)',
+      ),
+    );
+  if (alerts.deletionBacklog.enabled)
+    backlog.push(
+      growing(
+        'RucioDeletionBacklogGrowing',
+        alerts.deletionBacklog,
+        '',
+        'The deletion backlog (replicas waiting for the reaper)',
+      ),
+    );
   if (backlog.length > 0) groups.push({ name: 'rucio-backlogs', rules: backlog });
 
   if (alerts.staleProbes.enabled) {
-    groups.push({ name: 'rucio-probes', rules: [rule('RucioProbeResultsStale', alerts.staleProbes,
-      `time() - push_time_seconds > ${alerts.staleProbes.maxAgeSeconds}`,
-      'Probe results of {{ $labels.job }} in the Pushgateway are stale',
-      `The Pushgateway group of job {{ $labels.job }} was last pushed more than ${alerts.staleProbes.maxAgeSeconds} s ago: the probe no longer runs or cannot push.`)] });
+    groups.push({
+      name: 'rucio-probes',
+      rules: [
+        rule(
+          'RucioProbeResultsStale',
+          alerts.staleProbes,
+          `time() - push_time_seconds > ${alerts.staleProbes.maxAgeSeconds}`,
+          'Probe results of {{ $labels.job }} in the Pushgateway are stale',
+          `The Pushgateway group of job {{ $labels.job }} was last pushed more than ${alerts.staleProbes.maxAgeSeconds} s ago: the probe no longer runs or cannot push.`,
+        ),
+      ],
+    });
   }
 
   const lb: AlertRule[] = [];
   if (alerts.server5xx.enabled) {
     const w = alerts.server5xx.window;
-    lb.push(rule('RucioServer5xxRate', alerts.server5xx,
-      `sum by (proxy) (rate(haproxy_backend_http_responses_total{code="5xx"}[${w}])) / sum by (proxy) (rate(haproxy_backend_http_responses_total[${w}])) > ${alerts.server5xx.ratio}`,
-      'Rucio servers behind {{ $labels.proxy }} answer {{ $value | humanizePercentage }} of requests with 5xx',
-      `More than ${alerts.server5xx.ratio * 100}% of the responses of backend {{ $labels.proxy }} were 5xx over ${w}, for ${alerts.server5xx.for}.`));
+    lb.push(
+      rule(
+        'RucioServer5xxRate',
+        alerts.server5xx,
+        `sum by (proxy) (rate(haproxy_backend_http_responses_total{code="5xx"}[${w}])) / sum by (proxy) (rate(haproxy_backend_http_responses_total[${w}])) > ${alerts.server5xx.ratio}`,
+        'Rucio servers behind {{ $labels.proxy }} answer {{ $value | humanizePercentage }} of requests with 5xx',
+        `More than ${alerts.server5xx.ratio * 100}% of the responses of backend {{ $labels.proxy }} were 5xx over ${w}, for ${alerts.server5xx.for}.`,
+      ),
+    );
   }
   if (alerts.haproxyBackendDown.enabled) {
-    lb.push(rule('RucioHAProxyBackendDown', alerts.haproxyBackendDown,
-      'haproxy_backend_active_servers == 0',
-      'HAProxy backend {{ $labels.proxy }} has no server up',
-      `Every server of HAProxy backend {{ $labels.proxy }} has failed its health check for ${alerts.haproxyBackendDown.for}.`));
+    lb.push(
+      rule(
+        'RucioHAProxyBackendDown',
+        alerts.haproxyBackendDown,
+        'haproxy_backend_active_servers == 0',
+        'HAProxy backend {{ $labels.proxy }} has no server up',
+        `Every server of HAProxy backend {{ $labels.proxy }} has failed its health check for ${alerts.haproxyBackendDown.for}.`,
+      ),
+    );
   }
   if (lb.length > 0) groups.push({ name: 'rucio-servers', rules: lb });
   return groups;

@@ -27,11 +27,19 @@ export function pushgatewayAddress(values: PushgatewayValues, namespace: string)
 /** The grouping labels of every push from this environment: `environment` plus the configured labels, sorted. */
 export function pushgatewayLabels(values: PushgatewayValues, environment: string): Record<string, string> {
   const all: Record<string, string> = { ...values.labels, environment };
-  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+  return Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]!]),
+  );
 }
 
 /** The rucio.cfg `[monitor]` options that point Rucio at the Pushgateway. */
-export function monitorOptions(values: PushgatewayValues, namespace: string, environment: string): Record<string, string> {
+export function monitorOptions(
+  values: PushgatewayValues,
+  namespace: string,
+  environment: string,
+): Record<string, string> {
   return {
     prometheus_servers: pushgatewayAddress(values, namespace),
     prometheus_prefix: values.prometheusPrefix,
@@ -40,7 +48,10 @@ export function monitorOptions(values: PushgatewayValues, namespace: string, env
 }
 
 /** A rucio.cfg with the `[monitor]` Pushgateway options added where it does not set them. Returns a new object. */
-export function withMonitorOptions<C extends Record<string, Record<string, unknown>>>(config: C, options: Readonly<Record<string, string>>): C {
+export function withMonitorOptions<C extends Record<string, Record<string, unknown>>>(
+  config: C,
+  options: Readonly<Record<string, string>>,
+): C {
   const monitor = { ...options, ...(config.monitor ?? {}) };
   return { ...config, monitor };
 }
@@ -53,8 +64,12 @@ export function withMonitorOptions<C extends Record<string, Record<string, unkno
 export function wireMonitor(values: Environment, environment: string): Environment {
   if (!values.pushgateway) return values;
   const options = monitorOptions(values.pushgateway, values.namespace, environment);
-  const wire = <R extends { config: Environment['servers'][string]['config'] }>(releases: Record<string, R>): Record<string, R> =>
-    Object.fromEntries(Object.entries(releases).map(([name, r]) => [name, { ...r, config: withMonitorOptions(r.config, options) }]));
+  const wire = <R extends { config: Environment['servers'][string]['config'] }>(
+    releases: Record<string, R>,
+  ): Record<string, R> =>
+    Object.fromEntries(
+      Object.entries(releases).map(([name, r]) => [name, { ...r, config: withMonitorOptions(r.config, options) }]),
+    );
   return { ...values, servers: wire(values.servers), daemons: wire(values.daemons) };
 }
 
@@ -67,7 +82,9 @@ export function pushPath(job: string, grouping: Readonly<Record<string, string>>
     value === '' || value.includes('/')
       ? `${name}@base64/${Buffer.from(value).toString('base64url') || '='}`
       : `${name}/${encodeURIComponent(value)}`;
-  return `/metrics/${seg('job', job)}${Object.entries(grouping).map(([k, v]) => `/${seg(k, v)}`).join('')}`;
+  return `/metrics/${seg('job', job)}${Object.entries(grouping)
+    .map(([k, v]) => `/${seg(k, v)}`)
+    .join('')}`;
 }
 
 /** Props of the Pushgateway. */
@@ -87,7 +104,8 @@ export class Pushgateway extends Construct {
     const labels = { ...this.selector, 'app.kubernetes.io/component': 'metrics' };
     const persist = values.persistence.enabled;
     const args = [`--web.listen-address=:${PUSHGATEWAY_PORT}`];
-    if (persist) args.push('--persistence.file=/data/metrics', `--persistence.interval=${values.persistence.intervalMinutes}m`);
+    if (persist)
+      args.push('--persistence.file=/data/metrics', `--persistence.interval=${values.persistence.intervalMinutes}m`);
 
     if (persist) {
       new ApiObject(this, 'Data', {
@@ -101,7 +119,12 @@ export class Pushgateway extends Construct {
         },
       });
     }
-    const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+    const probe = (path: string) => ({
+      httpGet: { path, port: 'http' },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    });
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -116,7 +139,13 @@ export class Pushgateway extends Construct {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65534,
+              runAsGroup: 65534,
+              fsGroup: 65534,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'pushgateway',
@@ -127,7 +156,11 @@ export class Pushgateway extends Construct {
                 readinessProbe: probe('/-/ready'),
                 livenessProbe: { ...probe('/-/healthy'), initialDelaySeconds: 10 },
                 resources: values.resources,
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 ...(persist ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
               },
             ],
@@ -141,7 +174,11 @@ export class Pushgateway extends Construct {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: this.name, labels },
-      spec: { type: 'ClusterIP', selector: { ...this.selector }, ports: [{ name: 'http', port: PUSHGATEWAY_PORT, targetPort: 'http', protocol: 'TCP' }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selector },
+        ports: [{ name: 'http', port: PUSHGATEWAY_PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
     });
   }
 }

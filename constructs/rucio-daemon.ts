@@ -10,7 +10,16 @@ import { imageRef } from '../values/images.js';
 import { DAEMON_METRICS_PORT, type DaemonValues, type RucioDaemonsValues } from '../values/rucio-daemons.js';
 import type { DaemonSpec } from '../values/rucio-daemon-table.js';
 import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from './rucio-config.js';
-import { CHART_VERSION, CONTAINER_SECURITY, Env, MANAGED_BY, Mounts, guardLabels, sortedMap, undefinedIfEmpty } from './rucio-pod.js';
+import {
+  CHART_VERSION,
+  CONTAINER_SECURITY,
+  Env,
+  MANAGED_BY,
+  Mounts,
+  guardLabels,
+  sortedMap,
+  undefinedIfEmpty,
+} from './rucio-pod.js';
 import { shellQuote, splitNames } from './shell.js';
 import { declare } from './declarations.js';
 
@@ -85,7 +94,10 @@ export class RucioDaemon extends Construct {
     new ApiObject(this, 'Config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: componentName, labels: { app: this.appLabel, release, chart: `${DAEMONS_CHART}-${CHART_VERSION}`, heritage: MANAGED_BY } },
+      metadata: {
+        name: componentName,
+        labels: { app: this.appLabel, release, chart: `${DAEMONS_CHART}-${CHART_VERSION}`, heritage: MANAGED_BY },
+      },
       data: { 'component.json': component.json },
     });
 
@@ -95,24 +107,47 @@ export class RucioDaemon extends Construct {
     guardLabels([...path, 'podLabels'], daemon.podLabels, reserved);
 
     const mounts = new Mounts(path);
-    mounts.add({ name: 'config-common', configMap: { name: props.commonConfigMap } }, { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true });
-    mounts.add({ name: 'config-component', configMap: { name: componentName } }, { mountPath: `${CONF_D}20_component.json`, subPath: 'component.json', readOnly: true });
+    mounts.add(
+      { name: 'config-common', configMap: { name: props.commonConfigMap } },
+      { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true },
+    );
+    mounts.add(
+      { name: 'config-component', configMap: { name: componentName } },
+      { mountPath: `${CONF_D}20_component.json`, subPath: 'component.json', readOnly: true },
+    );
     if (values.useDeprecatedImplicitSecrets) {
-      const implicit = { proxy: ['rucio-x509up', '/opt/proxy'], ca: ['rucio-ca-bundle', '/opt/certs'], reaperCa: ['rucio-ca-bundle-reaper', '/etc/grid-security/certificates'] } as const;
+      const implicit = {
+        proxy: ['rucio-x509up', '/opt/proxy'],
+        ca: ['rucio-ca-bundle', '/opt/certs'],
+        reaperCa: ['rucio-ca-bundle-reaper', '/etc/grid-security/certificates'],
+      } as const;
       for (const kind of spec.implicitSecrets) {
         const [suffix, mountPath] = implicit[kind];
-        mounts.add({ name: suffix, secret: { secretName: `${release}-${suffix}` } }, { mountPath, readOnly: true }, [...props.path, 'useDeprecatedImplicitSecrets']);
+        mounts.add({ name: suffix, secret: { secretName: `${release}-${suffix}` } }, { mountPath, readOnly: true }, [
+          ...props.path,
+          'useDeprecatedImplicitSecrets',
+        ]);
       }
     }
     if (daemon.useSSL) {
       const base = spec.valueKey === 'hermesLegacy' ? 'hermes-legacy' : 'hermes';
-      mounts.add({ name: `${base}-cert`, secret: { secretName: `${release}-${base}-cert` } }, { mountPath: '/opt/rucio/certs/', readOnly: true }, [...path, 'useSSL']);
-      mounts.add({ name: `${base}-key`, secret: { secretName: `${release}-${base}-key` } }, { mountPath: '/opt/rucio/keys/', readOnly: true }, [...path, 'useSSL']);
+      mounts.add(
+        { name: `${base}-cert`, secret: { secretName: `${release}-${base}-cert` } },
+        { mountPath: '/opt/rucio/certs/', readOnly: true },
+        [...path, 'useSSL'],
+      );
+      mounts.add(
+        { name: `${base}-key`, secret: { secretName: `${release}-${base}-key` } },
+        { mountPath: '/opt/rucio/keys/', readOnly: true },
+        [...path, 'useSSL'],
+      );
     }
-    if (daemon.secretMounts !== undefined) mounts.addSecretMounts(release, daemon.secretMounts, [...path, 'secretMounts']);
+    if (daemon.secretMounts !== undefined)
+      mounts.addSecretMounts(release, daemon.secretMounts, [...path, 'secretMounts']);
     else mounts.addSecretMounts(release, values.secretMounts, [...props.path, 'secretMounts']);
     mounts.addSecretMounts(release, daemon.extraSecretMounts, [...path, 'extraSecretMounts']);
-    if (daemon.hostPathMounts !== undefined) mounts.addHostPathMounts(daemon.hostPathMounts, [...path, 'hostPathMounts']);
+    if (daemon.hostPathMounts !== undefined)
+      mounts.addHostPathMounts(daemon.hostPathMounts, [...path, 'hostPathMounts']);
     else mounts.addHostPathMounts(values.hostPathMounts, [...props.path, 'hostPathMounts']);
     mounts.addHostPathMounts(daemon.extraHostPathMounts, [...path, 'extraHostPathMounts']);
     mounts.addPersistentVolumes(values.persistentVolumes, [...props.path, 'persistentVolumes']);
@@ -122,7 +157,15 @@ export class RucioDaemon extends Construct {
     const merged = mergeConfig(values.config, daemon.config);
     const secretEnv = renderConfig(merged).env;
     const env = new Env(path)
-      .addLiterals({ RUCIO_DAEMON: spec.binary, RUCIO_DAEMON_ARGS: daemonArgs(spec, daemon), RUCIO_OVERRIDE_CONFIGS: CONF_D, ...spec.env }, 'the daemon table')
+      .addLiterals(
+        {
+          RUCIO_DAEMON: spec.binary,
+          RUCIO_DAEMON_ARGS: daemonArgs(spec, daemon),
+          RUCIO_OVERRIDE_CONFIGS: CONF_D,
+          ...spec.env,
+        },
+        'the daemon table',
+      )
       .add(secretEnv, 'a secretKeyRef in config', [...path, 'config'])
       .addOptionalConfig(values.optional_config, [...props.path, 'optional_config'])
       .add(values.additionalEnvs, 'additionalEnvs', [...props.path, 'additionalEnvs'])
@@ -133,10 +176,22 @@ export class RucioDaemon extends Construct {
     // once the daemon runs, so it serves both probes. Without it the image offers none, which the Deployment declares.
     const metrics = configFlag(merged, 'monitor', 'enable_metrics');
     const liveness: IProbe | undefined = metrics
-      ? { httpGet: { path: '/metrics', port: 'metrics' }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }
+      ? {
+          httpGet: { path: '/metrics', port: 'metrics' },
+          initialDelaySeconds: 30,
+          periodSeconds: 30,
+          timeoutSeconds: 10,
+          failureThreshold: 5,
+        }
       : undefined;
     const readiness: IProbe | undefined = metrics
-      ? { httpGet: { path: '/metrics', port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 }
+      ? {
+          httpGet: { path: '/metrics', port: 'metrics' },
+          initialDelaySeconds: 10,
+          periodSeconds: 30,
+          timeoutSeconds: 10,
+          failureThreshold: 3,
+        }
       : undefined;
 
     const image = values.image;
@@ -164,17 +219,32 @@ export class RucioDaemon extends Construct {
       kind: 'Deployment',
       metadata: {
         name: this.deploymentName,
-        labels: { app: this.appLabel, 'app-group': DAEMONS_CHART, chart: `${DAEMONS_CHART}-${CHART_VERSION}`, release, heritage: MANAGED_BY },
-        annotations: undefinedIfEmpty(sortedMap({ ...values.deploymentAnnotations, ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])) })),
+        labels: {
+          app: this.appLabel,
+          'app-group': DAEMONS_CHART,
+          chart: `${DAEMONS_CHART}-${CHART_VERSION}`,
+          release,
+          heritage: MANAGED_BY,
+        },
+        annotations: undefinedIfEmpty(
+          sortedMap({
+            ...values.deploymentAnnotations,
+            ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])),
+          }),
+        ),
       },
       spec: {
         ...(props.autoscaled ? {} : { replicas: props.replicas }),
         minReadySeconds: values.minReadySeconds,
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
-        strategy: values.strategy.type === 'Recreate'
-          ? { type: 'Recreate' }
-          : { type: 'RollingUpdate', rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 } },
+        strategy:
+          values.strategy.type === 'Recreate'
+            ? { type: 'Recreate' }
+            : {
+                type: 'RollingUpdate',
+                rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 },
+              },
         template: {
           metadata: { labels: podLabels, annotations: podAnnotations },
           spec: {
@@ -182,7 +252,9 @@ export class RucioDaemon extends Construct {
             volumes,
             terminationGracePeriodSeconds: daemon.terminationGracePeriodSeconds,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            ...(values.serviceAccountName ? { serviceAccountName: values.serviceAccountName } : { automountServiceAccountToken: false }),
+            ...(values.serviceAccountName
+              ? { serviceAccountName: values.serviceAccountName }
+              : { automountServiceAccountToken: false }),
             ...(values.imagePullSecrets.length > 0 ? { imagePullSecrets: values.imagePullSecrets } : {}),
             ...(Object.keys(daemon.nodeSelector).length > 0 ? { nodeSelector: sortedMap(daemon.nodeSelector) } : {}),
             ...(daemon.affinity ? { affinity: daemon.affinity } : {}),

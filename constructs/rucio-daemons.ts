@@ -36,7 +36,12 @@ export class RucioDaemons extends Construct {
     const { release, values } = props;
     const path = props.path ?? ['daemons', release];
     this.fullname = fullname(release, DAEMONS_CHART, values);
-    const labels = { app: values.nameOverride ?? DAEMONS_CHART, chart: `${DAEMONS_CHART}-${CHART_VERSION}`, release, heritage: MANAGED_BY };
+    const labels = {
+      app: values.nameOverride ?? DAEMONS_CHART,
+      chart: `${DAEMONS_CHART}-${CHART_VERSION}`,
+      release,
+      heritage: MANAGED_BY,
+    };
 
     const common = renderConfig(values.config);
     const commonConfigMap = `${this.fullname}.config.common`;
@@ -51,26 +56,40 @@ export class RucioDaemons extends Construct {
     for (const spec of DAEMONS as readonly DaemonSpec[]) {
       const replicas = daemonCount(values, spec);
       if (replicas === 0) continue;
-      daemons.set(spec.valueKey, new RucioDaemon(this, spec.valueKey, {
-        release,
-        fullname: this.fullname,
-        spec,
-        values,
-        replicas,
-        commonJson: common.json,
-        commonConfigMap,
-        path,
-        autoscaled: props.autoscaled?.has(spec.valueKey) ?? false,
-      }));
+      daemons.set(
+        spec.valueKey,
+        new RucioDaemon(this, spec.valueKey, {
+          release,
+          fullname: this.fullname,
+          spec,
+          values,
+          replicas,
+          commonJson: common.json,
+          commonConfigMap,
+          path,
+          autoscaled: props.autoscaled?.has(spec.valueKey) ?? false,
+        }),
+      );
     }
     this.daemons = daemons;
 
     if (values.ftsRenewal.enabled) {
-      new FtsRenewal(this, 'FtsRenewal', { release, fullname: this.fullname, values: values.ftsRenewal, imageRegistry: values.imageRegistry, labels });
+      new FtsRenewal(this, 'FtsRenewal', {
+        release,
+        fullname: this.fullname,
+        values: values.ftsRenewal,
+        imageRegistry: values.imageRegistry,
+        labels,
+      });
     }
     if (values.automaticRestart.enabled) {
       new AutomaticRestart(this, 'AutomaticRestart', {
-        release, fullname: this.fullname, values: values.automaticRestart, imageRegistry: values.imageRegistry, defaultSelector: `app-group=${DAEMONS_CHART}`, labels,
+        release,
+        fullname: this.fullname,
+        values: values.automaticRestart,
+        imageRegistry: values.imageRegistry,
+        defaultSelector: `app-group=${DAEMONS_CHART}`,
+        labels,
       });
     }
   }

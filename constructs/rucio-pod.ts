@@ -31,7 +31,11 @@ export class ValuesError extends Error {
  * Helm's fullname: `fullnameOverride`, else the release when it already contains the chart name, else
  * `<release>-<chart>`; at most 63 characters, without a trailing dash.
  */
-export function fullname(release: string, chart: string, values: { fullnameOverride?: string; nameOverride?: string }): string {
+export function fullname(
+  release: string,
+  chart: string,
+  values: { fullnameOverride?: string; nameOverride?: string },
+): string {
   const name = values.nameOverride ?? chart;
   const full = values.fullnameOverride ?? (release.includes(name) ? release : `${release}-${name}`);
   return full.slice(0, 63).replace(/-+$/, '');
@@ -50,10 +54,17 @@ export function undefinedIfEmpty<T extends object>(value: T): T | undefined {
 }
 
 /** Labels that must not be overridden by `podLabels`, since the selector and tooling depend on them. */
-export function guardLabels(path: readonly (string | number)[], extra: Record<string, string>, reserved: Record<string, string>): void {
+export function guardLabels(
+  path: readonly (string | number)[],
+  extra: Record<string, string>,
+  reserved: Record<string, string>,
+): void {
   for (const key of Object.keys(extra)) {
     if (key in reserved && extra[key] !== reserved[key]) {
-      throw new ValuesError([...path, key], `label '${key}' is set by the release (${JSON.stringify(reserved[key])}) and selects its pods: remove it from podLabels`);
+      throw new ValuesError(
+        [...path, key],
+        `label '${key}' is set by the release (${JSON.stringify(reserved[key])}) and selects its pods: remove it from podLabels`,
+      );
     }
   }
 }
@@ -70,11 +81,17 @@ export class Mounts {
   add(volume: IVolume, mount: Omit<IVolumeMount, 'name'>, where: readonly (string | number)[] = this.path): void {
     const existing = this.volumes.get(volume.name);
     if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(volume)) {
-      throw new ValuesError(where, `volume '${volume.name}' is already used for another source: give this mount its own volumeName`);
+      throw new ValuesError(
+        where,
+        `volume '${volume.name}' is already used for another source: give this mount its own volumeName`,
+      );
     }
     const clash = this.mountPaths.get(mount.mountPath);
     if (clash !== undefined) {
-      throw new ValuesError(where, `mountPath '${mount.mountPath}' is already mounted from volume '${clash}': each path takes one mount`);
+      throw new ValuesError(
+        where,
+        `mountPath '${mount.mountPath}' is already mounted from volume '${clash}': each path takes one mount`,
+      );
     }
     this.volumes.set(volume.name, volume);
     this.mountPaths.set(mount.mountPath, volume.name);
@@ -85,9 +102,17 @@ export class Mounts {
   addSecretMounts(release: string, items: readonly SecretMount[], where: readonly (string | number)[]): void {
     items.forEach((m, i) => {
       const secretName = m.secretFullName ?? `${release}-${m.secretName}`;
-      const volumeName = m.volumeName ?? (m.secretName ?? m.secretFullName)!.replace(/\./g, '-').slice(0, 63).replace(/-+$/, '');
+      const volumeName =
+        m.volumeName ?? (m.secretName ?? m.secretFullName)!.replace(/\./g, '-').slice(0, 63).replace(/-+$/, '');
       this.add(
-        { name: volumeName, secret: { secretName, ...(m.defaultMode === undefined ? {} : { defaultMode: m.defaultMode }), ...(m.optional ? { optional: true } : {}) } },
+        {
+          name: volumeName,
+          secret: {
+            secretName,
+            ...(m.defaultMode === undefined ? {} : { defaultMode: m.defaultMode }),
+            ...(m.optional ? { optional: true } : {}),
+          },
+        },
         { mountPath: m.mountPath, readOnly: true, ...(m.subPath ? { subPath: m.subPath } : {}) },
         [...where, i],
       );
@@ -107,7 +132,10 @@ export class Mounts {
   }
 
   /** `persistentVolumes`: existing claims, by volume name. */
-  addPersistentVolumes(items: Readonly<Record<string, { name: string; mountPath: string; readOnly?: boolean }>>, where: readonly (string | number)[]): void {
+  addPersistentVolumes(
+    items: Readonly<Record<string, { name: string; mountPath: string; readOnly?: boolean }>>,
+    where: readonly (string | number)[],
+  ): void {
     for (const key of Object.keys(items).sort()) {
       const pv = items[key]!;
       this.add(
@@ -149,11 +177,20 @@ export class Env {
 
   /** Literal env vars from a map, sorted by name. */
   addLiterals(map: Readonly<Record<string, string>>, source: string, where?: readonly (string | number)[]): this {
-    return this.add(Object.keys(map).sort().map((name) => ({ name, value: map[name]! })), source, where);
+    return this.add(
+      Object.keys(map)
+        .sort()
+        .map((name) => ({ name, value: map[name]! })),
+      source,
+      where,
+    );
   }
 
   /** `optional_config`: each key upper-cased becomes a literal env var. */
-  addOptionalConfig(map: Readonly<Record<string, string | number | boolean>>, where: readonly (string | number)[]): this {
+  addOptionalConfig(
+    map: Readonly<Record<string, string | number | boolean>>,
+    where: readonly (string | number)[],
+  ): this {
     const vars: Record<string, string> = {};
     for (const k of Object.keys(map)) {
       const v = map[k]!;

@@ -17,7 +17,17 @@ import { AutomaticRestart } from './automatic-restart.js';
 import { declare } from './declarations.js';
 import { FtsRenewal } from './fts-renewal.js';
 import { CONF_D, checksum, renderConfig } from './rucio-config.js';
-import { CHART_VERSION, CONTAINER_SECURITY, Env, MANAGED_BY, Mounts, fullname, guardLabels, sortedMap, undefinedIfEmpty } from './rucio-pod.js';
+import {
+  CHART_VERSION,
+  CONTAINER_SECURITY,
+  Env,
+  MANAGED_BY,
+  Mounts,
+  fullname,
+  guardLabels,
+  sortedMap,
+  undefinedIfEmpty,
+} from './rucio-pod.js';
 
 /** The chart name: the default `app` label, container name and fullname suffix. */
 export const SERVER_CHART = 'rucio-server';
@@ -61,13 +71,20 @@ export class RucioServer extends Construct {
 
     const config = renderConfig(values.config);
     const configMap = `${this.fullname}.config.common`;
-    new ApiObject(this, 'ConfigCommon', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap, labels }, data: { 'common.json': config.json } });
+    new ApiObject(this, 'ConfigCommon', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: configMap, labels },
+      data: { 'common.json': config.json },
+    });
 
     const health = healthPort(values);
     const scheme = values.useSSL ? 'HTTPS' : 'HTTP';
     const httpd: Record<string, string> = {};
-    for (const [k, v] of Object.entries(values.httpd_config)) if (v !== undefined) httpd[`RUCIO_HTTPD_${k.toUpperCase()}`] = v;
-    if (values.monitoring.enabled && httpd.RUCIO_HTTPD_ENABLE_STATUS === undefined) httpd.RUCIO_HTTPD_ENABLE_STATUS = 'True';
+    for (const [k, v] of Object.entries(values.httpd_config))
+      if (v !== undefined) httpd[`RUCIO_HTTPD_${k.toUpperCase()}`] = v;
+    if (values.monitoring.enabled && httpd.RUCIO_HTTPD_ENABLE_STATUS === undefined)
+      httpd.RUCIO_HTTPD_ENABLE_STATUS = 'True';
 
     const builtIn: Record<string, string> = {
       RUCIO_HEALTH_CHECK_PORT: String(health),
@@ -88,25 +105,54 @@ export class RucioServer extends Construct {
       .result();
 
     const mounts = new Mounts(path);
-    mounts.add({ name: 'config-common', configMap: { name: configMap } }, { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true });
+    mounts.add(
+      { name: 'config-common', configMap: { name: configMap } },
+      { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true },
+    );
     if (values.exposeErrorLogs) mounts.add({ name: 'httpdlog', emptyDir: {} }, { mountPath: '/var/log/httpd' });
     if (values.tlsSecretName) {
       const tls = { name: 'hostcert', secret: { secretName: values.tlsSecretName } };
-      mounts.add(tls, { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'tls.crt', readOnly: true }, [...path, 'tlsSecretName']);
-      mounts.add(tls, { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'tls.key', readOnly: true }, [...path, 'tlsSecretName']);
+      mounts.add(tls, { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'tls.crt', readOnly: true }, [
+        ...path,
+        'tlsSecretName',
+      ]);
+      mounts.add(tls, { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'tls.key', readOnly: true }, [
+        ...path,
+        'tlsSecretName',
+      ]);
     }
     if (values.useDeprecatedImplicitSecrets) {
       const where = [...path, 'useDeprecatedImplicitSecrets'];
       if (values.useSSL) {
         if (!values.tlsSecretName) {
-          mounts.add({ name: 'hostcert', secret: { secretName: `${release}-server-hostcert` } }, { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'hostcert.pem', readOnly: true }, where);
-          mounts.add({ name: 'hostkey', secret: { secretName: `${release}-server-hostkey` } }, { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'hostkey.pem', readOnly: true }, where);
+          mounts.add(
+            { name: 'hostcert', secret: { secretName: `${release}-server-hostcert` } },
+            { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'hostcert.pem', readOnly: true },
+            where,
+          );
+          mounts.add(
+            { name: 'hostkey', secret: { secretName: `${release}-server-hostkey` } },
+            { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'hostkey.pem', readOnly: true },
+            where,
+          );
         }
-        mounts.add({ name: 'cafile', secret: { secretName: `${release}-server-cafile` } }, { mountPath: '/etc/grid-security/ca.pem', subPath: 'ca.pem', readOnly: true }, where);
+        mounts.add(
+          { name: 'cafile', secret: { secretName: `${release}-server-cafile` } },
+          { mountPath: '/etc/grid-security/ca.pem', subPath: 'ca.pem', readOnly: true },
+          where,
+        );
       }
       if (values.ftsRenewal.enabled) {
-        mounts.add({ name: 'rucio-x509up', secret: { secretName: `${release}-rucio-x509up` } }, { mountPath: '/opt/proxy', readOnly: true }, where);
-        mounts.add({ name: 'rucio-ca-bundle', secret: { secretName: `${release}-rucio-ca-bundle` } }, { mountPath: '/opt/certs', readOnly: true }, where);
+        mounts.add(
+          { name: 'rucio-x509up', secret: { secretName: `${release}-rucio-x509up` } },
+          { mountPath: '/opt/proxy', readOnly: true },
+          where,
+        );
+        mounts.add(
+          { name: 'rucio-ca-bundle', secret: { secretName: `${release}-rucio-ca-bundle` } },
+          { mountPath: '/opt/certs', readOnly: true },
+          where,
+        );
       }
     }
     mounts.addSecretMounts(release, values.secretMounts, [...path, 'secretMounts']);
@@ -125,7 +171,9 @@ export class RucioServer extends Construct {
       { name: 'http', containerPort: 80, protocol: 'TCP' as const },
       { name: 'https', containerPort: 443, protocol: 'TCP' as const },
       { name: 'health', containerPort: health, protocol: 'TCP' as const },
-      ...(values.monitoring.enabled ? [{ name: 'metrics', containerPort: values.monitoring.nativeMetricsPort, protocol: 'TCP' as const }] : []),
+      ...(values.monitoring.enabled
+        ? [{ name: 'metrics', containerPort: values.monitoring.nativeMetricsPort, protocol: 'TCP' as const }]
+        : []),
     ];
     const containers: IContainer[] = [];
     if (values.exposeErrorLogs) {
@@ -140,15 +188,27 @@ export class RucioServer extends Construct {
       });
     }
     if (values.monitoring.enabled) {
-      const status = values.useSSL ? 'https://localhost:443/server-status?auto' : 'http://localhost:80/server-status?auto';
+      const status = values.useSSL
+        ? 'https://localhost:443/server-status?auto'
+        : 'http://localhost:80/server-status?auto';
       containers.push({
         name: 'apache-exporter',
         image: imageRef(IMAGES.apacheExporter.repository, IMAGES.apacheExporter.tag, values.imageRegistry),
         imagePullPolicy: 'IfNotPresent',
-        args: [`--scrape_uri=${status}`, `--web.listen-address=:${values.monitoring.exporterPort}`, ...(values.useSSL ? ['--insecure'] : [])],
+        args: [
+          `--scrape_uri=${status}`,
+          `--web.listen-address=:${values.monitoring.exporterPort}`,
+          ...(values.useSSL ? ['--insecure'] : []),
+        ],
         ports: [{ name: 'exporter', containerPort: values.monitoring.exporterPort, protocol: 'TCP' }],
         resources: values.metricsExporterResources,
-        securityContext: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65534, capabilities: { drop: ['ALL'] } },
+        securityContext: {
+          ...CONTAINER_SECURITY,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: 65534,
+          capabilities: { drop: ['ALL'] },
+        },
         livenessProbe: { httpGet: { path: '/metrics', port: 'exporter' }, periodSeconds: 30, timeoutSeconds: 5 },
         readinessProbe: { httpGet: { path: '/metrics', port: 'exporter' }, periodSeconds: 30, timeoutSeconds: 5 },
       });
@@ -169,7 +229,12 @@ export class RucioServer extends Construct {
     guardLabels([...path, 'podLabels'], values.podLabels, this.selector);
     const podAnnotations = sortedMap({
       ...values.podAnnotations,
-      'checksum/config': checksum({ config: config.json, httpd: sortedMap(httpd), wsgi: values.wsgi, logFormat: values.logFormat }),
+      'checksum/config': checksum({
+        config: config.json,
+        httpd: sortedMap(httpd),
+        wsgi: values.wsgi,
+        logFormat: values.logFormat,
+      }),
     });
     const preferSpread = values.service.externalTrafficPolicy === 'Local' && values.affinity === undefined;
     const deployment: IDeployment = {
@@ -179,16 +244,25 @@ export class RucioServer extends Construct {
         name: this.fullname,
         labels,
         // The error-log sidecar only tails a file: it has no health signal to probe.
-        annotations: undefinedIfEmpty(sortedMap({ ...values.deploymentAnnotations, ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}) })),
+        annotations: undefinedIfEmpty(
+          sortedMap({
+            ...values.deploymentAnnotations,
+            ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}),
+          }),
+        ),
       },
       spec: {
         ...(props.autoscaled ? {} : { replicas: values.replicaCount }),
         minReadySeconds: values.minReadySeconds,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...this.selector } },
-        strategy: values.strategy.type === 'Recreate'
-          ? { type: 'Recreate' }
-          : { type: 'RollingUpdate', rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 } },
+        strategy:
+          values.strategy.type === 'Recreate'
+            ? { type: 'Recreate' }
+            : {
+                type: 'RollingUpdate',
+                rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 },
+              },
         template: {
           metadata: { labels: sortedMap({ ...values.podLabels, ...this.selector }), annotations: podAnnotations },
           spec: {
@@ -196,7 +270,9 @@ export class RucioServer extends Construct {
             volumes,
             terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            ...(values.serviceAccountName ? { serviceAccountName: values.serviceAccountName } : { automountServiceAccountToken: false }),
+            ...(values.serviceAccountName
+              ? { serviceAccountName: values.serviceAccountName }
+              : { automountServiceAccountToken: false }),
             ...(values.imagePullSecrets.length > 0 ? { imagePullSecrets: values.imagePullSecrets } : {}),
             ...(Object.keys(values.nodeSelector).length > 0 ? { nodeSelector: sortedMap(values.nodeSelector) } : {}),
             ...(values.affinity ? { affinity: values.affinity } : {}),
@@ -205,7 +281,13 @@ export class RucioServer extends Construct {
                   affinity: {
                     podAntiAffinity: {
                       preferredDuringSchedulingIgnoredDuringExecution: [
-                        { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...this.selector } } } },
+                        {
+                          weight: 100,
+                          podAffinityTerm: {
+                            topologyKey: 'kubernetes.io/hostname',
+                            labelSelector: { matchLabels: { ...this.selector } },
+                          },
+                        },
                       ],
                     },
                   },
@@ -220,7 +302,12 @@ export class RucioServer extends Construct {
     this.deployment = new ApiObject(this, 'Resource', deployment as never);
 
     const svc = values.service;
-    const annotations = { ...svc.annotations, ...(svc.useExternalDNS && values.hostname ? { 'external-dns.alpha.kubernetes.io/hostname': values.hostname } : {}) };
+    const annotations = {
+      ...svc.annotations,
+      ...(svc.useExternalDNS && values.hostname
+        ? { 'external-dns.alpha.kubernetes.io/hostname': values.hostname }
+        : {}),
+    };
     new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -232,7 +319,9 @@ export class RucioServer extends Construct {
         ...(svc.loadBalancerIP ? { loadBalancerIP: svc.loadBalancerIP } : {}),
         ...(svc.loadBalancerClass ? { loadBalancerClass: svc.loadBalancerClass } : {}),
         ...(svc.externalTrafficPolicy ? { externalTrafficPolicy: svc.externalTrafficPolicy } : {}),
-        ...(svc.allocateLoadBalancerNodePorts === undefined ? {} : { allocateLoadBalancerNodePorts: svc.allocateLoadBalancerNodePorts }),
+        ...(svc.allocateLoadBalancerNodePorts === undefined
+          ? {}
+          : { allocateLoadBalancerNodePorts: svc.allocateLoadBalancerNodePorts }),
       },
     });
 
@@ -246,19 +335,40 @@ export class RucioServer extends Construct {
           ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
           rules: ing.hosts.map((host) => ({
             host,
-            http: { paths: [{ path: ing.path, pathType: 'Prefix', backend: { service: { name: this.fullname, port: { number: svc.port } } } }] },
+            http: {
+              paths: [
+                {
+                  path: ing.path,
+                  pathType: 'Prefix',
+                  backend: { service: { name: this.fullname, port: { number: svc.port } } },
+                },
+              ],
+            },
           })),
-          ...(ing.tls.length > 0 ? { tls: ing.tls.map((t) => ({ secretName: t.secretName, hosts: t.hosts ?? ing.hosts })) } : {}),
+          ...(ing.tls.length > 0
+            ? { tls: ing.tls.map((t) => ({ secretName: t.secretName, hosts: t.hosts ?? ing.hosts })) }
+            : {}),
         },
       });
     }
 
     if (values.ftsRenewal.enabled) {
-      new FtsRenewal(this, 'FtsRenewal', { release, fullname: this.fullname, values: { ...values.ftsRenewal, schedule: values.ftsRenewal.schedule }, imageRegistry: values.imageRegistry, labels });
+      new FtsRenewal(this, 'FtsRenewal', {
+        release,
+        fullname: this.fullname,
+        values: { ...values.ftsRenewal, schedule: values.ftsRenewal.schedule },
+        imageRegistry: values.imageRegistry,
+        labels,
+      });
     }
     if (values.automaticRestart.enabled) {
       new AutomaticRestart(this, 'AutomaticRestart', {
-        release, fullname: this.fullname, values: values.automaticRestart, imageRegistry: values.imageRegistry, defaultSelector: `app=${chartName}`, labels,
+        release,
+        fullname: this.fullname,
+        values: values.automaticRestart,
+        imageRegistry: values.imageRegistry,
+        defaultSelector: `app=${chartName}`,
+        labels,
       });
     }
   }

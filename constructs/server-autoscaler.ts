@@ -26,7 +26,15 @@ export class ServerAutoscaler extends Construct {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deployment },
         minReplicas: props.scaler.minReplicas,
         maxReplicas: props.scaler.maxReplicas,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.scaler.targetCPUUtilizationPercentage } } }],
+        metrics: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: props.scaler.targetCPUUtilizationPercentage },
+            },
+          },
+        ],
       },
     };
     new ApiObject(this, 'Resource', hpa as never);

@@ -18,7 +18,11 @@ import { sortedMap } from './rucio-pod.js';
 export const SERVER_METRICS_PATH = '/metrics/';
 
 /** The pod labels every Rucio target keeps, as target labels. */
-export const TARGET_LABELS: Readonly<Record<string, string>> = { app: 'app', release: 'release', rucio_daemon: 'rucio-daemon' };
+export const TARGET_LABELS: Readonly<Record<string, string>> = {
+  app: 'app',
+  release: 'release',
+  rucio_daemon: 'rucio-daemon',
+};
 
 function labelRelabelings() {
   return Object.entries(TARGET_LABELS).map(([target, podLabel]) => ({
@@ -82,13 +86,15 @@ export class RucioServiceMonitors extends Construct {
             matchLabels: { 'app-group': d.appGroup, release: d.release },
             matchExpressions: [{ key: 'rucio-daemon', operator: 'In', values: [...d.daemons].sort() }],
           },
-          podMetricsEndpoints: [{
-            port: 'metrics',
-            path: '/metrics',
-            interval: d.interval,
-            relabelings: [...labelRelabelings(), ...(d.relabelings as never[])],
-            ...(d.metricRelabelings.length > 0 ? { metricRelabelings: [...(d.metricRelabelings as never[])] } : {}),
-          }],
+          podMetricsEndpoints: [
+            {
+              port: 'metrics',
+              path: '/metrics',
+              interval: d.interval,
+              relabelings: [...labelRelabelings(), ...(d.relabelings as never[])],
+              ...(d.metricRelabelings.length > 0 ? { metricRelabelings: [...(d.metricRelabelings as never[])] } : {}),
+            },
+          ],
         },
       };
       new ApiObject(this, `Daemons-${d.release}`, monitor as never);

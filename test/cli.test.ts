@@ -15,7 +15,11 @@ const BIN = join(REPO, 'bin', 'rucio-gitops.js');
 
 /** Runs the built command as a process. */
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,26 +31,38 @@ afterAll(cleanup);
 describe('exit codes and messages', () => {
   it('validate: exit 1 with file, line, key path and the right spelling; nothing written', () => {
     // The first of the two daemons releases in the file.
-    const dir = envCopy({ 'integration.yaml': (t) => t.replace('    conveyorTransferSubmitterCount: 1', '    conveyorTransferSubmiterCount: 1') });
+    const dir = envCopy({
+      'integration.yaml': (t) =>
+        t.replace('    conveyorTransferSubmitterCount: 1', '    conveyorTransferSubmiterCount: 1'),
+    });
     const before = readTree(dir);
     const r = run(['validate', '--environments', dir, '--env', 'integration']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       "invalid environment 'integration' (1 problem):\n" +
-      `  ${dir}/integration.yaml:69  daemons.daemonint.conveyorTransferSubmiterCount: unknown key 'conveyorTransferSubmiterCount': did you mean 'conveyorTransferSubmitterCount'?\n`,
+        `  ${dir}/integration.yaml:69  daemons.daemonint.conveyorTransferSubmiterCount: unknown key 'conveyorTransferSubmiterCount': did you mean 'conveyorTransferSubmitterCount'?\n`,
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readTree(dir)).toEqual(before);
   });
 
   it('synth: an inline database password fails naming the key, and writes nothing', () => {
-    const dir = envCopy({ '_rucio.yaml': (t) => replaceOnce(t, '      default: {secretKeyRef: {name: rucio-db, key: url}}', '      default: postgresql://rucio:hunter2@db.example.org/rucio') });
+    const dir = envCopy({
+      '_rucio.yaml': (t) =>
+        replaceOnce(
+          t,
+          '      default: {secretKeyRef: {name: rucio-db, key: url}}',
+          '      default: postgresql://rucio:hunter2@db.example.org/rucio',
+        ),
+    });
     const out = tempDir();
     writeFileSync(join(out, 'keep.txt'), 'mine\n');
     const r = run(['synth', '--environments', dir, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/_rucio\.yaml:15 {2}common\.config\.database\.default: a URL with a password must not be written in an environment file/);
+    expect(r.stderr).toMatch(
+      /_rucio\.yaml:15 {2}common\.config\.database\.default: a URL with a password must not be written in an environment file/,
+    );
     expect(r.stderr).not.toContain('hunter2');
     expect(readTree(out)).toEqual({ 'keep.txt': 'mine\n' });
   });
@@ -85,7 +101,10 @@ describe('synth output', () => {
     writeFileSync(join(out, 'clusters', 'integration', 'flux-system', 'gotk-sync.yaml'), 'kind: Kustomization\n');
     writeFileSync(join(out, 'README.md'), 'hand-written\n');
     mkdirSync(join(out, 'apps', 'integration', 'gone'), { recursive: true });
-    writeFileSync(join(out, 'apps', 'integration', 'gone', 'Deployment.old.k8s.yaml'), `${GENERATED_MARKER}\nkind: Deployment\n`);
+    writeFileSync(
+      join(out, 'apps', 'integration', 'gone', 'Deployment.old.k8s.yaml'),
+      `${GENERATED_MARKER}\nkind: Deployment\n`,
+    );
     writeFileSync(join(out, 'apps', 'integration', 'notes.yaml'), 'kept: true\n');
     const r = await cli('synth', '--out', out);
     expect(r.code).toBe(0);
@@ -93,7 +112,9 @@ describe('synth output', () => {
     expect(existsSync(join(out, 'apps', 'integration', 'gone'))).toBe(false);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe('hand-written\n');
     expect(readFileSync(join(out, 'apps', 'integration', 'notes.yaml'), 'utf8')).toBe('kept: true\n');
-    expect(readFileSync(join(out, 'clusters', 'integration', 'flux-system', 'gotk-sync.yaml'), 'utf8')).toBe('kind: Kustomization\n');
+    expect(readFileSync(join(out, 'clusters', 'integration', 'flux-system', 'gotk-sync.yaml'), 'utf8')).toBe(
+      'kind: Kustomization\n',
+    );
     const again = await cli('synth', '--out', out);
     expect(again.stdout).toMatch(/0 written, 0 removed/);
   });
@@ -133,7 +154,10 @@ describe('the JSON Schema for editors', () => {
     const file = join(tempDir(), 'schema.json');
     writeFileSync(file, '{}\n');
     const r = await cli('schema', '--check', '--out', file);
-    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/schema\.json is stale: run 'rucio-gitops schema'/) });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/schema\.json is stale: run 'rucio-gitops schema'/),
+    });
   });
 
   it('documents the daemons and refuses unknown keys', () => {
@@ -148,6 +172,10 @@ describe('cdk8s synth', () => {
   it('writes the same manifests as rucio-gitops synth', () => {
     const out = join(REPO, 'cdk8s.out');
     execFileSync('npx', ['cdk8s', 'synth'], { cwd: REPO, stdio: 'pipe' });
-    expect(readTree(out)).toEqual(Object.fromEntries(Object.entries(readTree(join(REPO, 'dist'))).filter(([, t]) => t.startsWith(GENERATED_MARKER))));
+    expect(readTree(out)).toEqual(
+      Object.fromEntries(
+        Object.entries(readTree(join(REPO, 'dist'))).filter(([, t]) => t.startsWith(GENERATED_MARKER)),
+      ),
+    );
   });
 });

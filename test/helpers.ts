@@ -52,14 +52,20 @@ export function replaceOnce(text: string, from: string, to: string): string {
 
 /** The objects of one daemons release built from raw chart values. */
 export function daemonsObjects(values: unknown, release = 'daemons'): Obj[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', { namespace: 'rucio', disableResourceNameHashes: true });
+  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', {
+    namespace: 'rucio',
+    disableResourceNameHashes: true,
+  });
   new RucioDaemons(chart, 'Release', { release, values: rucioDaemonsSchema.parse(values) as never });
   return chart.toJson();
 }
 
 /** The objects of one server release built from raw chart values. */
 export function serverObjects(values: unknown, release = 'server'): Obj[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', { namespace: 'rucio', disableResourceNameHashes: true });
+  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', {
+    namespace: 'rucio',
+    disableResourceNameHashes: true,
+  });
   new RucioServer(chart, 'Release', { release, values: rucioServerSchema.parse(values) });
   return chart.toJson();
 }

@@ -27,9 +27,19 @@ export const AUTOSCALING_DEFAULTS = {
   transferQueueMetric: 'conveyor_queues_requests',
   deletionBacklogMetric: 'rucio_probes_judge_deletable_files',
   daemons: {
-    conveyorTransferSubmitter: { states: ['queued'], threshold: 20000, activationThreshold: 1000, scaleUpDelaySeconds: 0 },
+    conveyorTransferSubmitter: {
+      states: ['queued'],
+      threshold: 20000,
+      activationThreshold: 1000,
+      scaleUpDelaySeconds: 0,
+    },
     conveyorPoller: { states: ['submitted'], threshold: 20000, activationThreshold: 2000, scaleUpDelaySeconds: 120 },
-    conveyorFinisher: { states: ['done', 'failed'], threshold: 20000, activationThreshold: 4000, scaleUpDelaySeconds: 240 },
+    conveyorFinisher: {
+      states: ['done', 'failed'],
+      threshold: 20000,
+      activationThreshold: 4000,
+      scaleUpDelaySeconds: 240,
+    },
     reaper: { states: [], threshold: 500000, activationThreshold: 50000, scaleUpDelaySeconds: 0 },
   },
   minReplicas: 1,
@@ -55,7 +65,11 @@ export function daemonScalerSchema(key: ScalableDaemon) {
       /** Backlog below which the daemon stays at minReplicas. */
       activationThreshold: z.number().nonnegative().default(d.activationThreshold),
       /** Replaces the backlog query derived from `transferQueueMetric`/`deletionBacklogMetric` (must return one number). */
-      query: z.string().min(1).regex(/^[^\n\r]*$/, 'expected a single line').optional(),
+      query: z
+        .string()
+        .min(1)
+        .regex(/^[^\n\r]*$/, 'expected a single line')
+        .optional(),
       /** Seconds a backlog must persist before scaling up (staggers submitters → pollers → finishers). */
       scaleUpDelaySeconds: z.number().int().min(0).max(3600).default(d.scaleUpDelaySeconds),
       /** Seconds of a smaller recommendation before scaling down. */
@@ -65,7 +79,10 @@ export function daemonScalerSchema(key: ScalableDaemon) {
       /** Seconds between KEDA's queries. */
       pollingInterval: z.number().int().min(5).default(AUTOSCALING_DEFAULTS.pollingInterval),
     })
-    .refine((s) => s.minReplicas <= s.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+    .refine((s) => s.minReplicas <= s.maxReplicas, {
+      message: 'minReplicas must not exceed maxReplicas',
+      path: ['minReplicas'],
+    });
 }
 export type DaemonScalerValues = z.infer<ReturnType<typeof daemonScalerSchema>>;
 
@@ -75,9 +92,17 @@ export const serverScalerSchema = z
     minReplicas: replicas.default(AUTOSCALING_DEFAULTS.server.minReplicas),
     maxReplicas: replicas,
     /** Average CPU use, in percent of the server container's request, that the HPA keeps. */
-    targetCPUUtilizationPercentage: z.number().int().min(10).max(100).default(AUTOSCALING_DEFAULTS.server.targetCPUUtilizationPercentage),
+    targetCPUUtilizationPercentage: z
+      .number()
+      .int()
+      .min(10)
+      .max(100)
+      .default(AUTOSCALING_DEFAULTS.server.targetCPUUtilizationPercentage),
   })
-  .refine((s) => s.minReplicas <= s.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] });
+  .refine((s) => s.minReplicas <= s.maxReplicas, {
+    message: 'minReplicas must not exceed maxReplicas',
+    path: ['minReplicas'],
+  });
 export type ServerScalerValues = z.infer<typeof serverScalerSchema>;
 
 /** The `autoscaling` key of an environment. */
@@ -89,7 +114,17 @@ export const autoscalingSchema = z.strictObject({
   /** The gauge of replicas waiting for deletion (summed). */
   deletionBacklogMetric: metricName.default(AUTOSCALING_DEFAULTS.deletionBacklogMetric),
   /** Daemons release → daemon value key → scaler. */
-  daemons: z.record(dnsLabel, z.strictObject(Object.fromEntries(SCALABLE_DAEMONS.map((k) => [k, daemonScalerSchema(k).optional()])) as Record<ScalableDaemon, z.ZodOptional<ReturnType<typeof daemonScalerSchema>>>)).default({}),
+  daemons: z
+    .record(
+      dnsLabel,
+      z.strictObject(
+        Object.fromEntries(SCALABLE_DAEMONS.map((k) => [k, daemonScalerSchema(k).optional()])) as Record<
+          ScalableDaemon,
+          z.ZodOptional<ReturnType<typeof daemonScalerSchema>>
+        >,
+      ),
+    )
+    .default({}),
   /** Server release → CPU autoscaler. */
   servers: z.record(dnsLabel, serverScalerSchema).default({}),
 });
@@ -108,20 +143,34 @@ export function autoscalingIssues(env: {
     const values = env.daemons[release];
     if (!values) {
       const known = Object.keys(env.daemons);
-      issues.push({ path: ['autoscaling', 'daemons', release], message: `no daemons release '${release}' in this environment${known.length ? `; releases are ${known.join(', ')}` : ''}` });
+      issues.push({
+        path: ['autoscaling', 'daemons', release],
+        message: `no daemons release '${release}' in this environment${known.length ? `; releases are ${known.join(', ')}` : ''}`,
+      });
       continue;
     }
     for (const key of SCALABLE_DAEMONS) {
       if (scalers[key] === undefined) continue;
       if (((values[`${key}Count`] as number | undefined) ?? 0) === 0) {
-        issues.push({ path: ['autoscaling', 'daemons', release, key], message: `${key} is not deployed in '${release}' (${key}Count is 0): set ${key}Count to 1 or more, or remove this scaler` });
+        issues.push({
+          path: ['autoscaling', 'daemons', release, key],
+          message: `${key} is not deployed in '${release}' (${key}Count is 0): set ${key}Count to 1 or more, or remove this scaler`,
+        });
       }
     }
   }
   for (const release of Object.keys(a.servers)) {
     const values = env.servers[release];
-    if (!values) issues.push({ path: ['autoscaling', 'servers', release], message: `no server release '${release}' in this environment` });
-    else if (values.replicaCount === 0) issues.push({ path: ['autoscaling', 'servers', release], message: `server release '${release}' has replicaCount 0 (not deployed): remove this autoscaler` });
+    if (!values)
+      issues.push({
+        path: ['autoscaling', 'servers', release],
+        message: `no server release '${release}' in this environment`,
+      });
+    else if (values.replicaCount === 0)
+      issues.push({
+        path: ['autoscaling', 'servers', release],
+        message: `server release '${release}' has replicaCount 0 (not deployed): remove this autoscaler`,
+      });
   }
   return issues;
 }

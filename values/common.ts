@@ -9,18 +9,29 @@ import { DECLARATION_PREFIX } from './policy.js';
 /** A DNS-1123 label, as Kubernetes wants for names. */
 export const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a lowercase DNS label (a-z, 0-9 and "-", starting and ending alphanumeric)')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'expected a lowercase DNS label (a-z, 0-9 and "-", starting and ending alphanumeric)',
+  )
   .max(63);
 
 /** A DNS-1123 subdomain (names of Secrets, ConfigMaps, PVCs). */
 export const dnsSubdomain = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'expected a lowercase DNS name (a-z, 0-9, "-" and ".")')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'expected a lowercase DNS name (a-z, 0-9, "-" and ".")',
+  )
   .max(253);
 
 /** A Kubernetes quantity, as a string (`700m`, `1.5`, `200Mi`) or a plain number. */
 export const quantity = z.union([
-  z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'expected a Kubernetes quantity such as 700m, 2, 200Mi or 1Gi'),
+  z
+    .string()
+    .regex(
+      /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/,
+      'expected a Kubernetes quantity such as 700m, 2, 200Mi or 1Gi',
+    ),
   z.number().nonnegative(),
 ]);
 
@@ -45,9 +56,13 @@ export type Resources = z.infer<typeof resources>;
 export const secretKeyRef = z.strictObject({
   secretKeyRef: z.strictObject({
     /** The Secret's name, used verbatim (it is not prefixed with the release). */
-    name: dnsSubdomain.describe('The Secret\'s name, used verbatim (it is not prefixed with the release)'),
+    name: dnsSubdomain.describe("The Secret's name, used verbatim (it is not prefixed with the release)"),
     /** The key inside the Secret. */
-    key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key (letters, digits, "-", "_" and ".")').describe('The key inside the Secret'),
+    key: z
+      .string()
+      .min(1)
+      .regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key (letters, digits, "-", "_" and ".")')
+      .describe('The key inside the Secret'),
     /** Start the pod even when the Secret or key is missing. */
     optional: z.boolean().optional().describe('Start the pod even when the Secret or key is missing'),
   }),
@@ -82,9 +97,12 @@ export function configEnvName(section: string, option: string): { name: string }
   const alias = Object.entries(SECTION_ALIASES).find(([, v]) => v === canonical && v !== 'hermes')?.[0];
   const token = alias ?? canonical;
   if (alias === undefined && /[-_.]/.test(canonical)) {
-    return { error: `section '${section}' cannot be set from a Secret: the image reads RUCIO_CFG_ names only for sections without '-', '_' or '.' (or ${Object.keys(SECTION_ALIASES).join(', ')})` };
+    return {
+      error: `section '${section}' cannot be set from a Secret: the image reads RUCIO_CFG_ names only for sections without '-', '_' or '.' (or ${Object.keys(SECTION_ALIASES).join(', ')})`,
+    };
   }
-  if (option.includes('.')) return { error: `option '${option}' cannot be set from a Secret: env var names cannot hold '.'` };
+  if (option.includes('.'))
+    return { error: `option '${option}' cannot be set from a Secret: env var names cannot hold '.'` };
   return { name: `RUCIO_CFG_${token.toUpperCase()}_${option.toUpperCase()}` };
 }
 
@@ -94,8 +112,18 @@ export function configEnvName(section: string, option: string): { name: string }
  */
 export const rucioConfig = z
   .record(
-    z.string().regex(/^[a-z0-9][-_a-z0-9.]*$/, 'expected a rucio.cfg section name (lowercase letters, digits, "-", "_" and ".")'),
-    z.record(z.string().regex(/^[a-z0-9][_a-z0-9.]*$/, 'expected a rucio.cfg option name (lowercase letters, digits, "_" and ".")'), configValue),
+    z
+      .string()
+      .regex(
+        /^[a-z0-9][-_a-z0-9.]*$/,
+        'expected a rucio.cfg section name (lowercase letters, digits, "-", "_" and ".")',
+      ),
+    z.record(
+      z
+        .string()
+        .regex(/^[a-z0-9][_a-z0-9.]*$/, 'expected a rucio.cfg option name (lowercase letters, digits, "_" and ".")'),
+      configValue,
+    ),
   )
   .superRefine((config, ctx) => {
     const seen = new Map<string, string>();
@@ -103,7 +131,11 @@ export const rucioConfig = z
       const canonical = canonicalSection(section);
       const other = seen.get(canonical);
       if (other !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [section], message: `section '${section}' is the same as '${other}' (Rucio reads both as '${canonical}'): merge them into one` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [section],
+          message: `section '${section}' is the same as '${other}' (Rucio reads both as '${canonical}'): merge them into one`,
+        });
       }
       seen.set(canonical, section);
       for (const [option, value] of Object.entries(config[section] ?? {})) {
@@ -123,11 +155,19 @@ export const envVar = z.strictObject({
   value: z.string().optional(),
   valueFrom: z
     .strictObject({
-      secretKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1), optional: z.boolean().optional() }).optional(),
-      configMapKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1), optional: z.boolean().optional() }).optional(),
+      secretKeyRef: z
+        .strictObject({ name: dnsSubdomain, key: z.string().min(1), optional: z.boolean().optional() })
+        .optional(),
+      configMapKeyRef: z
+        .strictObject({ name: dnsSubdomain, key: z.string().min(1), optional: z.boolean().optional() })
+        .optional(),
       fieldRef: z.strictObject({ fieldPath: z.string().min(1), apiVersion: z.string().optional() }).optional(),
       resourceFieldRef: z
-        .strictObject({ resource: z.string().min(1), containerName: z.string().optional(), divisor: quantity.optional() })
+        .strictObject({
+          resource: z.string().min(1),
+          containerName: z.string().optional(),
+          divisor: quantity.optional(),
+        })
         .optional(),
     })
     .optional(),
@@ -160,7 +200,9 @@ export const hostPathMount = z.strictObject({
   hostPath: z.string().startsWith('/', 'expected an absolute path'),
   mountPath: z.string().startsWith('/', 'expected an absolute path'),
   readOnly: z.boolean().default(true),
-  type: z.enum(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice']).optional(),
+  type: z
+    .enum(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'])
+    .optional(),
 });
 export type HostPathMount = z.infer<typeof hostPathMount>;
 
@@ -169,7 +211,7 @@ export const persistentVolumes = z.record(
   dnsLabel,
   z.strictObject({
     /** The claim's name. */
-    name: dnsSubdomain.describe('The claim\'s name'),
+    name: dnsSubdomain.describe("The claim's name"),
     mountPath: z.string().startsWith('/', 'expected an absolute path'),
     readOnly: z.boolean().optional(),
   }),
@@ -179,11 +221,15 @@ export const persistentVolumes = z.record(
 export const pinnedTag = z
   .string()
   .min(1)
-  .refine((t) => t !== 'latest', { message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0' });
+  .refine((t) => t !== 'latest', {
+    message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0',
+  });
 
 /** The image of a component: repository and tag, defaulting to its pin in `values/images.ts`. */
 export function pinnedImage(pin: { repository: string; tag: string }) {
-  return z.strictObject({ repository: z.string().min(1).default(pin.repository), tag: pinnedTag.default(pin.tag) }).prefault({});
+  return z
+    .strictObject({ repository: z.string().min(1).default(pin.repository), tag: pinnedTag.default(pin.tag) })
+    .prefault({});
 }
 
 /** Image of a Rucio release. The repository has its own default per chart. */
@@ -226,33 +272,54 @@ export const strategy = z
 /** The FTS proxy renewal CronJob (`rucio/fts-cron`), which writes the `x509up` Secret the conveyor and servers mount. */
 export const ftsRenewal = z
   .strictObject({
-    enabled: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean).default(false),
+    enabled: z
+      .union([z.boolean(), z.literal(0), z.literal(1)])
+      .transform(Boolean)
+      .default(false),
     schedule: z.string().min(9).default('12 */6 * * *'),
     image: z
-      .strictObject({ repository: z.string().min(1).optional(), tag: z.string().min(1).optional(), pullPolicy: z.enum(['IfNotPresent', 'Always']).optional() })
+      .strictObject({
+        repository: z.string().min(1).optional(),
+        tag: z.string().min(1).optional(),
+        pullPolicy: z.enum(['IfNotPresent', 'Always']).optional(),
+      })
       .prefault({}),
     script: z.enum(['default', 'atlas', 'dteam', 'multi_vo', 'tutorial', 'escape']).default('default'),
     vos: z.array(z.strictObject({ vo: z.string().min(1), voms: z.string().min(1) })).default([]),
     /** FTS servers to delegate to, comma-separated URLs. */
     servers: z.string().default('').describe('FTS servers to delegate to, comma-separated URLs'),
     /** The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key). */
-    tlsSecretName: dnsSubdomain.optional().describe('The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key)'),
+    tlsSecretName: dnsSubdomain
+      .optional()
+      .describe('The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key)'),
     /** Names of the Secrets the job writes the proxy into; default `<release>-rucio-x509up`. */
-    secretNames: z.array(dnsSubdomain).optional().describe('Names of the Secrets the job writes the proxy into; default `<release>-rucio-x509up`'),
+    secretNames: z
+      .array(dnsSubdomain)
+      .optional()
+      .describe('Names of the Secrets the job writes the proxy into; default `<release>-rucio-x509up`'),
     additionalEnvs: z.array(envVar).default([]).describe('Extra env vars of the job'),
-    resources: resources.prefault({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
+    resources: resources.prefault({
+      requests: { cpu: '100m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    }),
   })
   .prefault({});
 
 /** A CronJob that restarts the release's Deployments on a schedule (`kubectl rollout restart`). */
 export const automaticRestart = z
   .strictObject({
-    enabled: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean).default(false),
+    enabled: z
+      .union([z.boolean(), z.literal(0), z.literal(1)])
+      .transform(Boolean)
+      .default(false),
     schedule: z.string().min(9).default('0 0 * * *'),
     image: z.strictObject({ repository: z.string().min(1).optional(), tag: z.string().min(1).optional() }).prefault({}),
     /** Extra label selector, ANDed with `release=<release>`. */
     selectorLabel: z.string().optional().describe('Extra label selector, ANDed with `release=<release>`'),
-    resources: resources.prefault({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
+    resources: resources.prefault({
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '200m', memory: '128Mi' },
+    }),
   })
   .prefault({});
 
@@ -262,31 +329,66 @@ export const automaticRestart = z
  */
 export const releaseShared = {
   /** Helm's `fullnameOverride`: the prefix of every object's name. */
-  fullnameOverride: dnsLabel.optional().describe('Helm\'s `fullnameOverride`'),
+  fullnameOverride: dnsLabel.optional().describe("Helm's `fullnameOverride`"),
   /** Helm's `nameOverride`: replaces the chart name in the default fullname. */
-  nameOverride: dnsLabel.optional().describe('Helm\'s `nameOverride`'),
-  imagePullSecrets: z.array(z.strictObject({ name: dnsSubdomain })).default([]).describe('Secrets with registry credentials for pulling the images'),
+  nameOverride: dnsLabel.optional().describe("Helm's `nameOverride`"),
+  imagePullSecrets: z
+    .array(z.strictObject({ name: dnsSubdomain }))
+    .default([])
+    .describe('Secrets with registry credentials for pulling the images'),
   /** Prepended to every image of the release (`registry.example.org/`). */
   imageRegistry: z.string().default('').describe('Prepended to every image of the release (`registry.example.org/`)'),
   /** rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`. */
-  config: rucioConfig.default({}).describe('rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`'),
+  config: rucioConfig
+    .default({})
+    .describe('rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`'),
   /** Literal env vars: each key is upper-cased (`rucio_ca_path` → `RUCIO_CA_PATH`). */
-  optional_config: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an environment variable name'), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Literal env vars'),
-  additionalEnvs: z.array(envVar).default([]).describe('Extra env vars (value or valueFrom), after the ones the release sets'),
-  secretMounts: z.array(secretMount).default([]).describe('Secrets mounted into the containers: secretName (prefixed with the release) or secretFullName, mountPath, subPath'),
-  hostPathMounts: z.array(hostPathMount).default([]).describe('Node directories mounted into the containers (read-only unless readOnly: false)'),
-  persistentVolumes: persistentVolumes.default({}).describe('Existing PersistentVolumeClaims mounted by volume name (CVMFS, for example)'),
-  serviceAccountName: dnsSubdomain.optional().describe('The pods\' ServiceAccount (default: none, and no API token is mounted)'),
+  optional_config: z
+    .record(
+      z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an environment variable name'),
+      z.union([z.string(), z.number(), z.boolean()]),
+    )
+    .default({})
+    .describe('Literal env vars'),
+  additionalEnvs: z
+    .array(envVar)
+    .default([])
+    .describe('Extra env vars (value or valueFrom), after the ones the release sets'),
+  secretMounts: z
+    .array(secretMount)
+    .default([])
+    .describe(
+      'Secrets mounted into the containers: secretName (prefixed with the release) or secretFullName, mountPath, subPath',
+    ),
+  hostPathMounts: z
+    .array(hostPathMount)
+    .default([])
+    .describe('Node directories mounted into the containers (read-only unless readOnly: false)'),
+  persistentVolumes: persistentVolumes
+    .default({})
+    .describe('Existing PersistentVolumeClaims mounted by volume name (CVMFS, for example)'),
+  serviceAccountName: dnsSubdomain
+    .optional()
+    .describe("The pods' ServiceAccount (default: none, and no API token is mounted)"),
   /**
    * Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …).
    * Off by default: name what you mount in `secretMounts` instead.
    */
-  useDeprecatedImplicitSecrets: z.boolean().default(false).describe('Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …)'),
+  useDeprecatedImplicitSecrets: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …)',
+    ),
   deploymentAnnotations: labels
     .superRefine((map, ctx) => {
       for (const key of Object.keys(map)) {
         if (key.startsWith(DECLARATION_PREFIX)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is a declaration only a construct may make (it lifts a policy rule): remove it, and waive the rule under policy.waivers with a reason instead` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `'${key}' is a declaration only a construct may make (it lifts a policy rule): remove it, and waive the rule under policy.waivers with a reason instead`,
+          });
         }
       }
     })
@@ -295,7 +397,12 @@ export const releaseShared = {
   podAnnotations: labels.default({}).describe('Annotations of the pods'),
   podLabels: labels.default({}).describe('Extra labels of the pods (the selector labels cannot be overridden)'),
   strategy: strategy.describe('How Deployments roll (RollingUpdate with maxSurge/maxUnavailable 1, or Recreate)'),
-  minReadySeconds: z.number().int().nonnegative().default(5).describe('Seconds a new pod must be ready before it counts as available'),
+  minReadySeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(5)
+    .describe('Seconds a new pod must be ready before it counts as available'),
   ftsRenewal: ftsRenewal.describe('A CronJob that renews the FTS proxy and writes it into the x509up Secrets'),
-  automaticRestart: automaticRestart.describe('A CronJob that restarts the release\'s Deployments on a schedule'),
+  automaticRestart: automaticRestart.describe("A CronJob that restarts the release's Deployments on a schedule"),
 } as const;

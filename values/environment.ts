@@ -40,9 +40,12 @@ export const commonSchema = z.strictObject({
 export const environmentSchema = z
   .strictObject({
     /** The environment's name: its folder under `dist/` (must match the file name). */
-    name: dnsLabel.describe('The environment\'s name'),
+    name: dnsLabel.describe("The environment's name"),
     /** A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader. */
-    extends: z.string().optional().describe('A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader'),
+    extends: z
+      .string()
+      .optional()
+      .describe('A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader'),
     /** The namespace of every Rucio release. */
     namespace: dnsLabel.describe('The namespace of every Rucio release'),
     /** Merged under every release; see `commonSchema`. */
@@ -52,32 +55,56 @@ export const environmentSchema = z
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}).describe('Daemons releases'),
     /** Scraping, alerts and dashboards; without it, metrics are on but nothing scrapes them. */
-    monitoring: monitoringSchema.optional().describe('Scraping (Prometheus Operator or annotations), alerts and dashboards'),
+    monitoring: monitoringSchema
+      .optional()
+      .describe('Scraping (Prometheus Operator or annotations), alerts and dashboards'),
     /** KEDA ScaledObjects for backlog daemons and CPU HPAs for servers. */
-    autoscaling: autoscalingSchema.optional().describe('KEDA ScaledObjects for the backlog daemons and CPU HPAs for servers'),
+    autoscaling: autoscalingSchema
+      .optional()
+      .describe('KEDA ScaledObjects for the backlog daemons and CPU HPAs for servers'),
     /** HAProxy in front of the servers, in the cluster and as a plain haproxy.cfg for the VMs. */
-    haproxy: haproxySchema.optional().describe('HAProxy in front of the servers: in the cluster, and as a plain haproxy.cfg for the VMs'),
+    haproxy: haproxySchema
+      .optional()
+      .describe('HAProxy in front of the servers: in the cluster, and as a plain haproxy.cfg for the VMs'),
     /** The Prometheus Pushgateway; wired into every release's `[monitor]` section. */
-    pushgateway: pushgatewaySchema.optional().describe('The Prometheus Pushgateway the probes push to; wired into every release\'s [monitor] section'),
+    pushgateway: pushgatewaySchema
+      .optional()
+      .describe("The Prometheus Pushgateway the probes push to; wired into every release's [monitor] section"),
     /** The Rucio probes, pushing to the Pushgateway. */
     probes: probesSchema.optional().describe('The Rucio probes, scheduled per probe, pushing to the Pushgateway'),
     /** filebeat shipping the Rucio pods' logs to logstash. */
-    filebeat: filebeatSchema.optional().describe('filebeat shipping the Rucio pods\' logs to logstash'),
+    filebeat: filebeatSchema.optional().describe("filebeat shipping the Rucio pods' logs to logstash"),
     /** The Flux objects in `dist/clusters/<env>/`; none without this block. See `values/flux.ts`. */
-    flux: fluxSchema.optional().describe('The Flux GitRepository and Kustomizations in dist/clusters/<env>/ (none without this block)'),
+    flux: fluxSchema
+      .optional()
+      .describe('The Flux GitRepository and Kustomizations in dist/clusters/<env>/ (none without this block)'),
     /** Waivers of the policy pack's rules, each with a reason; see `values/policy.ts`. */
-    policy: policySchema.optional().describe('Waivers of the policy pack\'s rules (rule, object, reason), listed by synth and validate'),
+    policy: policySchema
+      .optional()
+      .describe("Waivers of the policy pack's rules (rule, object, reason), listed by synth and validate"),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {
       if (name in env.servers) {
-        ctx.addIssue({ code: 'custom', path: ['daemons', name], message: `release name '${name}' is also a server release: release names must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['daemons', name],
+          message: `release name '${name}' is also a server release: release names must be unique`,
+        });
       }
     }
     for (const issue of autoscalingIssues(env as never)) ctx.addIssue({ code: 'custom', ...issue });
-    if (env.haproxy) checkHaproxyReleases(env.haproxy, env.servers, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    if (env.haproxy)
+      checkHaproxyReleases(env.haproxy, env.servers, (path, message) =>
+        ctx.addIssue({ code: 'custom', path, message }),
+      );
     if (env.probes && !env.pushgateway) {
-      ctx.addIssue({ code: 'custom', path: ['probes'], message: 'the probes push their results to the Pushgateway: add a pushgateway block (pushgateway: {} for the defaults)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probes'],
+        message:
+          'the probes push their results to the Pushgateway: add a pushgateway block (pushgateway: {} for the defaults)',
+      });
     }
   });
 

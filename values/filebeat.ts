@@ -9,7 +9,10 @@ import { IMAGES } from './images.js';
 /** `host:port` of a logstash beats input. */
 const logstashHost = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[1-9][0-9]{0,4}$/, 'expected host:port such as logstash.example.org:5044');
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[1-9][0-9]{0,4}$/,
+    'expected host:port such as logstash.example.org:5044',
+  );
 
 /** Defaults of filebeat, in one place. */
 export const FILEBEAT_DEFAULTS = {

@@ -74,10 +74,18 @@ export const fluxSchema = z
   })
   .superRefine((flux, ctx) => {
     if (flux.gitRepository && flux.sourceRef !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['sourceRef'], message: 'set either gitRepository (a new source) or sourceRef (an existing one), not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sourceRef'],
+        message: 'set either gitRepository (a new source) or sourceRef (an existing one), not both',
+      });
     }
     if (flux.gitRepository?.url.startsWith('ssh://') && flux.gitRepository.secretRef === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['gitRepository', 'secretRef'], message: 'an ssh:// URL needs a deploy key: name the Secret that holds it (identity, known_hosts)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gitRepository', 'secretRef'],
+        message: 'an ssh:// URL needs a deploy key: name the Secret that holds it (identity, known_hosts)',
+      });
     }
   });
 

@@ -15,7 +15,10 @@ const port = z.number().int().min(1).max(65535);
 /** A host name of a VM server (no scheme, no port). */
 export const hostName = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'expected a host name such as rucio-server-01.example.org (no scheme, no port)')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'expected a host name such as rucio-server-01.example.org (no scheme, no port)',
+  )
   .max(253);
 
 /** Defaults of HAProxy, in one place. */
@@ -63,10 +66,18 @@ export const haproxyServerSchema = z
   })
   .superRefine((s, ctx) => {
     if ((s.release === undefined) === (s.host === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of release (a server release of this environment) and host (a VM server)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'set exactly one of release (a server release of this environment) and host (a VM server)',
+      });
     }
     if (s.address !== undefined && s.release === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['address'], message: 'address is only for a release entry; a VM server is named by host' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        message: 'address is only for a release entry; a VM server is named by host',
+      });
     }
   });
 export type HaproxyServerValues = z.infer<typeof haproxyServerSchema>;
@@ -128,7 +139,11 @@ export const haproxySchema = z
       .prefault({}),
     /** Frontends by name (`api`, `auth`, `trace`); the name is also the container port's name, so at most 15 characters. */
     frontends: z.record(
-      z.string().regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'expected a short lowercase name such as api, auth or trace').max(15).refine((n) => n !== 'stats', { message: "'stats' is HAProxy's own stats frontend: choose another name" }),
+      z
+        .string()
+        .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'expected a short lowercase name such as api, auth or trace')
+        .max(15)
+        .refine((n) => n !== 'stats', { message: "'stats' is HAProxy's own stats frontend: choose another name" }),
       haproxyFrontendSchema,
     ),
   })
@@ -136,19 +151,44 @@ export const haproxySchema = z
     const ports = new Map<number, string>();
     for (const [name, fe] of Object.entries(h.frontends)) {
       const other = ports.get(fe.port);
-      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['frontends', name, 'port'], message: `port ${fe.port} is already used by frontend '${other}': give each frontend its own port` });
-      if (fe.port === h.statsPort) ctx.addIssue({ code: 'custom', path: ['frontends', name, 'port'], message: `port ${fe.port} is the stats port: choose another` });
+      if (other !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['frontends', name, 'port'],
+          message: `port ${fe.port} is already used by frontend '${other}': give each frontend its own port`,
+        });
+      if (fe.port === h.statsPort)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['frontends', name, 'port'],
+          message: `port ${fe.port} is the stats port: choose another`,
+        });
       ports.set(fe.port, name);
       if (fe.servers.length > 0 && fe.servers.every((s) => s.weight === 0)) {
-        ctx.addIssue({ code: 'custom', path: ['frontends', name, 'servers'], message: 'every server has weight 0, so no request would be served: give at least one server a weight above 0' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['frontends', name, 'servers'],
+          message:
+            'every server has weight 0, so no request would be served: give at least one server a weight above 0',
+        });
       }
       const names = new Set<string>();
       fe.servers.forEach((s, i) => {
         if (fe.mode === 'http' && s.tls === true) {
-          ctx.addIssue({ code: 'custom', path: ['frontends', name, 'servers', i, 'tls'], message: 'an http frontend speaks plain HTTP to its servers: use mode tcp to pass TLS through, or a server without TLS' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['frontends', name, 'servers', i, 'tls'],
+            message:
+              'an http frontend speaks plain HTTP to its servers: use mode tcp to pass TLS through, or a server without TLS',
+          });
         }
         const id = s.release ?? s.host ?? '';
-        if (names.has(id)) ctx.addIssue({ code: 'custom', path: ['frontends', name, 'servers', i], message: `'${id}' is listed twice in this frontend: merge the entries` });
+        if (names.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['frontends', name, 'servers', i],
+            message: `'${id}' is listed twice in this frontend: merge the entries`,
+          });
         names.add(id);
       });
     }
@@ -186,18 +226,30 @@ export function checkHaproxyReleases(
       const at = ['haproxy', 'frontends', name, 'servers', i, 'release'];
       const server = servers[s.release];
       if (server === undefined) {
-        addIssue(at, `no server release '${s.release}' in this environment; server releases are: ${known.length > 0 ? known.join(', ') : '(none: use host for a VM server)'}`);
+        addIssue(
+          at,
+          `no server release '${s.release}' in this environment; server releases are: ${known.length > 0 ? known.join(', ') : '(none: use host for a VM server)'}`,
+        );
         return;
       }
       if (server.useSSL && fe.mode === 'http') {
-        addIssue(['haproxy', 'frontends', name, 'mode'], `release '${s.release}' serves HTTPS (useSSL) and needs X.509 client certificates to reach httpd: use mode tcp (TLS passthrough)`);
+        addIssue(
+          ['haproxy', 'frontends', name, 'mode'],
+          `release '${s.release}' serves HTTPS (useSSL) and needs X.509 client certificates to reach httpd: use mode tcp (TLS passthrough)`,
+        );
       }
       const expects = releaseExpectsProxy(server);
       if (fe.proxyProtocol && !expects) {
-        addIssue(['haproxy', 'frontends', name, 'proxyProtocol'], `HAProxy sends the PROXY protocol but release '${s.release}' does not accept it: set servers.${s.release}.httpd_config.proxy_protocol_enabled: true, or proxyProtocol: false`);
+        addIssue(
+          ['haproxy', 'frontends', name, 'proxyProtocol'],
+          `HAProxy sends the PROXY protocol but release '${s.release}' does not accept it: set servers.${s.release}.httpd_config.proxy_protocol_enabled: true, or proxyProtocol: false`,
+        );
       }
       if (!fe.proxyProtocol && expects) {
-        addIssue(['haproxy', 'frontends', name, 'proxyProtocol'], `release '${s.release}' expects the PROXY protocol (httpd_config.proxy_protocol_enabled) but HAProxy does not send it: set proxyProtocol: true`);
+        addIssue(
+          ['haproxy', 'frontends', name, 'proxyProtocol'],
+          `release '${s.release}' expects the PROXY protocol (httpd_config.proxy_protocol_enabled) but HAProxy does not send it: set proxyProtocol: true`,
+        );
       }
     });
   }

@@ -20,9 +20,13 @@ import { z } from 'zod';
 import { dnsLabel, labels } from './common.js';
 
 /** A Prometheus duration (`30s`, `15m`, `2h`). */
-export const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, 'expected a Prometheus duration such as 30s, 15m or 2h');
+export const promDuration = z
+  .string()
+  .regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, 'expected a Prometheus duration such as 30s, 15m or 2h');
 /** A Prometheus metric name. */
-export const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a Prometheus metric name (letters, digits, "_" and ":")');
+export const metricName = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a Prometheus metric name (letters, digits, "_" and ":")');
 const severity = z.enum(['critical', 'warning', 'info']);
 
 /** Every default of the `monitoring` key. */
@@ -33,8 +37,20 @@ export const MONITORING_DEFAULTS = {
   alerts: {
     daemonUnavailable: { for: '15m', severity: 'warning' },
     daemonNotReporting: { for: '10m', severity: 'warning' },
-    transferQueue: { metric: 'conveyor_queues_requests', threshold: 50000, growthWindow: '1h', for: '30m', severity: 'warning' },
-    deletionBacklog: { metric: 'rucio_probes_judge_deletable_files', threshold: 1000000, growthWindow: '6h', for: '1h', severity: 'warning' },
+    transferQueue: {
+      metric: 'conveyor_queues_requests',
+      threshold: 50000,
+      growthWindow: '1h',
+      for: '30m',
+      severity: 'warning',
+    },
+    deletionBacklog: {
+      metric: 'rucio_probes_judge_deletable_files',
+      threshold: 1000000,
+      growthWindow: '6h',
+      for: '1h',
+      severity: 'warning',
+    },
     staleProbes: { maxAgeSeconds: 7200, for: '15m', severity: 'warning' },
     server5xx: { ratio: 0.05, window: '5m', for: '10m', severity: 'critical' },
     haproxyBackendDown: { for: '2m', severity: 'critical' },
@@ -66,60 +82,62 @@ const growth = (d: typeof A.transferQueue | typeof A.deletionBacklog) =>
     .prefault({});
 
 /** The `monitoring` key of an environment. */
-export const monitoringSchema = z
-  .strictObject({
-    /** Namespace of the monitoring objects (ServiceMonitor, PodMonitor, PrometheusRule, dashboards); default: the environment's. */
-    namespace: dnsLabel.optional(),
-    /** Put `[monitor] enable_metrics: true` and `metrics_port: 8080` under every daemons release unless it sets them. */
-    daemonMetrics: z.boolean().default(true),
-    scrape: z
-      .strictObject({
-        /**
-         * `operator`: PodMonitors for the Rucio pods and a ServiceMonitor for the Pushgateway (Prometheus Operator);
-         * `annotations`: `prometheus.io/scrape|port|path` pod annotations (community `prometheus` chart); `none`.
-         */
-        mode: z.enum(['operator', 'annotations', 'none']).default(MONITORING_DEFAULTS.scrape.mode),
-        /** Labels the environment's Prometheus selects monitors and rules by (e.g. `release: kube-prometheus-stack`). */
-        labels: labels.default({}),
-        /** Scrape interval of the daemons (servers use their release's `monitoring.interval`). */
-        interval: promDuration.default(MONITORING_DEFAULTS.scrape.interval),
-      })
-      .prefault({}),
-    /** Scrape the Pushgateway (honorLabels). Default: when the environment has a `pushgateway`. */
-    pushgateway: z.strictObject({ scrape: z.boolean().optional() }).prefault({}),
-    alerts: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        /** Extra labels on every alert (routing in Alertmanager). */
-        labels: labels.default({}),
-        daemonUnavailable: z.strictObject(alertBase(A.daemonUnavailable)).prefault({}),
-        daemonNotReporting: z.strictObject(alertBase(A.daemonNotReporting)).prefault({}),
-        transferQueue: growth(A.transferQueue),
-        deletionBacklog: growth(A.deletionBacklog),
-        staleProbes: z
-          .strictObject({ ...alertBase(A.staleProbes), maxAgeSeconds: z.number().int().min(60).default(A.staleProbes.maxAgeSeconds) })
-          .prefault({}),
-        server5xx: z
-          .strictObject({
-            ...alertBase(A.server5xx),
-            /** Fraction of responses that are 5xx above which the alert fires. */
-            ratio: z.number().gt(0).max(1).default(A.server5xx.ratio),
-            window: promDuration.default(A.server5xx.window),
-          })
-          .prefault({}),
-        haproxyBackendDown: z.strictObject(alertBase(A.haproxyBackendDown)).prefault({}),
-      })
-      .prefault({}),
-    dashboards: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        /** Labels Grafana's dashboard sidecar loads ConfigMaps by. */
-        labels: labels.default({ ...MONITORING_DEFAULTS.dashboards.labels }),
-        /** `grafana_folder` annotation for the sidecar's folder support. */
-        folder: z.string().min(1).optional(),
-      })
-      .prefault({}),
-  });
+export const monitoringSchema = z.strictObject({
+  /** Namespace of the monitoring objects (ServiceMonitor, PodMonitor, PrometheusRule, dashboards); default: the environment's. */
+  namespace: dnsLabel.optional(),
+  /** Put `[monitor] enable_metrics: true` and `metrics_port: 8080` under every daemons release unless it sets them. */
+  daemonMetrics: z.boolean().default(true),
+  scrape: z
+    .strictObject({
+      /**
+       * `operator`: PodMonitors for the Rucio pods and a ServiceMonitor for the Pushgateway (Prometheus Operator);
+       * `annotations`: `prometheus.io/scrape|port|path` pod annotations (community `prometheus` chart); `none`.
+       */
+      mode: z.enum(['operator', 'annotations', 'none']).default(MONITORING_DEFAULTS.scrape.mode),
+      /** Labels the environment's Prometheus selects monitors and rules by (e.g. `release: kube-prometheus-stack`). */
+      labels: labels.default({}),
+      /** Scrape interval of the daemons (servers use their release's `monitoring.interval`). */
+      interval: promDuration.default(MONITORING_DEFAULTS.scrape.interval),
+    })
+    .prefault({}),
+  /** Scrape the Pushgateway (honorLabels). Default: when the environment has a `pushgateway`. */
+  pushgateway: z.strictObject({ scrape: z.boolean().optional() }).prefault({}),
+  alerts: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Extra labels on every alert (routing in Alertmanager). */
+      labels: labels.default({}),
+      daemonUnavailable: z.strictObject(alertBase(A.daemonUnavailable)).prefault({}),
+      daemonNotReporting: z.strictObject(alertBase(A.daemonNotReporting)).prefault({}),
+      transferQueue: growth(A.transferQueue),
+      deletionBacklog: growth(A.deletionBacklog),
+      staleProbes: z
+        .strictObject({
+          ...alertBase(A.staleProbes),
+          maxAgeSeconds: z.number().int().min(60).default(A.staleProbes.maxAgeSeconds),
+        })
+        .prefault({}),
+      server5xx: z
+        .strictObject({
+          ...alertBase(A.server5xx),
+          /** Fraction of responses that are 5xx above which the alert fires. */
+          ratio: z.number().gt(0).max(1).default(A.server5xx.ratio),
+          window: promDuration.default(A.server5xx.window),
+        })
+        .prefault({}),
+      haproxyBackendDown: z.strictObject(alertBase(A.haproxyBackendDown)).prefault({}),
+    })
+    .prefault({}),
+  dashboards: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Labels Grafana's dashboard sidecar loads ConfigMaps by. */
+      labels: labels.default({ ...MONITORING_DEFAULTS.dashboards.labels }),
+      /** `grafana_folder` annotation for the sidecar's folder support. */
+      folder: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
 
 /** The `monitoring` key, fully defaulted. */
 export type MonitoringValues = z.infer<typeof monitoringSchema>;

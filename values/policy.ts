@@ -33,7 +33,12 @@ export const waiverSchema = z.strictObject({
   /** The rule waived. */
   rule: z.enum(POLICY_RULES),
   /** The object, as `Kind/name`; `*` in the name matches any characters. */
-  object: z.string().regex(OBJECT_PATTERN, 'expected Kind/name, e.g. Deployment/daemonint-rucio-daemons-reaper (the name may use * as a wildcard)'),
+  object: z
+    .string()
+    .regex(
+      OBJECT_PATTERN,
+      'expected Kind/name, e.g. Deployment/daemonint-rucio-daemons-reaper (the name may use * as a wildcard)',
+    ),
   /** Why the object may break the rule: read by reviewers, printed by synth. */
   reason: z.string().trim().min(10, 'give a reason a reviewer can check (at least 10 characters)'),
 });

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { dnsSubdomain, pinnedImage, resources, rucioConfig, secretMount } from './common.js';
 import { IMAGES } from './images.js';
 
-const probeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'expected a probe script name such as check_expired_dids');
+const probeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'expected a probe script name such as check_expired_dids');
 /** Minutes between runs; 0 switches the probe off. */
 const interval = z.number().int().min(0).max(59, 'expected minutes from 0 to 59 (cron */N in the minute field)');
 
@@ -25,7 +27,15 @@ export const probesSchema = z.strictObject({
   /** Common probes (`/probes/common/<name>`): name → minutes between runs (0 = off). */
   probes: z.record(probeName, z.strictObject({ interval })).default({}),
   /** Experiment probes (`/probes/<voName>/<name>`). */
-  voProbes: z.record(probeName, z.strictObject({ interval, voName: z.string().regex(/^[a-z0-9_-]+$/, 'expected a probes folder name such as atlas') })).default({}),
+  voProbes: z
+    .record(
+      probeName,
+      z.strictObject({
+        interval,
+        voName: z.string().regex(/^[a-z0-9_-]+$/, 'expected a probes folder name such as atlas'),
+      }),
+    )
+    .default({}),
   /**
    * rucio.cfg of the probes, merged over the environment's `common.config` (the database, `[monitor]` …). The
    * `[monitor]` Pushgateway options are wired like every release's.

@@ -25,7 +25,8 @@ export function releasePinned(data: unknown): Array<{ path: string[]; value: unk
     }
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
     const [head, ...rest] = pattern;
-    const keys = head === '*' ? Object.keys(node).sort() : Object.prototype.hasOwnProperty.call(node, head!) ? [head!] : [];
+    const keys =
+      head === '*' ? Object.keys(node).sort() : Object.prototype.hasOwnProperty.call(node, head!) ? [head!] : [];
     for (const k of keys) walk((node as Record<string, unknown>)[k], rest, [...path, k]);
   };
   for (const pattern of RELEASE_PINNED) walk(data, pattern, []);

@@ -13,10 +13,13 @@ export const hostPort = z
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\[[0-9a-fA-F:]+\]):([1-9][0-9]{0,4})$/,
     'expected host:port such as pushgateway.rucio.svc:9091 (no scheme, no path)',
   )
-  .refine((v) => {
-    const port = /:([0-9]+)$/.exec(v);
-    return port === null || Number(port[1]) <= 65535;
-  }, { message: 'expected a port from 1 to 65535' });
+  .refine(
+    (v) => {
+      const port = /:([0-9]+)$/.exec(v);
+      return port === null || Number(port[1]) <= 65535;
+    },
+    { message: 'expected a port from 1 to 65535' },
+  );
 
 /** The Service port of the Pushgateway (the contract with the other components). */
 export const PUSHGATEWAY_PORT = 9091;
@@ -36,7 +39,10 @@ export const pushgatewaySchema = z.strictObject({
   persistence: z
     .strictObject({
       enabled: z.boolean().default(PUSHGATEWAY_DEFAULTS.persistence.enabled),
-      size: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, 'expected a size such as 1Gi').default(PUSHGATEWAY_DEFAULTS.persistence.size),
+      size: z
+        .string()
+        .regex(/^[0-9]+(Mi|Gi|Ti)$/, 'expected a size such as 1Gi')
+        .default(PUSHGATEWAY_DEFAULTS.persistence.size),
       storageClassName: dnsSubdomain.optional(),
       /** How often the metrics are written to the volume. */
       intervalMinutes: z.number().int().min(1).max(60).default(PUSHGATEWAY_DEFAULTS.persistence.intervalMinutes),
@@ -48,11 +54,16 @@ export const pushgatewaySchema = z.strictObject({
    */
   address: hostPort.optional(),
   /** `[monitor] prometheus_prefix` written into every release that does not set it. */
-  prometheusPrefix: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a metric name prefix (letters, digits and "_")').default(PUSHGATEWAY_DEFAULTS.monitor.prometheus_prefix),
+  prometheusPrefix: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a metric name prefix (letters, digits and "_")')
+    .default(PUSHGATEWAY_DEFAULTS.monitor.prometheus_prefix),
   /**
    * Grouping labels (`[monitor] prometheus_labels`) added to every push; `environment: <env>` is always among them.
    */
-  labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'), z.string().min(1)).default({}),
+  labels: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'), z.string().min(1))
+    .default({}),
 });
 
 /** Pushgateway values, fully defaulted. */

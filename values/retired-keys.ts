@@ -23,32 +23,84 @@ const SPLIT_SERVERS =
 /** The table of retired keys. */
 export const RETIRED_KEYS: readonly RetiredKey[] = [
   {
-    in: ['daemons'], path: ['hermes2Count'],
-    message: "renamed in 2023: the daemon once called hermes2 is now 'hermesCount' (and the old hermes is now 'hermesLegacyCount')",
+    in: ['daemons'],
+    path: ['hermes2Count'],
+    message:
+      "renamed in 2023: the daemon once called hermes2 is now 'hermesCount' (and the old hermes is now 'hermesLegacyCount')",
   },
   {
-    in: ['daemons'], path: ['hermes2'],
-    message: "renamed in 2023: the daemon once called hermes2 is now 'hermes' (and the old hermes is now 'hermesLegacy')",
+    in: ['daemons'],
+    path: ['hermes2'],
+    message:
+      "renamed in 2023: the daemon once called hermes2 is now 'hermes' (and the old hermes is now 'hermesLegacy')",
   },
-  { in: ['daemons'], path: ['reaper2Count'], message: "renamed in chart 1.31: use 'reaperCount' (rucio-reaper2 is now rucio-reaper)" },
-  { in: ['daemons'], path: ['reaper2'], message: "renamed in chart 1.31: use 'reaper' (rucio-reaper2 is now rucio-reaper)" },
   {
-    in: ['daemons', 'servers', 'common'], path: ['additionalSecrets'],
+    in: ['daemons'],
+    path: ['reaper2Count'],
+    message: "renamed in chart 1.31: use 'reaperCount' (rucio-reaper2 is now rucio-reaper)",
+  },
+  {
+    in: ['daemons'],
+    path: ['reaper2'],
+    message: "renamed in chart 1.31: use 'reaper' (rucio-reaper2 is now rucio-reaper)",
+  },
+  {
+    in: ['daemons', 'servers', 'common'],
+    path: ['additionalSecrets'],
     message: "dropped in chart 1.31.6: use 'secretMounts' (items {secretName | secretFullName, mountPath, subPath})",
   },
-  { in: ['daemons', 'servers', 'common'], path: ['exportConfigToEnv'], message: "removed in chart 1.27: config reaches the pods as conf.d JSON; reference secrets with {secretKeyRef: {name, key}} in 'config'" },
-  { in: ['daemons', 'servers', 'common'], path: ['kubeVersionOverride'], message: 'not needed: CronJobs are always written as batch/v1' },
   {
-    in: ['daemons', 'servers', 'common'], path: ['policyPackages'],
-    message: 'not supported yet: build the policy package into the image, or mount it with persistentVolumes and set PYTHONPATH in additionalEnvs',
+    in: ['daemons', 'servers', 'common'],
+    path: ['exportConfigToEnv'],
+    message:
+      "removed in chart 1.27: config reaches the pods as conf.d JSON; reference secrets with {secretKeyRef: {name, key}} in 'config'",
   },
-  { in: ['daemons'], path: ['monitoring', 'targetPort'], message: "never read by the chart: the metrics port is 'monitoring.exporterPort'" },
-  { in: ['daemons'], path: ['hermes', 'sleepTime'], message: "only hermesLegacy reads it: move it to 'hermesLegacy.sleepTime' or remove it" },
-  { in: ['daemons'], path: ['hermes', 'brokerTimeout'], message: "only hermesLegacy reads it: move it to 'hermesLegacy.brokerTimeout' or remove it" },
-  { in: ['daemons'], path: ['hermes', 'brokerRetry'], message: "only hermesLegacy reads it: move it to 'hermesLegacy.brokerRetry' or remove it" },
-  { in: ['daemons'], path: ['replicaRecoverer', 'threads'], message: 'rucio-replica-recoverer takes no threads option: remove it' },
-  { in: ['daemons'], path: ['undertaker', 'workers'], message: "undertaker's worker count is 'undertaker.threads' (rendered as --total-workers)" },
-  { in: ['daemons'], path: ['darkReaper', 'threads'], message: "dark-reaper's worker count is 'darkReaper.workers' (rendered as --total-workers)" },
+  {
+    in: ['daemons', 'servers', 'common'],
+    path: ['kubeVersionOverride'],
+    message: 'not needed: CronJobs are always written as batch/v1',
+  },
+  {
+    in: ['daemons', 'servers', 'common'],
+    path: ['policyPackages'],
+    message:
+      'not supported yet: build the policy package into the image, or mount it with persistentVolumes and set PYTHONPATH in additionalEnvs',
+  },
+  {
+    in: ['daemons'],
+    path: ['monitoring', 'targetPort'],
+    message: "never read by the chart: the metrics port is 'monitoring.exporterPort'",
+  },
+  {
+    in: ['daemons'],
+    path: ['hermes', 'sleepTime'],
+    message: "only hermesLegacy reads it: move it to 'hermesLegacy.sleepTime' or remove it",
+  },
+  {
+    in: ['daemons'],
+    path: ['hermes', 'brokerTimeout'],
+    message: "only hermesLegacy reads it: move it to 'hermesLegacy.brokerTimeout' or remove it",
+  },
+  {
+    in: ['daemons'],
+    path: ['hermes', 'brokerRetry'],
+    message: "only hermesLegacy reads it: move it to 'hermesLegacy.brokerRetry' or remove it",
+  },
+  {
+    in: ['daemons'],
+    path: ['replicaRecoverer', 'threads'],
+    message: 'rucio-replica-recoverer takes no threads option: remove it',
+  },
+  {
+    in: ['daemons'],
+    path: ['undertaker', 'workers'],
+    message: "undertaker's worker count is 'undertaker.threads' (rendered as --total-workers)",
+  },
+  {
+    in: ['daemons'],
+    path: ['darkReaper', 'threads'],
+    message: "dark-reaper's worker count is 'darkReaper.workers' (rendered as --total-workers)",
+  },
   { in: ['servers'], path: ['authReplicaCount'], message: SPLIT_SERVERS },
   { in: ['servers'], path: ['traceReplicaCount'], message: SPLIT_SERVERS },
   { in: ['servers'], path: ['authService'], message: SPLIT_SERVERS },
@@ -56,13 +108,17 @@ export const RETIRED_KEYS: readonly RetiredKey[] = [
   { in: ['servers'], path: ['authServerResources'], message: SPLIT_SERVERS },
   { in: ['servers'], path: ['traceServerResources'], message: SPLIT_SERVERS },
   {
-    in: ['servers'], path: ['httpd_config', 'thread_limit'],
-    message: "misspelt in the chart's own examples: the image reads 'threads_limit' (RUCIO_HTTPD_THREADS_LIMIT); 'thread_limit' was silently ignored",
+    in: ['servers'],
+    path: ['httpd_config', 'thread_limit'],
+    message:
+      "misspelt in the chart's own examples: the image reads 'threads_limit' (RUCIO_HTTPD_THREADS_LIMIT); 'thread_limit' was silently ignored",
   },
   { in: ['servers'], path: ['subPaths'], message: "legacy: use 'secretMounts' items with 'subPath'" },
   {
-    in: ['servers'], path: ['ingress', 'secrets'],
-    message: "inline certificates and keys are secrets and must not be committed: create the TLS Secret outside git and name it in 'ingress.tls[].secretName'",
+    in: ['servers'],
+    path: ['ingress', 'secrets'],
+    message:
+      "inline certificates and keys are secrets and must not be committed: create the TLS Secret outside git and name it in 'ingress.tls[].secretName'",
   },
 ];
 

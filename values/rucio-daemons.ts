@@ -5,15 +5,32 @@
  */
 import { z } from 'zod';
 import {
-  affinity, envVar, hostPathMount, imageSchema, labels, nodeSelector, pinnedTag, releaseShared, resources, rucioConfig, secretMount, toleration,
+  affinity,
+  envVar,
+  hostPathMount,
+  imageSchema,
+  labels,
+  nodeSelector,
+  pinnedTag,
+  releaseShared,
+  resources,
+  rucioConfig,
+  secretMount,
+  toleration,
 } from './common.js';
 import { IMAGES } from './images.js';
 import { DAEMONS, type DaemonSetting, type DaemonSpec } from './rucio-daemon-table.js';
 
 /** Default resources of a daemon container, as in the chart's values.yaml (requests = limits). */
-export const DAEMON_RESOURCES = { requests: { cpu: '700m', memory: '200Mi' }, limits: { cpu: '700m', memory: '200Mi' } } as const;
+export const DAEMON_RESOURCES = {
+  requests: { cpu: '700m', memory: '200Mi' },
+  limits: { cpu: '700m', memory: '200Mi' },
+} as const;
 /** The chart's lighter default for the daemons that do little work. */
-export const LIGHT_DAEMON_RESOURCES = { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '700m', memory: '200Mi' } } as const;
+export const LIGHT_DAEMON_RESOURCES = {
+  requests: { cpu: '100m', memory: '100Mi' },
+  limits: { cpu: '700m', memory: '200Mi' },
+} as const;
 const LIGHT = new Set(['automatix', 'cacheConsumer', 'minos', 'minosTemporaryExpiration', 'necromancer']);
 
 /** The Prometheus port of every daemon (`[monitor] metrics_port`). */
@@ -28,12 +45,32 @@ function settingSchema(s: DaemonSetting): z.ZodType {
       return s.default === undefined ? n.optional() : n.default(s.default as number);
     }
     case 'string':
-      return z.string().min(1).regex(/^[^\n\r\0]*$/, 'expected a single line').describe(s.description).optional();
+      return z
+        .string()
+        .min(1)
+        .regex(/^[^\n\r\0]*$/, 'expected a single line')
+        .describe(s.description)
+        .optional();
     case 'expression':
-      return z.string().min(1).regex(/^[^\n\r\0]*$/, 'expected a single line').describe(s.description).optional();
+      return z
+        .string()
+        .min(1)
+        .regex(/^[^\n\r\0]*$/, 'expected a single line')
+        .describe(s.description)
+        .optional();
     case 'names':
       return z
-        .union([z.array(z.string().min(1).regex(/^[^\n\r\0']*$/, 'expected a name without quotes or newlines')).min(1), z.string().min(1)])
+        .union([
+          z
+            .array(
+              z
+                .string()
+                .min(1)
+                .regex(/^[^\n\r\0']*$/, 'expected a name without quotes or newlines'),
+            )
+            .min(1),
+          z.string().min(1),
+        ])
         .describe(`${s.description}: a list of names, or the chart's single string of single-quoted names`)
         .optional();
     case 'flag':
@@ -78,7 +115,13 @@ function daemonBlock(spec: DaemonSpec) {
 
 const daemonShape: Record<string, z.ZodType> = {};
 for (const d of DAEMONS) {
-  daemonShape[`${d.valueKey}Count`] = z.number().int().min(0).max(1000).default(0).describe(`pods of rucio-${d.binary} (0: not deployed)`);
+  daemonShape[`${d.valueKey}Count`] = z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe(`pods of rucio-${d.binary} (0: not deployed)`);
   daemonShape[d.valueKey] = daemonBlock(d);
 }
 
@@ -88,19 +131,31 @@ export const daemonsMonitoring = z
     enabled: z.boolean().default(false),
     serviceMonitorEnabled: z.boolean().default(true),
     exporterPort: z.number().int().min(1).max(65535).default(DAEMON_METRICS_PORT),
-    interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/).default('30s'),
+    interval: z
+      .string()
+      .regex(/^[0-9]+(ms|s|m|h)$/)
+      .default('30s'),
     telemetryPath: z.string().startsWith('/').default('/metrics'),
     namespace: z.string().optional(),
     labels: labels.default({}),
-    serviceMonitor: z.strictObject({ relabelings: z.array(z.unknown()).default([]), metricRelabelings: z.array(z.unknown()).default([]) }).prefault({}),
+    serviceMonitor: z
+      .strictObject({
+        relabelings: z.array(z.unknown()).default([]),
+        metricRelabelings: z.array(z.unknown()).default([]),
+      })
+      .prefault({}),
   })
   .prefault({});
 
 /** One rucio-daemons release. */
 export const rucioDaemonsSchema = z.strictObject({
   ...releaseShared,
-  image: imageSchema(IMAGES.rucioDaemons).describe('The daemons image; the tag pins the Rucio release (a daemon may override the tag)'),
-  monitoring: daemonsMonitoring.describe('Prometheus scraping of the daemons (metrics on port 8080 when [monitor] enable_metrics is on)'),
+  image: imageSchema(IMAGES.rucioDaemons).describe(
+    'The daemons image; the tag pins the Rucio release (a daemon may override the tag)',
+  ),
+  monitoring: daemonsMonitoring.describe(
+    'Prometheus scraping of the daemons (metrics on port 8080 when [monitor] enable_metrics is on)',
+  ),
   ...daemonShape,
 });
 

@@ -3,18 +3,46 @@
  * by `config.api.endpoints` (API, auth and trace servers are three releases).
  */
 import { z } from 'zod';
-import { affinity, dnsSubdomain, imageSchema, labels, nodeSelector, releaseShared, resources, toleration } from './common.js';
+import {
+  affinity,
+  dnsSubdomain,
+  imageSchema,
+  labels,
+  nodeSelector,
+  releaseShared,
+  resources,
+  toleration,
+} from './common.js';
 import { IMAGES } from './images.js';
 
 /** The httpd settings the server image's templates read, each becoming `RUCIO_HTTPD_<KEY>`. */
 export const HTTPD_KEYS = [
-  'mpm_mode', 'timeout', 'enable_status', 'keep_alive', 'keep_alive_timeout', 'max_keep_alive_requests', 'server_limit', 'start_servers',
-  'threads_limit', 'threads_per_child', 'min_spare_threads', 'max_spare_threads', 'max_request_workers', 'max_connections_per_child',
-  'max_clients', 'max_requests_per_child', 'encoded_slashes', 'legacy_dn', 'grid_site_enabled', 'proxy_protocol_enabled',
+  'mpm_mode',
+  'timeout',
+  'enable_status',
+  'keep_alive',
+  'keep_alive_timeout',
+  'max_keep_alive_requests',
+  'server_limit',
+  'start_servers',
+  'threads_limit',
+  'threads_per_child',
+  'min_spare_threads',
+  'max_spare_threads',
+  'max_request_workers',
+  'max_connections_per_child',
+  'max_clients',
+  'max_requests_per_child',
+  'encoded_slashes',
+  'legacy_dn',
+  'grid_site_enabled',
+  'proxy_protocol_enabled',
   'proxy_protocol_exceptions',
 ] as const;
 
-const httpdValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)));
+const httpdValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform((v) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)));
 
 /** `httpd_config`: strict, only the keys the image reads (numbers and booleans are turned into the strings httpd wants). */
 export const httpdConfig = z.strictObject(
@@ -24,7 +52,12 @@ export const httpdConfig = z.strictObject(
   ]) as Record<(typeof HTTPD_KEYS)[number], z.ZodOptional<typeof httpdValue>>,
 );
 
-const probeTimings = (d: { initialDelaySeconds: number; periodSeconds: number; timeoutSeconds: number; failureThreshold: number }) =>
+const probeTimings = (d: {
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}) =>
   z
     .strictObject({
       initialDelaySeconds: z.number().int().nonnegative().default(d.initialDelaySeconds),
@@ -53,26 +86,51 @@ export const SERVER_DEFAULTS = {
 export const rucioServerSchema = z.strictObject({
   ...releaseShared,
   /** Pods of this server; 0 renders nothing of the release. */
-  replicaCount: z.number().int().min(0).max(1000).default(1).describe('Pods of this server; 0 renders nothing of the release'),
+  replicaCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe('Pods of this server; 0 renders nothing of the release'),
   image: imageSchema(IMAGES.rucioServer).describe('The server image; the tag pins the Rucio release'),
   /** Serve HTTPS on 443 with mod_ssl (health check on 444); needed for X.509 client authentication. */
-  useSSL: z.boolean().default(false).describe('Serve HTTPS on 443 with mod_ssl (health check on 444); needed for X.509 client authentication'),
+  useSSL: z
+    .boolean()
+    .default(false)
+    .describe('Serve HTTPS on 443 with mod_ssl (health check on 444); needed for X.509 client authentication'),
   /** A kubernetes.io/tls Secret mounted as the host certificate and key. */
   tlsSecretName: dnsSubdomain.optional().describe('A kubernetes.io/tls Secret mounted as the host certificate and key'),
   /** The host name clients use (external-dns annotation, `RUCIO_HOSTNAME`). */
-  hostname: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a host name').optional().describe('The host name clients use (external-dns annotation, `RUCIO_HOSTNAME`)'),
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a host name')
+    .optional()
+    .describe('The host name clients use (external-dns annotation, `RUCIO_HOSTNAME`)'),
   /** Sets `RUCIO_SERVER_TYPE`; the current image ignores it. */
-  serverType: z.enum(['api', 'flask']).default('api').describe('Sets `RUCIO_SERVER_TYPE`; the current image ignores it'),
+  serverType: z
+    .enum(['api', 'flask'])
+    .default('api')
+    .describe('Sets `RUCIO_SERVER_TYPE`; the current image ignores it'),
   /** A sidecar that tails httpd's global error log, so `kubectl logs -c httpd-error-log` shows it. */
-  exposeErrorLogs: z.boolean().default(true).describe('A sidecar that tails httpd\'s global error log, so `kubectl logs -c httpd-error-log` shows it'),
-  errorLogsExporterResources: resources.default(SERVER_DEFAULTS.errorLogsExporterResources).describe('Resources of the httpd-error-log sidecar'),
+  exposeErrorLogs: z
+    .boolean()
+    .default(true)
+    .describe("A sidecar that tails httpd's global error log, so `kubectl logs -c httpd-error-log` shows it"),
+  errorLogsExporterResources: resources
+    .default(SERVER_DEFAULTS.errorLogsExporterResources)
+    .describe('Resources of the httpd-error-log sidecar'),
   service: z
     .strictObject({
       type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).default('ClusterIP'),
       port: port.default(80),
       targetPort: z.union([port, z.enum(['http', 'https'])]).default('http'),
       protocol: z.enum(['TCP']).default('TCP'),
-      name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(15).default('http'),
+      name: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+        .max(15)
+        .default('http'),
       annotations: labels.default({}),
       loadBalancerIP: z.ipv4().optional(),
       loadBalancerClass: z.string().optional(),
@@ -80,7 +138,8 @@ export const rucioServerSchema = z.strictObject({
       allocateLoadBalancerNodePorts: z.boolean().optional(),
       useExternalDNS: z.boolean().default(false),
     })
-    .prefault({}).describe('The Service in front of the pods (type, port, targetPort, loadBalancerIP, …)'),
+    .prefault({})
+    .describe('The Service in front of the pods (type, port, targetPort, loadBalancerIP, …)'),
   ingress: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -90,18 +149,32 @@ export const rucioServerSchema = z.strictObject({
       hosts: z.array(z.string().min(1)).default([]),
       tls: z.array(z.strictObject({ secretName: dnsSubdomain, hosts: z.array(z.string()).optional() })).default([]),
     })
-    .prefault({}).describe('An optional Ingress (TLS by Secret name only)'),
-  readinessProbe: probeTimings(SERVER_DEFAULTS.readinessProbe).describe('Timings of the readiness probe (GET /ping on the health port)'),
-  livenessProbe: probeTimings(SERVER_DEFAULTS.livenessProbe).describe('Timings of the liveness probe (GET /ping on the health port)'),
+    .prefault({})
+    .describe('An optional Ingress (TLS by Secret name only)'),
+  readinessProbe: probeTimings(SERVER_DEFAULTS.readinessProbe).describe(
+    'Timings of the readiness probe (GET /ping on the health port)',
+  ),
+  livenessProbe: probeTimings(SERVER_DEFAULTS.livenessProbe).describe(
+    'Timings of the liveness probe (GET /ping on the health port)',
+  ),
   /** httpd's access log format (`RUCIO_LOG_FORMAT`). */
-  logFormat: z.string().min(1).default(DEFAULT_LOG_FORMAT).describe('httpd\'s access log format (`RUCIO_LOG_FORMAT`)'),
+  logFormat: z.string().min(1).default(DEFAULT_LOG_FORMAT).describe("httpd's access log format (`RUCIO_LOG_FORMAT`)"),
   wsgi: z
     .strictObject({
-      daemonProcesses: z.union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)]).transform(String).default('4'),
-      daemonThreads: z.union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)]).transform(String).default('4'),
+      daemonProcesses: z
+        .union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)])
+        .transform(String)
+        .default('4'),
+      daemonThreads: z
+        .union([z.string().regex(/^[0-9]+$/), z.number().int().min(1)])
+        .transform(String)
+        .default('4'),
     })
-    .prefault({}).describe('mod_wsgi daemon processes and threads'),
-  httpd_config: httpdConfig.default({}).describe('httpd settings, each becoming RUCIO_HTTPD_<KEY> (only the keys the image reads)'),
+    .prefault({})
+    .describe('mod_wsgi daemon processes and threads'),
+  httpd_config: httpdConfig
+    .default({})
+    .describe('httpd settings, each becoming RUCIO_HTTPD_<KEY> (only the keys the image reads)'),
   monitoring: z
     .strictObject({
       /** Rucio's metrics on nativeMetricsPort and the apache exporter on exporterPort; on by default (the chart's is off). */
@@ -109,20 +182,38 @@ export const rucioServerSchema = z.strictObject({
       serviceMonitorEnabled: z.boolean().default(true),
       exporterPort: port.default(8080),
       nativeMetricsPort: port.default(8081),
-      interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/).default('30s'),
+      interval: z
+        .string()
+        .regex(/^[0-9]+(ms|s|m|h)$/)
+        .default('30s'),
       telemetryPath: z.string().startsWith('/').default('/metrics'),
       namespace: z.string().optional(),
       labels: labels.default({}),
-      serviceMonitor: z.strictObject({ relabelings: z.array(z.unknown()).default([]), metricRelabelings: z.array(z.unknown()).default([]) }).prefault({}),
+      serviceMonitor: z
+        .strictObject({
+          relabelings: z.array(z.unknown()).default([]),
+          metricRelabelings: z.array(z.unknown()).default([]),
+        })
+        .prefault({}),
     })
-    .prefault({}).describe('Metrics: Rucio\'s own on nativeMetricsPort and the apache exporter on exporterPort'),
-  metricsExporterResources: resources.default(SERVER_DEFAULTS.metricsExporterResources).describe('Resources of the apache-exporter sidecar'),
-  serverResources: resources.default(SERVER_DEFAULTS.serverResources).describe('Resources of the rucio-server container'),
+    .prefault({})
+    .describe("Metrics: Rucio's own on nativeMetricsPort and the apache exporter on exporterPort"),
+  metricsExporterResources: resources
+    .default(SERVER_DEFAULTS.metricsExporterResources)
+    .describe('Resources of the apache-exporter sidecar'),
+  serverResources: resources
+    .default(SERVER_DEFAULTS.serverResources)
+    .describe('Resources of the rucio-server container'),
   nodeSelector: nodeSelector.default({}).describe('Node labels the pods must run on'),
   tolerations: z.array(toleration).default([]).describe('Taints the pods tolerate'),
   affinity: affinity.optional().describe('Pod affinity and anti-affinity'),
-  priorityClassName: z.string().min(1).optional().describe('The pods\' PriorityClass'),
-  terminationGracePeriodSeconds: z.number().int().nonnegative().default(30).describe('Seconds httpd gets to finish requests when a pod stops'),
+  priorityClassName: z.string().min(1).optional().describe("The pods' PriorityClass"),
+  terminationGracePeriodSeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(30)
+    .describe('Seconds httpd gets to finish requests when a pod stops'),
 });
 
 /** A rucio-server release, fully defaulted. */

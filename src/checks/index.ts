@@ -40,7 +40,12 @@ function envOf(path: string): string | undefined {
 }
 
 function globRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 interface PlacedWaiver {
@@ -64,19 +69,33 @@ function secretProblems(placed: PlacedObject, at: (field: string, message: strin
     for (const key of ['data', 'stringData'] as const) {
       const value = o[key];
       if (value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
-        out.push(at(key, `[secret-data] a Secret with ${key} would put its values into git: use a SealedSecret or an ExternalSecret, or reference a Secret created outside git`));
+        out.push(
+          at(
+            key,
+            `[secret-data] a Secret with ${key} would put its values into git: use a SealedSecret or an ExternalSecret, or reference a Secret created outside git`,
+          ),
+        );
       }
     }
     if (out.length > 0) return out;
   }
   for (const f of scanCredentials(o)) {
-    out.push(at(fieldPath(f.path), `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`));
+    out.push(
+      at(
+        fieldPath(f.path),
+        `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`,
+      ),
+    );
   }
   return out;
 }
 
 /** Runs every check over the rendered files of the loaded environments. */
-export async function runChecks(envs: readonly LoadedEnvironment[], files: readonly RenderedFile[], options: CheckOptions): Promise<CheckReport> {
+export async function runChecks(
+  envs: readonly LoadedEnvironment[],
+  files: readonly RenderedFile[],
+  options: CheckOptions,
+): Promise<CheckReport> {
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const declaredLines: string[] = [];
@@ -87,7 +106,15 @@ export async function runChecks(envs: readonly LoadedEnvironment[], files: reado
       if (!f.path.endsWith('/kustomization.yaml')) {
         f.text.split('\n').forEach((line, i) => {
           const what = credentialIn('', line);
-          if (what) problems.push(new Problem(`${options.out}/${f.path}`, i + 1, '', `[credentials] holds ${what} in plain text: take it from a Secret or an environment variable set from one`));
+          if (what)
+            problems.push(
+              new Problem(
+                `${options.out}/${f.path}`,
+                i + 1,
+                '',
+                `[credentials] holds ${what} in plain text: take it from a Secret or an environment variable set from one`,
+              ),
+            );
         });
       }
       continue;
@@ -102,7 +129,14 @@ export async function runChecks(envs: readonly LoadedEnvironment[], files: reado
     const waivers = env.values.policy?.waivers ?? [];
     const placedWaivers: PlacedWaiver[] = waivers.map((waiver, i) => {
       const loc = env.locate(['policy', 'waivers', i]);
-      return { waiver, file: loc.file, line: loc.line, keyPath: loc.path.join('.'), shared: loc.file !== env.file, match: globRegExp(waiver.object) };
+      return {
+        waiver,
+        file: loc.file,
+        line: loc.line,
+        keyPath: loc.path.join('.'),
+        shared: loc.file !== env.file,
+        match: globRegExp(waiver.object),
+      };
     });
     for (const p of placedWaivers) {
       const key = `${p.file}:${p.line}:${p.waiver.rule}:${p.waiver.object}`;
@@ -115,43 +149,62 @@ export async function runChecks(envs: readonly LoadedEnvironment[], files: reado
       const o = placed.object;
       const id = objectId(o);
       const file = `${options.out}/${placed.path}`;
-      const at = (field: string, message: string) => new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
-      for (const issue of await validateObject(o)) problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
+      const at = (field: string, message: string) =>
+        new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
+      for (const issue of await validateObject(o))
+        problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
       problems.push(...secretProblems(placed, at));
       for (const v of violations.get(placed) ?? []) {
         const waiver = placedWaivers.find((w) => w.waiver.rule === v.rule && w.match.test(id));
         if (waiver) {
-          uses.get(`${waiver.file}:${waiver.line}:${waiver.waiver.rule}:${waiver.waiver.object}`)!.objects.add(`${env.name}:${id}`);
+          uses
+            .get(`${waiver.file}:${waiver.line}:${waiver.waiver.rule}:${waiver.waiver.object}`)!
+            .objects.add(`${env.name}:${id}`);
           continue;
         }
         problems.push(at(v.field, `[${v.rule}] ${v.message}: ${v.fix}, or waive it in policy.waivers with a reason`));
       }
       const annotations = (o.metadata?.annotations ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(annotations)) {
-        if (k.startsWith(DECLARATION_PREFIX)) declaredLines.push(`${k.slice(DECLARATION_PREFIX.length)} ${String(v)}  on ${id}  (${file})`);
+        if (k.startsWith(DECLARATION_PREFIX))
+          declaredLines.push(`${k.slice(DECLARATION_PREFIX.length)} ${String(v)}  on ${id}  (${file})`);
       }
     }
   }
 
   const waived: string[] = [];
-  for (const { placed: p, objects } of [...uses.values()].sort((a, b) => a.placed.file.localeCompare(b.placed.file) || (a.placed.line ?? 0) - (b.placed.line ?? 0))) {
+  for (const { placed: p, objects } of [...uses.values()].sort(
+    (a, b) => a.placed.file.localeCompare(b.placed.file) || (a.placed.line ?? 0) - (b.placed.line ?? 0),
+  )) {
     const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
     if (objects.size === 0) {
       const message = `[stale-waiver] waiver of '${p.waiver.rule}' for ${p.waiver.object} matches no failing object: remove it (a stale waiver would hide the failure when it comes back)`;
-      if (p.shared && options.partial) warnings.push(`${where}  ${p.keyPath}: ${message}; only a warning because --env left out environments that may use this shared layer`);
+      if (p.shared && options.partial)
+        warnings.push(
+          `${where}  ${p.keyPath}: ${message}; only a warning because --env left out environments that may use this shared layer`,
+        );
       else problems.push(new Problem(p.file, p.line, p.keyPath, message));
       continue;
     }
-    waived.push(`${p.waiver.rule}  ${p.waiver.object}  ${objects.size} object${objects.size === 1 ? '' : 's'}  (${where}): ${p.waiver.reason}`);
+    waived.push(
+      `${p.waiver.rule}  ${p.waiver.object}  ${objects.size} object${objects.size === 1 ? '' : 's'}  (${where}): ${p.waiver.reason}`,
+    );
   }
   return { problems: sortProblems(problems), waived, declared: [...new Set(declaredLines)].sort(), warnings };
 }
 
 /** Prints the report's listings; throws UserError when a check failed. */
-export function reportChecks(report: CheckReport, print: (text: string) => void, printErr: (text: string) => void): void {
-  if (report.waived.length > 0) print(`policy waivers applied (${report.waived.length}):\n${report.waived.map((l) => `  ${l}`).join('\n')}\n`);
-  if (report.declared.length > 0) print(`declared by components (${report.declared.length}):\n${report.declared.map((l) => `  ${l}`).join('\n')}\n`);
-  if (report.warnings.length > 0) printErr(`warnings (${report.warnings.length}):\n${report.warnings.map((l) => `  ${l}`).join('\n')}\n`);
+export function reportChecks(
+  report: CheckReport,
+  print: (text: string) => void,
+  printErr: (text: string) => void,
+): void {
+  if (report.waived.length > 0)
+    print(`policy waivers applied (${report.waived.length}):\n${report.waived.map((l) => `  ${l}`).join('\n')}\n`);
+  if (report.declared.length > 0)
+    print(`declared by components (${report.declared.length}):\n${report.declared.map((l) => `  ${l}`).join('\n')}\n`);
+  if (report.warnings.length > 0)
+    printErr(`warnings (${report.warnings.length}):\n${report.warnings.map((l) => `  ${l}`).join('\n')}\n`);
   if (report.problems.length > 0) {
     const n = report.problems.length;
     throw new UserError(`checks failed (${n} problem${n === 1 ? '' : 's'}):`, report.problems);

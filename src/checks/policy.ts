@@ -16,7 +16,14 @@ import { fieldPath } from './schema.js';
 function declared(o: KubeObject, what: Declaration): Set<string> {
   const annotations = (o.metadata.annotations ?? {}) as Record<string, unknown>;
   const value = annotations[`${DECLARATION_PREFIX}${what}`];
-  return new Set(typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  return new Set(
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 }
 
 /** A rule broken by an object. */
@@ -65,7 +72,14 @@ interface ContainerAt {
 function containers(pod: { spec: Obj; path: string[] }): ContainerAt[] {
   const out: ContainerAt[] = [];
   for (const key of ['initContainers', 'containers'] as const) {
-    list(pod.spec[key]).forEach((c, i) => out.push({ container: c, path: [...pod.path, key, i], name: String(c.name ?? i), init: key === 'initContainers' }));
+    list(pod.spec[key]).forEach((c, i) =>
+      out.push({
+        container: c,
+        path: [...pod.path, key, i],
+        name: String(c.name ?? i),
+        init: key === 'initContainers',
+      }),
+    );
   }
   return out;
 }
@@ -87,7 +101,8 @@ export function imageProblem(image: unknown): string | undefined {
 /** The rules that look at one object. */
 function objectViolations(o: KubeObject): Violation[] {
   const out: Violation[] = [];
-  const add = (rule: PolicyRule, path: readonly (string | number)[], message: string, fix: string) => out.push({ rule, field: fieldPath(path), message, fix });
+  const add = (rule: PolicyRule, path: readonly (string | number)[], message: string, fix: string) =>
+    out.push({ rule, field: fieldPath(path), message, fix });
   const pod = podSpec(o);
   if (pod) {
     const noSignal = declared(o, 'no-probe-signal');
@@ -98,34 +113,72 @@ function objectViolations(o: KubeObject): Violation[] {
       const missing: string[] = [];
       for (const kind of ['requests', 'limits'] as const) {
         const r = isObj(res[kind]) ? (res[kind] as Obj) : {};
-        for (const resource of ['cpu', 'memory'] as const) if (r[resource] === undefined || r[resource] === null || r[resource] === '') missing.push(`${kind}.${resource}`);
+        for (const resource of ['cpu', 'memory'] as const)
+          if (r[resource] === undefined || r[resource] === null || r[resource] === '')
+            missing.push(`${kind}.${resource}`);
       }
-      if (missing.length > 0) add('resources', [...path, 'resources'], `${what} has no ${missing.join(', ')}`, `set ${missing.map((m) => `resources.${m}`).join(', ')} for it in the environment or its construct`);
+      if (missing.length > 0)
+        add(
+          'resources',
+          [...path, 'resources'],
+          `${what} has no ${missing.join(', ')}`,
+          `set ${missing.map((m) => `resources.${m}`).join(', ')} for it in the environment or its construct`,
+        );
 
       const image = imageProblem(c.image);
-      if (image) add('image-tag', [...path, 'image'], `${what} ${image}`, 'pin a release tag (or a digest) in values/images.ts or the environment');
+      if (image)
+        add(
+          'image-tag',
+          [...path, 'image'],
+          `${what} ${image}`,
+          'pin a release tag (or a digest) in values/images.ts or the environment',
+        );
 
       if (!init && LONG_RUNNING.has(o.kind) && !noSignal.has(name)) {
         const absent = (['readinessProbe', 'livenessProbe'] as const).filter((p) => !isObj(c[p]));
         if (absent.length > 0) {
-          add('probes', path, `long-running ${what} has no ${absent.join(' and no ')}`,
-            `give it ${absent.join(' and ')} on the image's health signal, or declare the container in the '${DECLARATION_PREFIX}no-probe-signal' annotation when the image has none`);
+          add(
+            'probes',
+            path,
+            `long-running ${what} has no ${absent.join(' and no ')}`,
+            `give it ${absent.join(' and ')} on the image's health signal, or declare the container in the '${DECLARATION_PREFIX}no-probe-signal' annotation when the image has none`,
+          );
         }
       }
 
       const sc = securityContext(c);
-      if (sc.privileged === true) add('privilege-escalation', [...path, 'securityContext', 'privileged'], `${what} runs privileged`, 'remove privileged: true');
+      if (sc.privileged === true)
+        add(
+          'privilege-escalation',
+          [...path, 'securityContext', 'privileged'],
+          `${what} runs privileged`,
+          'remove privileged: true',
+        );
       if (sc.allowPrivilegeEscalation !== false) {
-        add('privilege-escalation', [...path, 'securityContext', 'allowPrivilegeEscalation'], `${what} may escalate privileges`, 'set securityContext.allowPrivilegeEscalation: false');
+        add(
+          'privilege-escalation',
+          [...path, 'securityContext', 'allowPrivilegeEscalation'],
+          `${what} may escalate privileges`,
+          'set securityContext.allowPrivilegeEscalation: false',
+        );
       }
       const nonRoot = sc.runAsNonRoot ?? podSecurity.runAsNonRoot;
       const user = sc.runAsUser ?? podSecurity.runAsUser;
       if (nonRoot !== true || user === 0) {
-        add('run-as-non-root', [...path, 'securityContext', 'runAsNonRoot'], `${what} may run as root`, 'set securityContext.runAsNonRoot: true (and a non-zero runAsUser) if the image allows');
+        add(
+          'run-as-non-root',
+          [...path, 'securityContext', 'runAsNonRoot'],
+          `${what} may run as root`,
+          'set securityContext.runAsNonRoot: true (and a non-zero runAsUser) if the image allows',
+        );
       }
       if (sc.readOnlyRootFilesystem !== true) {
-        add('read-only-root-fs', [...path, 'securityContext', 'readOnlyRootFilesystem'], `${what} can write its root file system`,
-          'set securityContext.readOnlyRootFilesystem: true with emptyDir mounts for the paths it writes');
+        add(
+          'read-only-root-fs',
+          [...path, 'securityContext', 'readOnlyRootFilesystem'],
+          `${what} can write its root file system`,
+          'set securityContext.readOnlyRootFilesystem: true with emptyDir mounts for the paths it writes',
+        );
       }
     }
     const allowed = declared(o, 'host-path');
@@ -133,8 +186,12 @@ function objectViolations(o: KubeObject): Violation[] {
       if (v.hostPath === undefined) return;
       const name = String(v.name ?? i);
       if (!allowed.has(name)) {
-        add('host-path', [...pod.path, 'volumes', i, 'hostPath'], `volume '${name}' mounts a directory of the node, and no component declared that it needs it`,
-          `mount something else, or have the construct declare the volume with the '${DECLARATION_PREFIX}host-path' annotation`);
+        add(
+          'host-path',
+          [...pod.path, 'volumes', i, 'hostPath'],
+          `volume '${name}' mounts a directory of the node, and no component declared that it needs it`,
+          `mount something else, or have the construct declare the volume with the '${DECLARATION_PREFIX}host-path' annotation`,
+        );
       }
     });
   }
@@ -144,15 +201,29 @@ function objectViolations(o: KubeObject): Violation[] {
       for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'] as const) {
         const values = Array.isArray(rule[field]) ? (rule[field] as unknown[]) : [];
         if (values.some((v) => typeof v === 'string' && v.includes('*'))) {
-          add('rbac-wildcards', ['rules', i, field], `rule grants '*' in ${field}`, `list the ${field} the component needs`);
+          add(
+            'rbac-wildcards',
+            ['rules', i, field],
+            `rule grants '*' in ${field}`,
+            `list the ${field} the component needs`,
+          );
         }
       }
     });
   }
   if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
     const ref = isObj(o.roleRef) ? o.roleRef : {};
-    if (ref.kind === 'ClusterRole' && typeof ref.name === 'string' && ['cluster-admin', 'admin', 'edit'].includes(ref.name)) {
-      add('rbac-bindings', ['roleRef', 'name'], `binds the built-in ClusterRole '${ref.name}'`, 'bind a Role with only the verbs and resources the component needs');
+    if (
+      ref.kind === 'ClusterRole' &&
+      typeof ref.name === 'string' &&
+      ['cluster-admin', 'admin', 'edit'].includes(ref.name)
+    ) {
+      add(
+        'rbac-bindings',
+        ['roleRef', 'name'],
+        `binds the built-in ClusterRole '${ref.name}'`,
+        'bind a Role with only the verbs and resources the component needs',
+      );
     }
   }
   return out;

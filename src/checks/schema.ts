@@ -53,17 +53,18 @@ function validatorFor(apiVersion: string, kind: string): Promise<Validate | unde
   let found = validators.get(key);
   if (!found) {
     const spec = modelModule(apiVersion, kind);
-    found = spec === undefined
-      ? Promise.resolve(undefined)
-      : (BUNDLED_MODELS[spec] ?? (() => moduleHost().import(spec)))().then(
-          (loaded) => {
-            const mod = loaded as Record<string, unknown>;
-            const model = mod[kind] as { prototype?: { validate?: () => void } } | undefined;
-            const validate = model?.prototype?.validate;
-            return typeof validate === 'function' ? (data: unknown) => validate.call(data) : undefined;
-          },
-          () => undefined,
-        );
+    found =
+      spec === undefined
+        ? Promise.resolve(undefined)
+        : (BUNDLED_MODELS[spec] ?? (() => moduleHost().import(spec)))().then(
+            (loaded) => {
+              const mod = loaded as Record<string, unknown>;
+              const model = mod[kind] as { prototype?: { validate?: () => void } } | undefined;
+              const validate = model?.prototype?.validate;
+              return typeof validate === 'function' ? (data: unknown) => validate.call(data) : undefined;
+            },
+            () => undefined,
+          );
     validators.set(key, found);
   }
   return found;
@@ -115,7 +116,12 @@ export function fieldPath(path: readonly (string | number)[]): string {
 }
 
 function pointerPath(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 interface AjvError {
@@ -130,16 +136,36 @@ function describeError(e: AjvError): { field: string; message: string; fix: stri
   switch (e.keyword) {
     case 'required': {
       const missing = String(e.params.missingProperty);
-      return { field: fieldPath([...path, missing]), message: 'required field is missing', fix: `set '${missing}' in the construct that builds this object` };
+      return {
+        field: fieldPath([...path, missing]),
+        message: 'required field is missing',
+        fix: `set '${missing}' in the construct that builds this object`,
+      };
     }
     case 'type':
-      return { field: fieldPath(path), message: `expected ${String(e.params.type)}`, fix: `give '${path[path.length - 1] ?? 'the object'}' a value of type ${String(e.params.type)}` };
+      return {
+        field: fieldPath(path),
+        message: `expected ${String(e.params.type)}`,
+        fix: `give '${path[path.length - 1] ?? 'the object'}' a value of type ${String(e.params.type)}`,
+      };
     case 'enum':
-      return { field: fieldPath(path), message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, fix: 'use one of the allowed values' };
+      return {
+        field: fieldPath(path),
+        message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        fix: 'use one of the allowed values',
+      };
     case 'format':
-      return { field: fieldPath(path), message: `expected the format ${String(e.params.format)}`, fix: `write a valid ${String(e.params.format)}` };
+      return {
+        field: fieldPath(path),
+        message: `expected the format ${String(e.params.format)}`,
+        fix: `write a valid ${String(e.params.format)}`,
+      };
     default:
-      return { field: fieldPath(path), message: `${e.keyword} check failed${e.message ? `: ${e.message}` : ''}`, fix: 'correct the value to match the Kubernetes schema' };
+      return {
+        field: fieldPath(path),
+        message: `${e.keyword} check failed${e.message ? `: ${e.message}` : ''}`,
+        fix: 'correct the value to match the Kubernetes schema',
+      };
   }
 }
 
@@ -183,7 +209,11 @@ function knownVersions(apiVersion: string, kind: string): string[] {
     const root = dirname(moduleHost().resolve(`${pkg}/package.json`));
     const groupDir = join(root, ...parts.slice(pkg.split('/').length, -2));
     return readdirSync(groupDir)
-      .filter((v) => /^v[0-9]/.test(v) && (existsSync(join(groupDir, v, `${kind}.js`)) || existsSync(join(groupDir, v, `${kind}.mjs`))))
+      .filter(
+        (v) =>
+          /^v[0-9]/.test(v) &&
+          (existsSync(join(groupDir, v, `${kind}.js`)) || existsSync(join(groupDir, v, `${kind}.mjs`))),
+      )
       .map((v) => (parts.length - pkg.split('/').length > 2 ? `${parts[pkg.split('/').length]}/${v}` : v))
       .sort();
   } catch {
@@ -194,17 +224,21 @@ function knownVersions(apiVersion: string, kind: string): string[] {
 /** Validates one object: schema errors, unknown fields, or an unknown kind. */
 export async function validateObject(object: KubeObject): Promise<SchemaIssue[]> {
   const { apiVersion, kind } = object;
-  const validate = typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
+  const validate =
+    typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
   if (!validate) {
     const known = typeof apiVersion === 'string' && typeof kind === 'string' ? knownVersions(apiVersion, kind) : [];
-    return [{
-      rule: 'unknown-kind',
-      field: '',
-      message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)} (models: kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator, keda)`,
-      fix: known.length > 0
-        ? `the models know ${kind} as ${known.join(', ')}: use one of those, or add a model of this version`
-        : 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
-    }];
+    return [
+      {
+        rule: 'unknown-kind',
+        field: '',
+        message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)} (models: kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator, keda)`,
+        fix:
+          known.length > 0
+            ? `the models know ${kind} as ${known.join(', ')}: use one of those, or add a model of this version`
+            : 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
+      },
+    ];
   }
   const { proxy, trace } = traced(object);
   const issues: SchemaIssue[] = [];

@@ -19,7 +19,8 @@ export interface DiffOptions extends EnvOptions {
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
 export async function diff(options: DiffOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
-  if (!FORMATS.includes(options.format as ReviewFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, received '${options.format}'`);
+  if (!FORMATS.includes(options.format as ReviewFormat))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, received '${options.format}'`);
   // The checks' report (waivers, declarations) goes to stderr: stdout is the review, posted as it is.
   const { envs, files } = await renderAll(options, { stdout: ctx.stderr, stderr: ctx.stderr });
   const top = gitTopLevel(existingDir(options.out));

@@ -29,11 +29,22 @@ const ENV_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parses a command's options; an unknown option or a stray argument is a usage error. */
-export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O, positionals = false) {
+export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: O,
+  positionals = false,
+) {
   try {
-    return parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+    return parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: positionals,
+      strict: true,
+    });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
+    throw new UsageError(
+      e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e),
+    );
   }
 }
 
@@ -42,7 +53,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'validate the environments and write their manifests',
     usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, { ...ENV_OPTIONS, out: { type: 'string', default: 'dist' }, check: { type: 'boolean', default: false } });
+      const { values } = parseOptions(ctx.args, {
+        ...ENV_OPTIONS,
+        out: { type: 'string', default: 'dist' },
+        check: { type: 'boolean', default: false },
+      });
       if (values.help) return help(ctx, 'synth');
       const { synth } = await import('./synth.js');
       return synth({ environments: values.environments, env: values.env, out: values.out, check: values.check }, ctx);
@@ -62,7 +77,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'write the JSON Schema of environment files (for editors)',
     usage: 'schema [--out FILE] [--check]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, { out: { type: 'string', default: 'values/environment.schema.json' }, check: { type: 'boolean', default: false } });
+      const { values } = parseOptions(ctx.args, {
+        out: { type: 'string', default: 'values/environment.schema.json' },
+        check: { type: 'boolean', default: false },
+      });
       if (values.help) return help(ctx, 'schema');
       const { writeSchema } = await import('./schema.js');
       return writeSchema(values.out, values.check, ctx);
@@ -70,7 +88,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   diff: {
     summary: 'review: what synth produces now against dist/ at a git ref, object by object',
-    usage: 'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
+    usage:
+      'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
@@ -81,7 +100,17 @@ export const COMMANDS: Record<string, Command> = {
       });
       if (values.help) return help(ctx, 'diff');
       const { diff } = await import('./diff.js');
-      return diff({ environments: values.environments, env: values.env, out: values.out, base: values.base, format: values.format, exitCode: values['exit-code'] }, ctx);
+      return diff(
+        {
+          environments: values.environments,
+          env: values.env,
+          out: values.out,
+          base: values.base,
+          format: values.format,
+          exitCode: values['exit-code'],
+        },
+        ctx,
+      );
     },
   },
   publish: {
@@ -98,9 +127,20 @@ export const COMMANDS: Record<string, Command> = {
       if (values.help) return help(ctx, 'publish');
       if (!values.repo) throw new UsageError('--repo URL|PATH is required');
       const attempts = Number(values.attempts);
-      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 50) throw new UsageError(`--attempts must be a whole number from 1 to 50, received '${values.attempts}'`);
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 50)
+        throw new UsageError(`--attempts must be a whole number from 1 to 50, received '${values.attempts}'`);
       const { publish } = await import('./publish.js');
-      return publish({ environments: values.environments, env: values.env, repo: values.repo, branch: values.branch, message: values.message, attempts }, ctx);
+      return publish(
+        {
+          environments: values.environments,
+          env: values.env,
+          repo: values.repo,
+          branch: values.branch,
+          message: values.message,
+          attempts,
+        },
+        ctx,
+      );
     },
   },
   promote: {
@@ -116,7 +156,10 @@ export const COMMANDS: Record<string, Command> = {
       if (values.help) return help(ctx, 'promote');
       if (!values.from || !values.to) throw new UsageError('--from ENV and --to ENV are required');
       const { promote } = await import('./promote.js');
-      return promote({ environments: values.environments, from: values.from, to: values.to, dryRun: values['dry-run'] }, ctx);
+      return promote(
+        { environments: values.environments, from: values.from, to: values.to, dryRun: values['dry-run'] },
+        ctx,
+      );
     },
   },
 };

@@ -61,13 +61,22 @@ export function setInText(text: string, path: readonly string[], value: unknown)
   while (depth > 0 && !isMap(doc.getIn(path.slice(0, depth), true))) depth--;
   const rest = path.slice(depth);
   const snippet = (indent: string) =>
-    rest.map((k, i) => `${indent}${'  '.repeat(i)}${k}:${i === rest.length - 1 ? ` ${scalarText(value)}` : ''}`).join('\n');
+    rest
+      .map((k, i) => `${indent}${'  '.repeat(i)}${k}:${i === rest.length - 1 ? ` ${scalarText(value)}` : ''}`)
+      .join('\n');
   if (depth === 0) {
-    if (node !== undefined && !isScalar(node)) throw new UserError(`cannot set ${path.join('.')}: it is not a single value`);
+    if (node !== undefined && !isScalar(node))
+      throw new UserError(`cannot set ${path.join('.')}: it is not a single value`);
     return `${text.replace(/\n*$/, '\n')}${snippet('')}\n`;
   }
   const parent = doc.getIn(path.slice(0, depth), true);
-  if (!isMap(parent) || parent.flow || parent.items.length === 0 || !parent.items[0]!.key || !(parent.items[0]!.key as Scalar).range) {
+  if (
+    !isMap(parent) ||
+    parent.flow ||
+    parent.items.length === 0 ||
+    !parent.items[0]!.key ||
+    !(parent.items[0]!.key as Scalar).range
+  ) {
     // A flow map ({…}): rewrite through the document (this map's formatting may change; comments stay).
     doc.setIn(path, value);
     return doc.toString({ lineWidth: 0 });
@@ -109,7 +118,9 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
   for (const { path, value } of releasePinned(source)) {
     promoted.add(path.join('.'));
     if ((path[0] === 'servers' || path[0] === 'daemons') && getIn(target, path.slice(0, 2)) === undefined) {
-      notes.push(`${path.join('.')}: ${options.to} has no ${path[0] === 'servers' ? 'server' : 'daemons'} release '${path[1]}', not promoted`);
+      notes.push(
+        `${path.join('.')}: ${options.to} has no ${path[0] === 'servers' ? 'server' : 'daemons'} release '${path[1]}', not promoted`,
+      );
       continue;
     }
     const current = getIn(target, path);
@@ -119,7 +130,9 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
   }
   for (const { path, value } of releasePinned(target)) {
     if (!promoted.has(path.join('.')) && path[0] !== 'common') {
-      notes.push(`${path.join('.')}: ${options.to} pins ${JSON.stringify(value)} for this release itself; ${options.from} has no such key, so it stays`);
+      notes.push(
+        `${path.join('.')}: ${options.to} pins ${JSON.stringify(value)} for this release itself; ${options.from} has no such key, so it stays`,
+      );
     }
   }
   if (after !== before) {
@@ -132,7 +145,15 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
       if (problems.length > 0) {
         throw new UserError(
           `refusing to promote: ${options.to} would not validate with the promoted values:`,
-          problems.map((p) => new Problem(p.file.startsWith(tmp) ? join(options.environments, relative(tmp, p.file)) : p.file, p.line, p.path, p.message)),
+          problems.map(
+            (p) =>
+              new Problem(
+                p.file.startsWith(tmp) ? join(options.environments, relative(tmp, p.file)) : p.file,
+                p.line,
+                p.path,
+                p.message,
+              ),
+          ),
         );
       }
     } finally {
@@ -142,17 +163,32 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
   return { file: to.file, before, after, changed, notes };
 }
 
-export async function promote(options: PromoteOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+export async function promote(
+  options: PromoteOptions,
+  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
+): Promise<number> {
   const plan = planPromotion(options);
   for (const n of plan.notes) ctx.stderr(`note: ${n}\n`);
   if (plan.changed.length === 0) {
     ctx.stdout(`nothing to promote: ${options.to} already runs the release of ${options.from}\n`);
     return 0;
   }
-  const patch = createTwoFilesPatch(plan.file, plan.file, plan.before, plan.after, undefined, undefined, { context: 3 });
-  ctx.stdout(`${patch.split('\n').filter((l) => !l.startsWith('====')).join('\n').trimEnd()}\n`);
+  const patch = createTwoFilesPatch(plan.file, plan.file, plan.before, plan.after, undefined, undefined, {
+    context: 3,
+  });
+  ctx.stdout(
+    `${patch
+      .split('\n')
+      .filter((l) => !l.startsWith('===='))
+      .join('\n')
+      .trimEnd()}\n`,
+  );
   if (!options.dryRun) writeFileSync(plan.file, plan.after);
-  const list = plan.changed.map((c) => `${c.path} ${JSON.stringify(c.from ?? null)} → ${JSON.stringify(c.to)}`).join(', ');
-  ctx.stdout(`${options.dryRun ? 'would promote' : 'promoted'} ${options.from} → ${options.to}: ${list}${options.dryRun ? '' : `; run 'rucio-gitops synth' and review with 'rucio-gitops diff'`}\n`);
+  const list = plan.changed
+    .map((c) => `${c.path} ${JSON.stringify(c.from ?? null)} → ${JSON.stringify(c.to)}`)
+    .join(', ');
+  ctx.stdout(
+    `${options.dryRun ? 'would promote' : 'promoted'} ${options.from} → ${options.to}: ${list}${options.dryRun ? '' : `; run 'rucio-gitops synth' and review with 'rucio-gitops diff'`}\n`,
+  );
   return 0;
 }

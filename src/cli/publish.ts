@@ -9,7 +9,16 @@
  * local `dist/`, and a failure leaves the deploy repository as it was.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -109,7 +118,8 @@ export function applyTree(dir: string, files: readonly RenderedFile[], environme
   for (const p of walk(dir)) {
     if (wanted.has(p)) continue;
     const env = p.split('/')[1];
-    if (environments !== undefined && (env === undefined || !environments.includes(env) || p.split('/').length < 3)) continue;
+    if (environments !== undefined && (env === undefined || !environments.includes(env) || p.split('/').length < 3))
+      continue;
     const full = join(dir, p);
     if (readFileSync(full, 'utf8').startsWith(GENERATED_MARKER)) rmSync(full);
   }
@@ -122,7 +132,12 @@ export function applyTree(dir: string, files: readonly RenderedFile[], environme
 }
 
 /** The commit message: environments and objects changed, source commit and author. */
-export function commitMessage(changes: ReadonlyArray<{ status: string; path: string }>, environments: readonly string[], source: SourceInfo | undefined, first?: string): string {
+export function commitMessage(
+  changes: ReadonlyArray<{ status: string; path: string }>,
+  environments: readonly string[],
+  source: SourceInfo | undefined,
+  first?: string,
+): string {
   const byEnv = new Map<string, Array<{ status: string; path: string }>>();
   for (const c of changes) {
     const parts = c.path.split('/');
@@ -131,18 +146,31 @@ export function commitMessage(changes: ReadonlyArray<{ status: string; path: str
     byEnv.set(env, [...(byEnv.get(env) ?? []), c]);
   }
   const touched = [...byEnv.keys()].filter((e) => e !== '(repository)').sort();
-  const lines = [first ?? `rucio-gitops publish: ${touched.length > 0 ? touched.join(', ') : environments.join(', ')}`, ''];
+  const lines = [
+    first ?? `rucio-gitops publish: ${touched.length > 0 ? touched.join(', ') : environments.join(', ')}`,
+    '',
+  ];
   const word: Record<string, string> = { A: 'added', M: 'changed', D: 'removed' };
   for (const env of [...byEnv.keys()].sort()) {
     const list = byEnv.get(env)!.sort((a, b) => (a.path < b.path ? -1 : 1));
     const n = (s: string) => list.filter((c) => c.status === s).length;
     lines.push(`${env}: ${n('A')} added, ${n('M')} changed, ${n('D')} removed`);
-    for (const c of list.slice(0, 40)) lines.push(`  ${(word[c.status] ?? c.status).padEnd(7)} ${c.path.split('/').pop()!.replace(/\.k8s\.yaml$/, '')}  (${c.path})`);
+    for (const c of list.slice(0, 40))
+      lines.push(
+        `  ${(word[c.status] ?? c.status).padEnd(7)} ${c.path
+          .split('/')
+          .pop()!
+          .replace(/\.k8s\.yaml$/, '')}  (${c.path})`,
+      );
     if (list.length > 40) lines.push(`  … ${list.length - 40} more`);
   }
   lines.push('');
   if (source) {
-    lines.push(`Source-Commit: ${source.commit}${source.dirty ? ' (with uncommitted changes)' : ''}`, `Source-Author: ${source.author} <${source.email}>`, `Source-Subject: ${source.subject}`);
+    lines.push(
+      `Source-Commit: ${source.commit}${source.dirty ? ' (with uncommitted changes)' : ''}`,
+      `Source-Author: ${source.author} <${source.email}>`,
+      `Source-Subject: ${source.subject}`,
+    );
   } else {
     lines.push('Source-Commit: none (the environments are not in a git work tree)');
   }
@@ -150,18 +178,26 @@ export function commitMessage(changes: ReadonlyArray<{ status: string; path: str
 }
 
 function isUnreachable(message: string): boolean {
-  return /does not appear to be a git repository|could not read from remote|could not resolve host|connection (refused|timed out)|unable to access|repository .* not found|no such file or directory/i.test(message);
+  return /does not appear to be a git repository|could not read from remote|could not resolve host|connection (refused|timed out)|unable to access|repository .* not found|no such file or directory/i.test(
+    message,
+  );
 }
 
 /** A push the remote refuses for good: retrying (fetch, re-apply) cannot help. */
 function isDeclined(message: string): boolean {
-  return /hook declined|refusing to update checked out branch|protected branch|permission denied|forbidden|not allowed to push|denied/i.test(message);
+  return /hook declined|refusing to update checked out branch|protected branch|permission denied|forbidden|not allowed to push|denied/i.test(
+    message,
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Synthesizes, commits and pushes; throws UserError with a clear message when it cannot. */
-export async function publishTo(options: PublishOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>, hooks: PublishHooks = {}): Promise<PublishResult> {
+export async function publishTo(
+  options: PublishOptions,
+  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
+  hooks: PublishHooks = {},
+): Promise<PublishResult> {
   let rendered: Awaited<ReturnType<typeof renderAll>>;
   try {
     rendered = await renderAll(options, ctx);
@@ -182,7 +218,9 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
     try {
       await gitFor(work).clone(repo, clone, ['--no-checkout']);
     } catch (e) {
-      throw new UserError(`cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`);
+      throw new UserError(
+        `cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`,
+      );
     }
     const git = gitFor(clone);
     const identity = await git.raw(['config', '--get', 'user.email']).catch(() => '');
@@ -196,11 +234,16 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
         try {
           await git.fetch('origin');
         } catch (e) {
-          throw new UserError(`cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`);
+          throw new UserError(
+            `cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`,
+          );
         }
       }
-      const remote = (await git.raw(['ls-remote', '--heads', 'origin', branch]).catch(() => '')).trim() !== ''
-        && (await git.raw(['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).catch(() => '')).trim() !== '';
+      const remote =
+        (await git.raw(['ls-remote', '--heads', 'origin', branch]).catch(() => '')).trim() !== '' &&
+        (
+          await git.raw(['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).catch(() => '')
+        ).trim() !== '';
       if (remote) {
         await git.raw(['checkout', '-f', '-B', branch, `refs/remotes/origin/${branch}`]);
         await git.raw(['clean', '-fdq']);
@@ -209,7 +252,8 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
         await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
         await git.raw(['update-ref', '-d', `refs/heads/${branch}`]).catch(() => '');
         await git.raw(['read-tree', '--empty']);
-        for (const entry of readdirSync(clone)) if (entry !== '.git') rmSync(join(clone, entry), { recursive: true, force: true });
+        for (const entry of readdirSync(clone))
+          if (entry !== '.git') rmSync(join(clone, entry), { recursive: true, force: true });
       }
       applyTree(clone, files, scope);
       await git.raw(['add', '-A', '.']);
@@ -231,13 +275,17 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
         await git.raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
         const commit = (await git.revparse(['HEAD'])).trim();
         const objects = changes.filter((c) => c.path.endsWith('.k8s.yaml')).length;
-        ctx.stdout(`published ${commit.slice(0, 12)} to ${options.repo} ${branch}: ${objects} object file${objects === 1 ? '' : 's'} changed (${names.join(', ')})${attempt > 1 ? `, after ${attempt - 1} retr${attempt === 2 ? 'y' : 'ies'}` : ''}\n`);
+        ctx.stdout(
+          `published ${commit.slice(0, 12)} to ${options.repo} ${branch}: ${objects} object file${objects === 1 ? '' : 's'} changed (${names.join(', ')})${attempt > 1 ? `, after ${attempt - 1} retr${attempt === 2 ? 'y' : 'ies'}` : ''}\n`,
+        );
         return { commit, attempts: attempt, environments: names };
       } catch (e) {
         lastError = firstLines(e);
         const full = firstLines(e, 50);
         if (isUnreachable(full)) {
-          throw new UserError(`cannot push to the deploy repository ${options.repo}: ${lastError}\nnothing was published; the local dist/ is untouched`);
+          throw new UserError(
+            `cannot push to the deploy repository ${options.repo}: ${lastError}\nnothing was published; the local dist/ is untouched`,
+          );
         }
         if (isDeclined(full)) {
           throw new UserError(
@@ -246,7 +294,9 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
           );
         }
         if (attempt < options.attempts) {
-          ctx.stderr(`push to ${options.repo} ${branch} rejected (the remote moved meanwhile): fetching and re-applying (attempt ${attempt + 1} of ${options.attempts})\n`);
+          ctx.stderr(
+            `push to ${options.repo} ${branch} rejected (the remote moved meanwhile): fetching and re-applying (attempt ${attempt + 1} of ${options.attempts})\n`,
+          );
           await sleep(Math.min(2000, 50 * 2 ** attempt) + Math.floor(Math.random() * 100));
         }
       }
@@ -263,17 +313,26 @@ export async function publishTo(options: PublishOptions, ctx: Pick<CommandContex
 /** `git <args>` with `input` on stdin, in `dir`. */
 async function gitWithInput(dir: string, args: readonly string[], input: string): Promise<void> {
   await new Promise<void>((ok, fail) => {
-    const child = spawn('git', [...args], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    const child = spawn('git', [...args], {
+      cwd: dir,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', fail);
-    child.on('close', (code) => (code === 0 ? ok() : fail(new UserError(`git ${args[0]} failed in the deploy clone: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? ok() : fail(new UserError(`git ${args[0]} failed in the deploy clone: ${err.trim()}`)),
+    );
     child.stdin.end(input);
   });
 }
 
 /** The command. */
-export async function publish(options: PublishOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+export async function publish(
+  options: PublishOptions,
+  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
+): Promise<number> {
   await publishTo(options, ctx);
   return 0;
 }

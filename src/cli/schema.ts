@@ -14,12 +14,18 @@ export const REFERENCE_FILE = 'values/REFERENCE.md';
 
 /** The JSON Schema text, deterministic. */
 export function environmentJsonSchema(): string {
-  const schema = z.toJSONSchema(environmentSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(environmentSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    reused: 'ref',
+  }) as Record<string, unknown>;
   const out = {
     $schema: schema.$schema,
     $id: 'https://example.org/rucio-gitops/environment.schema.json',
     title: 'rucio-gitops environment',
-    description: 'One cluster of a Rucio instance: its server and daemons releases (rucio-server / rucio-daemons chart 40 values) and the components around them.',
+    description:
+      'One cluster of a Rucio instance: its server and daemons releases (rucio-server / rucio-daemons chart 40 values) and the components around them.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
@@ -27,7 +33,10 @@ export function environmentJsonSchema(): string {
 
 /** Writes (or, with check, compares) the schema file and the values reference beside it. */
 export async function writeSchema(file: string, check: boolean, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
-  const outputs: [string, string][] = [[file, environmentJsonSchema()], [REFERENCE_FILE, valuesReference()]];
+  const outputs: [string, string][] = [
+    [file, environmentJsonSchema()],
+    [REFERENCE_FILE, valuesReference()],
+  ];
   for (const [path, text] of outputs) {
     const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     if (check) {

@@ -26,28 +26,45 @@ export async function renderAll(options: EnvOptions, ctx: Pick<CommandContext, '
 }
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
-export async function synth(options: EnvOptions & { readonly out: string; readonly check: boolean }, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+export async function synth(
+  options: EnvOptions & { readonly out: string; readonly check: boolean },
+  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
+): Promise<number> {
   const { envs, files } = await renderAll(options, ctx, options.out);
   const scope = { environments: options.env && options.env.length > 0 ? envs.map((e) => e.name) : undefined };
   if (options.check) {
     const wanted = new Map(files.map((f) => [f.path, f.text]));
     const stale = generatedFiles(options.out, scope).filter((p) => !wanted.has(p));
-    const differ = files.filter((f) => !existsSync(join(options.out, f.path)) || readFileSync(join(options.out, f.path), 'utf8') !== f.text).map((f) => f.path);
+    const differ = files
+      .filter(
+        (f) => !existsSync(join(options.out, f.path)) || readFileSync(join(options.out, f.path), 'utf8') !== f.text,
+      )
+      .map((f) => f.path);
     if (stale.length + differ.length > 0) {
-      const lines = [...differ.map((p) => `  changed  ${options.out}/${p}`), ...stale.map((p) => `  removed  ${options.out}/${p}`)];
-      throw new UserError(`${options.out}/ is not what synth produces (${lines.length} file${lines.length === 1 ? '' : 's'}); run 'rucio-gitops synth' and commit the result:\n${lines.join('\n')}`);
+      const lines = [
+        ...differ.map((p) => `  changed  ${options.out}/${p}`),
+        ...stale.map((p) => `  removed  ${options.out}/${p}`),
+      ];
+      throw new UserError(
+        `${options.out}/ is not what synth produces (${lines.length} file${lines.length === 1 ? '' : 's'}); run 'rucio-gitops synth' and commit the result:\n${lines.join('\n')}`,
+      );
     }
-    ctx.stdout(`${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`);
+    ctx.stdout(
+      `${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`,
+    );
     return 0;
   }
-  if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new UserError(`${options.out} is not a folder: pass --out DIR`);
+  if (existsSync(options.out) && !statSync(options.out).isDirectory())
+    throw new UserError(`${options.out} is not a folder: pass --out DIR`);
   let result: ReturnType<typeof writeTree>;
   try {
     result = writeTree(options.out, files, scope);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (typeof err?.code !== 'string') throw e;
-    throw new UserError(`cannot write ${options.out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`);
+    throw new UserError(
+      `cannot write ${options.out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`,
+    );
   }
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(

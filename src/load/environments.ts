@@ -56,7 +56,10 @@ export function listEnvironments(dir: string): string[] {
   } catch {
     throw new UserError(`no environments folder at ${display(dir)}: pass --environments DIR`);
   }
-  return entries.filter((f) => f.endsWith('.yaml') && !f.startsWith('_') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
+  return entries
+    .filter((f) => f.endsWith('.yaml') && !f.startsWith('_') && !f.startsWith('.'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /**
@@ -73,8 +76,14 @@ function readBounded(file: string): { text: string } | { problem: string } {
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: `is not a regular file (${stat.isDirectory() ? 'a directory' : 'a special file'}): an environment is one YAML file` };
-    if (stat.size > MAX_FILE_BYTES) return { problem: `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread` };
+    if (!stat.isFile())
+      return {
+        problem: `is not a regular file (${stat.isDirectory() ? 'a directory' : 'a special file'}): an environment is one YAML file`,
+      };
+    if (stat.size > MAX_FILE_BYTES)
+      return {
+        problem: `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} an environment file may have: refused unread`,
+      };
     const buffer = Buffer.alloc(Math.min(stat.size, MAX_FILE_BYTES) + 1);
     let length = 0;
     for (;;) {
@@ -82,7 +91,8 @@ function readBounded(file: string): { text: string } | { problem: string } {
       if (n === 0) break;
       length += n;
       if (length === buffer.length) {
-        if (length > MAX_FILE_BYTES) return { problem: `file is more than the ${MAX_FILE_BYTES} bytes an environment file may have: refused` };
+        if (length > MAX_FILE_BYTES)
+          return { problem: `file is more than the ${MAX_FILE_BYTES} bytes an environment file may have: refused` };
         break;
       }
     }
@@ -119,7 +129,14 @@ function parseSource(file: string, problems: Problem[]): YamlSource | undefined 
   const { source, problems: found } = parseYaml(display(file), read.text.replace(/^\uFEFF/, ''));
   problems.push(...found);
   if (source && !isObject(source.data)) {
-    problems.push(new Problem(display(file), 1, '', `expected a map of keys (name, namespace, servers, daemons, …), received ${Array.isArray(source.data) ? 'a list' : typeof source.data}`));
+    problems.push(
+      new Problem(
+        display(file),
+        1,
+        '',
+        `expected a map of keys (name, namespace, servers, daemons, …), received ${Array.isArray(source.data) ? 'a list' : typeof source.data}`,
+      ),
+    );
     return undefined;
   }
   return found.length === 0 ? source : undefined;
@@ -134,7 +151,14 @@ function readLayers(dir: string, name: string, problems: Problem[], cache?: Sour
   for (;;) {
     const file = join(dir, `${current}.yaml`);
     if (seen.has(current)) {
-      problems.push(new Problem(from!.source.file, from!.source.lines.get(pathKey(['extends'])), 'extends', `'${current}' is already in this chain of layers: extends must not loop`));
+      problems.push(
+        new Problem(
+          from!.source.file,
+          from!.source.lines.get(pathKey(['extends'])),
+          'extends',
+          `'${current}' is already in this chain of layers: extends must not loop`,
+        ),
+      );
       return undefined;
     }
     seen.add(current);
@@ -142,10 +166,18 @@ function readLayers(dir: string, name: string, problems: Problem[], cache?: Sour
       try {
         statSync(file);
       } catch {
-        const known = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+        const known = readdirSync(dir)
+          .filter((f) => f.endsWith('.yaml'))
+          .map((f) => f.slice(0, -5));
         const near = suggestKey(current, known);
-        problems.push(new Problem(from.source.file, from.source.lines.get(pathKey(['extends'])), 'extends',
-          `no layer '${current}' (${display(file)} does not exist)${near ? `: did you mean '${near}'?` : `; layers are ${known.join(', ')}`}`));
+        problems.push(
+          new Problem(
+            from.source.file,
+            from.source.lines.get(pathKey(['extends'])),
+            'extends',
+            `no layer '${current}' (${display(file)} does not exist)${near ? `: did you mean '${near}'?` : `; layers are ${known.join(', ')}`}`,
+          ),
+        );
         return undefined;
       }
     }
@@ -155,7 +187,14 @@ function readLayers(dir: string, name: string, problems: Problem[], cache?: Sour
     const ext = (source.data as Record<string, unknown>).extends;
     if (ext === undefined) return layers;
     if (typeof ext !== 'string' || !/^[-_a-zA-Z0-9]+$/.test(ext)) {
-      problems.push(new Problem(source.file, source.lines.get(pathKey(['extends'])), 'extends', `expected the name of a file in ${display(dir)} without .yaml, received ${JSON.stringify(ext)}`));
+      problems.push(
+        new Problem(
+          source.file,
+          source.lines.get(pathKey(['extends'])),
+          'extends',
+          `expected the name of a file in ${display(dir)} without .yaml, received ${JSON.stringify(ext)}`,
+        ),
+      );
       return undefined;
     }
     from = { source };
@@ -199,8 +238,15 @@ function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location
     else group.direct = true;
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ loc, message, direct, releases }) =>
-    new Problem(loc.file, loc.line, loc.path.join('.'), direct ? message : `${message} (merged into ${releases.join(', ')})`));
+  return [...groups.values()].map(
+    ({ loc, message, direct, releases }) =>
+      new Problem(
+        loc.file,
+        loc.line,
+        loc.path.join('.'),
+        direct ? message : `${message} (merged into ${releases.join(', ')})`,
+      ),
+  );
 }
 
 /** Merges `common` under every server and daemons release. */
@@ -210,7 +256,9 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   for (const kind of ['servers', 'daemons'] as const) {
     const releases = merged[kind];
     if (!isObject(releases)) continue;
-    out[kind] = Object.fromEntries(Object.entries(releases).map(([name, values]) => [name, deepMerge(common, values ?? {})]));
+    out[kind] = Object.fromEntries(
+      Object.entries(releases).map(([name, values]) => [name, deepMerge(common, values ?? {})]),
+    );
   }
   return out;
 }
@@ -218,7 +266,11 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
 const DAEMON_KEYS = DAEMONS.map((d) => d.valueKey);
 
 /** Loads one environment, or returns its problems. */
-export function loadEnvironment(dir: string, name: string, cache?: SourceCache): { env?: LoadedEnvironment; problems: Problem[] } {
+export function loadEnvironment(
+  dir: string,
+  name: string,
+  cache?: SourceCache,
+): { env?: LoadedEnvironment; problems: Problem[] } {
   const problems: Problem[] = [];
   const layers = readLayers(dir, name, problems, cache);
   if (!layers) return { problems };
@@ -228,7 +280,10 @@ export function loadEnvironment(dir: string, name: string, cache?: SourceCache):
   const locate = locator(layers);
   const found: PathProblem[] = [];
   if (merged.name !== undefined && merged.name !== name) {
-    found.push({ path: ['name'], message: `expected '${name}', the file's name, received ${JSON.stringify(merged.name)}: name the file after the environment` });
+    found.push({
+      path: ['name'],
+      message: `expected '${name}', the file's name, received ${JSON.stringify(merged.name)}: name the file after the environment`,
+    });
   }
   // jitless: zod would compile a fast parser per object schema (new Function) on its first parse; a synth parses a
   // few environments, so compiling costs more than it saves (bench/RESULTS.md). The result is the same either way.
@@ -251,7 +306,14 @@ export function loadEnvironment(dir: string, name: string, cache?: SourceCache):
       const line = layer.lines.get(pathKey(path));
       if (taken.has(`${layer.file}:${line}`)) continue;
       taken.add(`${layer.file}:${line}`);
-      placed.push(new Problem(layer.file, line, path.join('.'), `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`));
+      placed.push(
+        new Problem(
+          layer.file,
+          line,
+          path.join('.'),
+          `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`,
+        ),
+      );
     }
   }
   const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
@@ -273,7 +335,9 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
       const near = suggestKey(n, available);
       return near ? `'${n}' (did you mean '${near}'?)` : `'${n}'`;
     });
-    throw new UserError(`no environment ${hint.join(', ')} in ${display(dir)}; environments are: ${available.join(', ') || '(none)'}`);
+    throw new UserError(
+      `no environment ${hint.join(', ')} in ${display(dir)}; environments are: ${available.join(', ') || '(none)'}`,
+    );
   }
   if (wanted.length === 0) throw new UserError(`no environment files (*.yaml) in ${display(dir)}`);
   const loaded: LoadedEnvironment[] = [];
@@ -293,8 +357,10 @@ export function loadEnvironments(dir: string, names?: readonly string[]): Loaded
     const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
     problems.splice(0, problems.length, ...unique);
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-    throw new UserError(`invalid environment${wanted.length === 1 ? ` '${wanted[0]}'` : 's'} (${count}):`, sortProblems(problems));
+    throw new UserError(
+      `invalid environment${wanted.length === 1 ? ` '${wanted[0]}'` : 's'} (${count}):`,
+      sortProblems(problems),
+    );
   }
   return loaded;
 }
-

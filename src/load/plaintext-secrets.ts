@@ -28,9 +28,15 @@ function checkConfig(config: unknown, path: Path, out: PathProblem[]): void {
     for (const [option, value] of Object.entries(options)) {
       const at = [...path, section, option];
       if (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) {
-        out.push({ path: at, message: `a URL with a password must not be written in an environment file (secrets must not reach git); ${refHint(option)}` });
+        out.push({
+          path: at,
+          message: `a URL with a password must not be written in an environment file (secrets must not reach git); ${refHint(option)}`,
+        });
       } else if (SECRET_NAME.test(option) && !harmless(value)) {
-        out.push({ path: at, message: `'${option}' holds a secret in plain text (secrets must not reach git); ${refHint(option)}` });
+        out.push({
+          path: at,
+          message: `'${option}' holds a secret in plain text (secrets must not reach git); ${refHint(option)}`,
+        });
       }
     }
   }
@@ -39,7 +45,10 @@ function checkConfig(config: unknown, path: Path, out: PathProblem[]): void {
 function checkEnv(release: Record<string, unknown>, path: Path, out: PathProblem[]): void {
   if (isObject(release.optional_config)) {
     for (const [name, value] of Object.entries(release.optional_config)) {
-      const secretish = SECRET_NAME.test(name) || (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) || /^rucio_cfg_database_default$/i.test(name);
+      const secretish =
+        SECRET_NAME.test(name) ||
+        (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) ||
+        /^rucio_cfg_database_default$/i.test(name);
       if (secretish && !harmless(value)) {
         out.push({
           path: [...path, 'optional_config', name],
@@ -51,7 +60,10 @@ function checkEnv(release: Record<string, unknown>, path: Path, out: PathProblem
   if (Array.isArray(release.additionalEnvs)) {
     release.additionalEnvs.forEach((env, i) => {
       if (!isObject(env) || typeof env.name !== 'string' || env.value === undefined) return;
-      const secretish = SECRET_NAME.test(env.name) || (typeof env.value === 'string' && URL_WITH_PASSWORD.test(env.value)) || /^RUCIO_CFG_DATABASE_DEFAULT$/i.test(env.name);
+      const secretish =
+        SECRET_NAME.test(env.name) ||
+        (typeof env.value === 'string' && URL_WITH_PASSWORD.test(env.value)) ||
+        /^RUCIO_CFG_DATABASE_DEFAULT$/i.test(env.name);
       if (secretish && !harmless(env.value)) {
         out.push({
           path: [...path, 'additionalEnvs', i, 'value'],
@@ -82,7 +94,8 @@ export function findPlaintextSecrets(env: unknown, daemonKeys: readonly string[]
   for (const kind of ['servers', 'daemons'] as const) {
     const releases = env[kind];
     if (!isObject(releases)) continue;
-    for (const [name, release] of Object.entries(releases)) checkRelease(release, [kind, name], out, kind === 'daemons' ? daemonKeys : []);
+    for (const [name, release] of Object.entries(releases))
+      checkRelease(release, [kind, name], out, kind === 'daemons' ? daemonKeys : []);
   }
   return out;
 }
@@ -170,7 +183,8 @@ export function scanCredentials(root: unknown, base: Path = []): CredentialFindi
     }
     const record = value as Record<string, unknown>;
     const envName = typeof record.name === 'string' && 'value' in record ? record.name : undefined;
-    for (const [k, v] of Object.entries(record)) visit(v, [...path, k], k === 'value' && envName !== undefined ? envName : k, depth + 1);
+    for (const [k, v] of Object.entries(record))
+      visit(v, [...path, k], k === 'value' && envName !== undefined ? envName : k, depth + 1);
   };
   visit(root, [...base], '', 0);
   return out;

@@ -44,6 +44,10 @@ export class UsageError extends Error {
 /** Problems sorted by file, line and path, so the output is stable. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file, 'en') || (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path, 'en') || a.message.localeCompare(b.message, 'en'),
+    (a, b) =>
+      a.file.localeCompare(b.file, 'en') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.path.localeCompare(b.path, 'en') ||
+      a.message.localeCompare(b.message, 'en'),
   );
 }

@@ -39,7 +39,10 @@ function rawNestingProblem(text: string): { line: number; message: string } | un
       if (++depth > MAX_RAW_BRACKETS) {
         let line = 1;
         for (let j = 0; j < i; j++) if (text.charCodeAt(j) === 0x0a) line++;
-        return { line, message: `more than ${MAX_RAW_BRACKETS} brackets open at once: nesting this deep is not an environment file` };
+        return {
+          line,
+          message: `more than ${MAX_RAW_BRACKETS} brackets open at once: nesting this deep is not an environment file`,
+        };
       }
     } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
@@ -68,7 +71,11 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
         continue;
       }
       blockIndent = -1;
-      if (indent > MAX_INDENT) return { line, message: `lines indented by more than ${MAX_INDENT} spaces: nesting this deep is not an environment file` };
+      if (indent > MAX_INDENT)
+        return {
+          line,
+          message: `lines indented by more than ${MAX_INDENT} spaces: nesting this deep is not an environment file`,
+        };
       i = j;
       c = text[i] ?? '';
       prev = '';
@@ -85,7 +92,8 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
       i = end - 1;
       continue;
     }
-    const scalarStart = prev === '' || prev === ':' || prev === '-' || prev === '[' || prev === '{' || prev === ',' || prev === '?';
+    const scalarStart =
+      prev === '' || prev === ':' || prev === '-' || prev === '[' || prev === '{' || prev === ',' || prev === '?';
     if ((c === "'" || c === '"') && scalarStart) {
       for (i++; i < text.length; i++) {
         const q = text[i]!;
@@ -107,14 +115,23 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
     if ((c === '[' || c === '{') && (depth > 0 || scalarStart)) {
       depth++;
       prev = c;
-      if (depth > MAX_NESTING) return { line, message: `collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file` };
+      if (depth > MAX_NESTING)
+        return {
+          line,
+          message: `collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file`,
+        };
     } else if ((c === ']' || c === '}') && depth > 0) {
       depth--;
       prev = c;
     } else if (c === ':' && (spaceAfter || (depth > 0 && (next === ',' || next === ']' || next === '}')))) prev = ':';
     else if ((c === '-' || c === '?') && scalarStart && spaceAfter) prev = c;
     else if (c === ',' && depth > 0) prev = ',';
-    else if ((c === '|' || c === '>') && depth === 0 && scalarStart && /^[|>][-+0-9]*[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(i, i + 40))) {
+    else if (
+      (c === '|' || c === '>') &&
+      depth === 0 &&
+      scalarStart &&
+      /^[|>][-+0-9]*[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(i, i + 40))
+    ) {
       let k = lineStart;
       while (text[k] === ' ') k++;
       blockIndent = k - lineStart;
@@ -150,18 +167,29 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   const lineCounter = new LineCounter();
   // Duplicate keys are found below, in one pass: the parser's own check compares every pair of keys of a map, which
   // takes minutes on a map of a few hundred thousand keys.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: false,
+    prettyErrors: false,
+    strict: true,
+    version: '1.2',
+  });
   if (!Array.isArray(docs)) return { source: { file, data: {}, lines: new Map() }, problems: [] };
   const problems: Problem[] = [];
   if (docs.length > 1) {
     const line = docs[1]?.range ? lineCounter.linePos(docs[1].range[0]).line : undefined;
-    problems.push(new Problem(file, line, '', 'expected one YAML document, found several: keep one environment per file'));
+    problems.push(
+      new Problem(file, line, '', 'expected one YAML document, found several: keep one environment per file'),
+    );
   }
   const doc = docs[0];
   if (doc === undefined) return { source: { file, data: {}, lines: new Map() }, problems };
   for (const e of doc.errors) {
     const line = e.linePos?.[0]?.line ?? (e.pos ? lineCounter.linePos(e.pos[0]).line : undefined);
-    const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same map: keep one' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const what =
+      e.code === 'DUPLICATE_KEY'
+        ? 'a key appears twice in the same map: keep one'
+        : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     problems.push(new Problem(file, line, '', `invalid YAML: ${what}`));
   }
   if (problems.length > 0) return { problems };
@@ -174,8 +202,18 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = pair.key;
-        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
-          problems.push(new Problem(file, lineOf(key as Node), path.join('.'), 'expected a plain key: maps with complex keys are not allowed'));
+        if (
+          !isScalar(key) ||
+          (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')
+        ) {
+          problems.push(
+            new Problem(
+              file,
+              lineOf(key as Node),
+              path.join('.'),
+              'expected a plain key: maps with complex keys are not allowed',
+            ),
+          );
           continue;
         }
         const line = lineOf(key);

@@ -14,7 +14,8 @@ export interface PathProblem {
 }
 
 /** Keys that name secrets: their values are never echoed in messages. */
-export const SECRET_NAME = /(^|[_.-])(password|passwd|pwd|secret|token|passphrase|private_?key|client_?secret|api_?key|access_?key|secret_?key|credentials?)($|[_.-])/i;
+export const SECRET_NAME =
+  /(^|[_.-])(password|passwd|pwd|secret|token|passphrase|private_?key|client_?secret|api_?key|access_?key|secret_?key|credentials?)($|[_.-])/i;
 
 /** A short, safe description of a received value. */
 export function describeValue(value: unknown, path: Path): string {
@@ -23,7 +24,8 @@ export function describeValue(value: unknown, path: Path): string {
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a map';
   const last = String(path[path.length - 1] ?? '');
-  if (typeof value === 'string' && (SECRET_NAME.test(last) || /:\/\/[^/\s:@]+:[^/\s@]+@/.test(value))) return 'a string (value hidden)';
+  if (typeof value === 'string' && (SECRET_NAME.test(last) || /:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)))
+    return 'a string (value hidden)';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -55,7 +57,13 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 function objectsAt(schema: z.ZodType, path: Path): Record<string, z.ZodType>[] {
   const def = defOf(schema);
   switch (def.type) {
-    case 'default': case 'prefault': case 'optional': case 'nullable': case 'readonly': case 'catch': case 'nonoptional':
+    case 'default':
+    case 'prefault':
+    case 'optional':
+    case 'nullable':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
       return objectsAt(def.innerType!, path);
     case 'pipe':
       return objectsAt(def.in!, path);
@@ -95,7 +103,8 @@ export function suggestKey(key: string, valid: readonly string[]): string | unde
 }
 
 function kindOf(path: Path): { kind: ReleaseKind; inner: Path } | undefined {
-  if ((path[0] === 'servers' || path[0] === 'daemons') && path.length >= 3) return { kind: path[0], inner: path.slice(2) };
+  if ((path[0] === 'servers' || path[0] === 'daemons') && path.length >= 3)
+    return { kind: path[0], inner: path.slice(2) };
   if (path[0] === 'common' && path.length >= 2) return { kind: 'common', inner: path.slice(1) };
   return undefined;
 }
@@ -124,17 +133,27 @@ function expectedText(issue: Issue & { code: 'invalid_type' }): string {
 
 function limitText(issue: Issue & { code: 'too_small' | 'too_big' }): string {
   const small = issue.code === 'too_small';
-  const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+  const bound = small
+    ? (issue as { minimum: number | bigint }).minimum
+    : (issue as { maximum: number | bigint }).maximum;
   const op = small ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
   switch (issue.origin) {
-    case 'string': return `expected a string of ${op} ${bound} character${Number(bound) === 1 ? '' : 's'}`;
-    case 'array': return `expected a list of ${op} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
-    default: return `expected a number ${op} ${bound}`;
+    case 'string':
+      return `expected a string of ${op} ${bound} character${Number(bound) === 1 ? '' : 's'}`;
+    case 'array':
+      return `expected a list of ${op} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
+    default:
+      return `expected a number ${op} ${bound}`;
   }
 }
 
 /** Converts the issues of one parse into problems with paths. */
-export function issuesToProblems(schema: z.ZodType, input: unknown, issues: readonly Issue[], prefix: Path = []): PathProblem[] {
+export function issuesToProblems(
+  schema: z.ZodType,
+  input: unknown,
+  issues: readonly Issue[],
+  prefix: Path = [],
+): PathProblem[] {
   const out: PathProblem[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as (string | number)[])];
@@ -146,7 +165,11 @@ export function issuesToProblems(schema: z.ZodType, input: unknown, issues: read
       case 'invalid_type':
         if (issue.input === undefined && valueAt(input, path) === undefined) {
           out.push({ path, message: `required: expected ${expectedText(issue)}, received nothing` });
-        } else if (path[path.length - 1] === 'useSSL' && valueAt(input, path) !== null && typeof valueAt(input, path) === 'object') {
+        } else if (
+          path[path.length - 1] === 'useSSL' &&
+          valueAt(input, path) !== null &&
+          typeof valueAt(input, path) === 'object'
+        ) {
           out.push({ path, message: `expected true or false, received a map: per-server-type useSSL was ${SPLIT}` });
         } else {
           out.push({ path, message: `expected ${expectedText(issue)}, received ${received()}` });
@@ -157,12 +180,19 @@ export function issuesToProblems(schema: z.ZodType, input: unknown, issues: read
         out.push({ path, message: `${limitText(issue)}, received ${received()}` });
         break;
       case 'invalid_value':
-        out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${received()}` });
+        out.push({
+          path,
+          message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${received()}`,
+        });
         break;
       case 'custom': {
         // A cross-field rule explains itself; the value is worth echoing only when it is a scalar.
         const value = valueAt(input, path);
-        out.push({ path, message: value !== null && typeof value === 'object' ? issue.message : `${issue.message}, received ${received()}` });
+        out.push({
+          path,
+          message:
+            value !== null && typeof value === 'object' ? issue.message : `${issue.message}, received ${received()}`,
+        });
         break;
       }
       case 'invalid_format':
@@ -170,7 +200,10 @@ export function issuesToProblems(schema: z.ZodType, input: unknown, issues: read
         out.push({ path, message: `${issue.message}, received ${received()}` });
         break;
       case 'invalid_key':
-        out.push({ path, message: `key ${describeValue(path[path.length - 1], [])} is not allowed: ${issue.issues.map((i) => i.message).join('; ')}` });
+        out.push({
+          path,
+          message: `key ${describeValue(path[path.length - 1], [])} is not allowed: ${issue.issues.map((i) => i.message).join('; ')}`,
+        });
         break;
       case 'invalid_element':
         out.push(...issuesToProblems(schema, input, issue.issues, path));
@@ -178,13 +211,19 @@ export function issuesToProblems(schema: z.ZodType, input: unknown, issues: read
       case 'invalid_union': {
         const branches = issue.errors;
         // The branch that got furthest into the value explains the problem best.
-        const depth = (b: readonly Issue[]) => Math.max(...b.map((i) => i.path.length + (i.code === 'unrecognized_keys' ? 1 : 0)));
+        const depth = (b: readonly Issue[]) =>
+          Math.max(...b.map((i) => i.path.length + (i.code === 'unrecognized_keys' ? 1 : 0)));
         const deepest = [...branches].sort((a, b) => depth(b) - depth(a))[0];
         if (deepest && depth(deepest) > 0) {
           out.push(...issuesToProblems(schema, input, deepest, path));
         } else {
-          const expected = [...new Set(branches.flat().map((i) => (i.code === 'invalid_type' ? expectedText(i) : i.message)))];
-          out.push({ path, message: `expected ${expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}` : expected[0]}, received ${received()}` });
+          const expected = [
+            ...new Set(branches.flat().map((i) => (i.code === 'invalid_type' ? expectedText(i) : i.message))),
+          ];
+          out.push({
+            path,
+            message: `expected ${expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}` : expected[0]}, received ${received()}`,
+          });
         }
         break;
       }

@@ -120,7 +120,8 @@ function parseTree(files: ReadonlyMap<string, string>): { objects: Map<string, P
 
 /** `after` with the items of its named lists in the order of `before`'s (new ones last), so a text diff aligns them. */
 export function align(before: unknown, after: unknown): unknown {
-  if (isMap(before) && isMap(after)) return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, align(before[k], v)]));
+  if (isMap(before) && isMap(after))
+    return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, align(before[k], v)]));
   if (isNamedList(before) && isNamedList(after)) {
     const order = new Map(before.map((i, n) => [i.name, n]));
     const old = new Map(before.map((i) => [i.name, i]));
@@ -135,7 +136,8 @@ export function align(before: unknown, after: unknown): unknown {
 function stepText(path: readonly Step[]): string {
   let out = '';
   for (const s of path) {
-    if ('key' in s) out += out === '' ? s.key : /^[A-Za-z0-9_-]+$/.test(s.key) ? `.${s.key}` : `[${JSON.stringify(s.key)}]`;
+    if ('key' in s)
+      out += out === '' ? s.key : /^[A-Za-z0-9_-]+$/.test(s.key) ? `.${s.key}` : `[${JSON.stringify(s.key)}]`;
     else if ('item' in s) out += `[${s.item}]`;
     else out += `[${s.index}]`;
   }
@@ -155,7 +157,9 @@ export function fieldChanges(before: unknown, after: unknown, path: Step[] = [])
     const names = [...before.map((i) => i.name), ...after.map((i) => i.name).filter((n) => !a.has(n))];
     return names.flatMap((n) => fieldChanges(a.get(n), b.get(n), [...path, { item: n }]));
   }
-  return [{ path: stepText(path), ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+  return [
+    { path: stepText(path), ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) },
+  ];
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -166,27 +170,50 @@ function objectRisks(ref: ObjectRef, fields: readonly FieldChange[]): Risk[] {
   if (WORKLOADS.has(ref.kind)) {
     const selector = fields.filter((f) => f.path === 'spec.selector' || f.path.startsWith('spec.selector.'));
     if (selector.length > 0) {
-      risks.push({ kind: 'selector', message: `${label}: selector changed (${selector.map((f) => f.path).join(', ')}); it is immutable, so the apply will fail: delete the ${ref.kind} in the same rollout or keep the selector` });
+      risks.push({
+        kind: 'selector',
+        message: `${label}: selector changed (${selector.map((f) => f.path).join(', ')}); it is immutable, so the apply will fail: delete the ${ref.kind} in the same rollout or keep the selector`,
+      });
     }
-    for (const f of fields.filter((f) => /\.containers\[[^\]]+\]\.image$|\.initContainers\[[^\]]+\]\.image$/.test(f.path))) {
+    for (const f of fields.filter((f) =>
+      /\.containers\[[^\]]+\]\.image$|\.initContainers\[[^\]]+\]\.image$/.test(f.path),
+    )) {
       risks.push({ kind: 'image', message: `${label}: image ${show(f.before)} → ${show(f.after)}` });
     }
     const replicas = fields.find((f) => f.path === 'spec.replicas');
-    if (replicas) risks.push({ kind: 'replicas', message: `${label}: replicas ${show(replicas.before)} → ${show(replicas.after)}` });
+    if (replicas)
+      risks.push({
+        kind: 'replicas',
+        message: `${label}: replicas ${show(replicas.before)} → ${show(replicas.after)}`,
+      });
     const template = fields.filter((f) => f.path.startsWith('spec.template.'));
     if (template.length > 0 && !selector.length) {
-      risks.push({ kind: 'rollout', message: `${label}: pod template changed, the pods roll (${template.length} field${template.length === 1 ? '' : 's'})` });
+      risks.push({
+        kind: 'rollout',
+        message: `${label}: pod template changed, the pods roll (${template.length} field${template.length === 1 ? '' : 's'})`,
+      });
     }
   }
   if (ref.kind === 'Kustomization') {
     const path = fields.find((f) => f.path === 'spec.path');
-    if (path) risks.push({ kind: 'prune', message: `${label}: path ${show(path.before)} → ${show(path.after)}; with prune on, Flux deletes what it applied from the old path that the new one lacks` });
+    if (path)
+      risks.push({
+        kind: 'prune',
+        message: `${label}: path ${show(path.before)} → ${show(path.after)}; with prune on, Flux deletes what it applied from the old path that the new one lacks`,
+      });
     const prune = fields.find((f) => f.path === 'spec.prune');
     if (prune) risks.push({ kind: 'prune', message: `${label}: prune ${show(prune.before)} → ${show(prune.after)}` });
     const target = fields.find((f) => f.path === 'spec.targetNamespace');
-    if (target) risks.push({ kind: 'prune', message: `${label}: target namespace ${show(target.before)} → ${show(target.after)}; the objects move: Flux prunes them in the old namespace` });
+    if (target)
+      risks.push({
+        kind: 'prune',
+        message: `${label}: target namespace ${show(target.before)} → ${show(target.after)}; the objects move: Flux prunes them in the old namespace`,
+      });
   }
-  if ((ref.kind === 'ConfigMap' || ref.kind === 'Secret') && fields.some((f) => f.path.startsWith('data') || f.path.startsWith('stringData') || f.path.startsWith('binaryData'))) {
+  if (
+    (ref.kind === 'ConfigMap' || ref.kind === 'Secret') &&
+    fields.some((f) => f.path.startsWith('data') || f.path.startsWith('stringData') || f.path.startsWith('binaryData'))
+  ) {
     risks.push({ kind: 'config', message: `${label}: configuration changed` });
   }
   return risks;
@@ -212,12 +239,28 @@ function fluxLayers(objects: ReadonlyMap<string, Parsed>): FluxLayer[] {
 }
 
 function fileDiff(file: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, maskUrlCredentials(before), maskUrlCredentials(after), undefined, undefined, { context: 3 });
-  return patch.split('\n').filter((l) => !l.startsWith('====')).join('\n').trimEnd();
+  const patch = createTwoFilesPatch(
+    `a/${file}`,
+    `b/${file}`,
+    maskUrlCredentials(before),
+    maskUrlCredentials(after),
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  return patch
+    .split('\n')
+    .filter((l) => !l.startsWith('===='))
+    .join('\n')
+    .trimEnd();
 }
 
 /** Compares the tree at the base with the tree synth produces now (both relative to the output folder). */
-export function compareTrees(baseName: string, base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): Review {
+export function compareTrees(
+  baseName: string,
+  base: ReadonlyMap<string, string>,
+  head: ReadonlyMap<string, string>,
+): Review {
   const a = parseTree(base);
   const b = parseTree(head);
   const layers = fluxLayers(b.objects);
@@ -231,7 +274,13 @@ export function compareTrees(baseName: string, base: ReadonlyMap<string, string>
       const [mb, ma] = maskPair(after.ref.kind, before.value, align(before.value, after.value));
       const fields = fieldChanges(mb, ma);
       const patch = fileDiff(after.ref.file, toYaml(mb), toYaml(ma));
-      changes.push({ status: 'changed', object: after.ref, fields, diff: patch, risks: objectRisks(after.ref, fields) });
+      changes.push({
+        status: 'changed',
+        object: after.ref,
+        fields,
+        diff: patch,
+        risks: objectRisks(after.ref, fields),
+      });
     } else if (after) {
       changes.push({ status: 'added', object: after.ref, fields: [], diff: '', risks: [] });
     } else if (before) {
@@ -239,10 +288,21 @@ export function compareTrees(baseName: string, base: ReadonlyMap<string, string>
       const risks: Risk[] = [];
       const layer = layers.find((l) => folder === l.folder || folder.startsWith(`${l.folder}/`));
       const oldLayer = baseLayers.find((l) => folder === l.folder || folder.startsWith(`${l.folder}/`));
-      if (layer?.prune) risks.push({ kind: 'prune', message: `${objectLabel(before.ref)}: Flux will prune it (deleted from the cluster by Kustomization ${layer.name})` });
-      else if (!layer && oldLayer?.prune) risks.push({ kind: 'prune', message: `${objectLabel(before.ref)}: its Kustomization ${oldLayer.name} goes away; with prune on, Flux deletes everything it applied` });
+      if (layer?.prune)
+        risks.push({
+          kind: 'prune',
+          message: `${objectLabel(before.ref)}: Flux will prune it (deleted from the cluster by Kustomization ${layer.name})`,
+        });
+      else if (!layer && oldLayer?.prune)
+        risks.push({
+          kind: 'prune',
+          message: `${objectLabel(before.ref)}: its Kustomization ${oldLayer.name} goes away; with prune on, Flux deletes everything it applied`,
+        });
       if (before.ref.kind === 'Kustomization' && isMap(before.value.spec) && before.value.spec.prune === true) {
-        risks.push({ kind: 'prune', message: `${objectLabel(before.ref)}: removing a pruning Kustomization deletes every object it applied (${String(before.value.spec.path)})` });
+        risks.push({
+          kind: 'prune',
+          message: `${objectLabel(before.ref)}: removing a pruning Kustomization deletes every object it applied (${String(before.value.spec.path)})`,
+        });
       }
       changes.push({ status: 'removed', object: before.ref, fields: [], diff: '', risks });
     }
@@ -254,21 +314,33 @@ export function compareTrees(baseName: string, base: ReadonlyMap<string, string>
     .sort(([x], [y]) => byString(x, y))
     .map(([name, list]) => ({
       name,
-      changes: list.sort((x, y) => order[x.status] - order[y.status] || byString(x.object.kind, y.object.kind) || byString(x.object.name, y.object.name) || byString(x.object.file, y.object.file)),
+      changes: list.sort(
+        (x, y) =>
+          order[x.status] - order[y.status] ||
+          byString(x.object.kind, y.object.kind) ||
+          byString(x.object.name, y.object.name) ||
+          byString(x.object.file, y.object.file),
+      ),
     }));
   const files: FileChange[] = [];
   for (const file of [...new Set([...a.others.keys(), ...b.others.keys()])].sort(byString)) {
     const x = a.others.get(file);
     const y = b.others.get(file);
     if (x === y) continue;
-    files.push({ status: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed', file, diff: fileDiff(file, x ?? '', y ?? '') });
+    files.push({
+      status: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed',
+      file,
+      diff: fileDiff(file, x ?? '', y ?? ''),
+    });
   }
   return { base: baseName, environments, files };
 }
 
 /** Every risk of a review, by environment. */
 export function allRisks(review: Review): Array<{ environment: string; risk: Risk }> {
-  return review.environments.flatMap((e) => e.changes.flatMap((c) => c.risks.map((risk) => ({ environment: e.name, risk }))));
+  return review.environments.flatMap((e) =>
+    e.changes.flatMap((c) => c.risks.map((risk) => ({ environment: e.name, risk }))),
+  );
 }
 
 /** Whether anything differs. */

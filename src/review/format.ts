@@ -49,7 +49,10 @@ export function formatMarkdown(review: Review): string {
   const out: string[] = [`### rucio-gitops diff against ${code(review.base)}`, ''];
   if (!hasChanges(review)) return `${out.join('\n')}No changes to the manifests.\n`;
   const all = review.environments.flatMap((e) => e.changes);
-  out.push(`**${all.length} object${all.length === 1 ? '' : 's'}** in ${review.environments.length} environment${review.environments.length === 1 ? '' : 's'}: ${counts(all)}.`, '');
+  out.push(
+    `**${all.length} object${all.length === 1 ? '' : 's'}** in ${review.environments.length} environment${review.environments.length === 1 ? '' : 's'}: ${counts(all)}.`,
+    '',
+  );
   const risks = allRisks(review);
   if (risks.length > 0) {
     out.push(`#### :warning: Risky changes (${risks.length})`, '');
@@ -59,17 +62,32 @@ export function formatMarkdown(review: Review): string {
   for (const env of review.environments) {
     out.push(`#### ${env.name}: ${counts(env.changes)}`, '', '| change | object | fields |', '| --- | --- | --- |');
     for (const c of env.changes) {
-      const fields = c.status === 'changed' ? fieldList(c).map((f) => (f.startsWith('…') ? f : code(f))).join('<br>') : '';
+      const fields =
+        c.status === 'changed'
+          ? fieldList(c)
+              .map((f) => (f.startsWith('…') ? f : code(f)))
+              .join('<br>')
+          : '';
       out.push(`| ${c.status} | ${code(objectLabel(c.object))} | ${cell(fields)} |`);
     }
     out.push('');
     for (const c of env.changes.filter((c) => c.diff !== '')) {
-      out.push(`<details><summary>${objectLabel(c.object)}</summary>`, '', '```diff', c.diff, '```', '', '</details>', '');
+      out.push(
+        `<details><summary>${objectLabel(c.object)}</summary>`,
+        '',
+        '```diff',
+        c.diff,
+        '```',
+        '',
+        '</details>',
+        '',
+      );
     }
   }
   if (review.files.length > 0) {
     out.push('#### Other files', '');
-    for (const f of review.files) out.push(`<details><summary>${f.status} ${f.file}</summary>`, '', '```diff', f.diff, '```', '', '</details>', '');
+    for (const f of review.files)
+      out.push(`<details><summary>${f.status} ${f.file}</summary>`, '', '```diff', f.diff, '```', '', '</details>', '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -8,7 +8,12 @@ import { UserError } from '../load/problems.js';
 
 function git(cwd: string, args: readonly string[], input?: string): Buffer {
   try {
-    return execFileSync('git', [...args], { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync('git', [...args], {
+      cwd,
+      input,
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? String(e);
     throw new UserError(`git ${args.join(' ')} failed: ${stderr.split('\n')[0]}`);
@@ -25,9 +30,13 @@ export function existingDir(path: string): string {
 /** The top of the git work tree that holds `dir`. */
 export function gitTopLevel(dir: string): string {
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
   } catch {
-    throw new UserError(`${dir} is not in a git work tree: diff compares with the output folder as committed at a git ref`);
+    throw new UserError(
+      `${dir} is not in a git work tree: diff compares with the output folder as committed at a git ref`,
+    );
   }
 }
 
@@ -44,7 +53,9 @@ export function defaultBase(cwd: string): string {
     }
     return git(cwd, ['merge-base', 'HEAD', branch]).toString().trim();
   }
-  throw new UserError('no main branch to compare with (tried origin/main, main, origin/master, master): pass --base REF');
+  throw new UserError(
+    'no main branch to compare with (tried origin/main, main, origin/master, master): pass --base REF',
+  );
 }
 
 /** The files under `out` at `ref`, by path relative to `out`. An out folder absent at the ref gives an empty tree. */
@@ -55,11 +66,21 @@ export function treeAtRef(out: string, ref: string): Map<string, string> {
   if (prefix.startsWith('..')) throw new UserError(`${out} is outside the git repository at ${top}`);
   let commit: string;
   try {
-    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: top,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .toString()
+      .trim();
   } catch {
-    throw new UserError(`no commit '${ref}' in ${top}: pass --base with a branch, tag or commit (a shallow CI clone may need 'git fetch origin main')`);
+    throw new UserError(
+      `no commit '${ref}' in ${top}: pass --base with a branch, tag or commit (a shallow CI clone may need 'git fetch origin main')`,
+    );
   }
-  const listed = git(top, ['ls-tree', '-r', '-z', '--name-only', commit, '--', prefix === '' ? '.' : prefix]).toString().split('\0').filter((p) => p !== '');
+  const listed = git(top, ['ls-tree', '-r', '-z', '--name-only', commit, '--', prefix === '' ? '.' : prefix])
+    .toString()
+    .split('\0')
+    .filter((p) => p !== '');
   const files = new Map<string, string>();
   if (listed.length === 0) return files;
   const out_ = git(top, ['cat-file', '--batch'], listed.map((p) => `${commit}:${p}`).join('\n') + '\n');

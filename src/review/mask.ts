@@ -10,9 +10,21 @@ export type Step = { readonly key: string } | { readonly index: number } | { rea
 export const MASK = '<masked>';
 export const MASK_CHANGED = '<masked, changed>';
 
-const SECRET_NAME = /(passw(or)?d|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key|secret[-_]?key|(^|[-_])key$)/i;
+const SECRET_NAME =
+  /(passw(or)?d|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key|secret[-_]?key|(^|[-_])key$)/i;
 const REFERENCE_NAME = /(name|ref|path|file|dir|mount|kind|type)$/i;
-const REFERENCE_KEYS = new Set(['valueFrom', 'secretKeyRef', 'secretRef', 'secret', 'envFrom', 'imagePullSecrets', 'configMapKeyRef', 'labels', 'selector', 'matchLabels']);
+const REFERENCE_KEYS = new Set([
+  'valueFrom',
+  'secretKeyRef',
+  'secretRef',
+  'secret',
+  'envFrom',
+  'imagePullSecrets',
+  'configMapKeyRef',
+  'labels',
+  'selector',
+  'matchLabels',
+]);
 
 function secretName(name: string): boolean {
   return SECRET_NAME.test(name) && !REFERENCE_NAME.test(name);
@@ -40,7 +52,13 @@ export function isNamedList(v: unknown): v is Array<Record<string, unknown> & { 
   if (!Array.isArray(v) || v.length === 0) return false;
   const names = new Set<string>();
   for (const item of v) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item) || typeof (item as { name?: unknown }).name !== 'string') return false;
+    if (
+      item === null ||
+      typeof item !== 'object' ||
+      Array.isArray(item) ||
+      typeof (item as { name?: unknown }).name !== 'string'
+    )
+      return false;
     names.add((item as { name: string }).name);
   }
   return names.size === v.length;
@@ -57,7 +75,10 @@ export function maskPair(kind: string, before: unknown, after: unknown): [unknow
   const walk = (a: unknown, b: unknown, path: Step[]): [unknown, unknown] => {
     const leaf = (v: unknown) => v === undefined || typeof v === 'string' || typeof v === 'number';
     if (isSecretPath(kind, path) && (a !== undefined || b !== undefined) && leaf(a) && leaf(b)) {
-      return [a === undefined ? undefined : MASK, b === undefined ? undefined : a !== undefined && !same(a, b) ? MASK_CHANGED : MASK];
+      return [
+        a === undefined ? undefined : MASK,
+        b === undefined ? undefined : a !== undefined && !same(a, b) ? MASK_CHANGED : MASK,
+      ];
     }
     if (isMap(a) || isMap(b)) {
       const ma = isMap(a) ? a : undefined;
@@ -80,11 +101,18 @@ export function maskPair(kind: string, before: unknown, after: unknown): [unknow
         const na = byName(la);
         const nb = byName(lb);
         return [
-          la?.map((i) => walk(i, nb.get((i as { name: string }).name), [...path, { item: (i as { name: string }).name }])[0]),
-          lb?.map((i) => walk(na.get((i as { name: string }).name), i, [...path, { item: (i as { name: string }).name }])[1]),
+          la?.map(
+            (i) => walk(i, nb.get((i as { name: string }).name), [...path, { item: (i as { name: string }).name }])[0],
+          ),
+          lb?.map(
+            (i) => walk(na.get((i as { name: string }).name), i, [...path, { item: (i as { name: string }).name }])[1],
+          ),
         ];
       }
-      return [la?.map((i, n) => walk(i, lb?.[n], [...path, { index: n }])[0]), lb?.map((i, n) => walk(la?.[n], i, [...path, { index: n }])[1])];
+      return [
+        la?.map((i, n) => walk(i, lb?.[n], [...path, { index: n }])[0]),
+        lb?.map((i, n) => walk(la?.[n], i, [...path, { index: n }])[1]),
+      ];
     }
     return [typeof a === 'string' ? maskUrlCredentials(a) : a, typeof b === 'string' ? maskUrlCredentials(b) : b];
   };

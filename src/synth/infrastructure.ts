@@ -33,7 +33,9 @@ export function haproxy(ctx: BuildContext): void {
       servicePort: server.servicePort,
       useSSL: v.useSSL,
       replicaCount: v.replicaCount,
-      ...(v.service.type === 'LoadBalancer' && v.service.loadBalancerIP ? { loadBalancerIP: v.service.loadBalancerIP } : {}),
+      ...(v.service.type === 'LoadBalancer' && v.service.loadBalancerIP
+        ? { loadBalancerIP: v.service.loadBalancerIP }
+        : {}),
     });
   }
   const header = [
@@ -62,8 +64,13 @@ export function probes(ctx: BuildContext): void {
   // `common` was parsed by commonSchema, whose keys come from releaseShared (typed loosely there).
   const common = (env.values.common as { config?: RucioConfig }).config ?? {};
   let config = mergeConfig(common, values.config);
-  if (env.values.pushgateway) config = withMonitorOptions(config, monitorOptions(env.values.pushgateway, env.values.namespace, env.name));
-  new RucioProbes(ctx.chart(`infrastructure/${env.name}/probes`, 'rucio-probes'), 'Probes', { values, config, path: ['probes'] });
+  if (env.values.pushgateway)
+    config = withMonitorOptions(config, monitorOptions(env.values.pushgateway, env.values.namespace, env.name));
+  new RucioProbes(ctx.chart(`infrastructure/${env.name}/probes`, 'rucio-probes'), 'Probes', {
+    values,
+    config,
+    path: ['probes'],
+  });
 }
 
 /** filebeat (`infrastructure/<env>/filebeat/`). */
@@ -71,7 +78,11 @@ export function filebeat(ctx: BuildContext): void {
   const { env } = ctx;
   const values = env.values.filebeat;
   if (!values) return;
-  new Filebeat(ctx.chart(`infrastructure/${env.name}/filebeat`, 'filebeat'), 'Filebeat', { values, namespace: env.values.namespace, environment: env.name });
+  new Filebeat(ctx.chart(`infrastructure/${env.name}/filebeat`, 'filebeat'), 'Filebeat', {
+    values,
+    namespace: env.values.namespace,
+    environment: env.name,
+  });
 }
 
 /**

@@ -27,14 +27,23 @@ export function scrapesPushgateway(env: Environment): boolean {
 }
 
 /** The daemons of an environment as the alerts and dashboards see them. */
-export function deployedDaemons(env: Environment, built: ReadonlyMap<string, { daemons: ReadonlyMap<string, { deploymentName: string }> }>): (AlertDaemon & { valueKey: string })[] {
+export function deployedDaemons(
+  env: Environment,
+  built: ReadonlyMap<string, { daemons: ReadonlyMap<string, { deploymentName: string }> }>,
+): (AlertDaemon & { valueKey: string })[] {
   const out: (AlertDaemon & { valueKey: string })[] = [];
   for (const [release, construct] of [...built].sort(([a], [b]) => a.localeCompare(b, 'en'))) {
     const values = daemonsWithMetrics(env, release, env.daemons[release] as RucioDaemonsValues);
     for (const spec of DAEMONS) {
       const d = construct.daemons.get(spec.valueKey);
       if (!d) continue;
-      out.push({ release, name: spec.name, valueKey: spec.valueKey, deployment: d.deploymentName, metrics: daemonHasMetrics(values, spec.valueKey) });
+      out.push({
+        release,
+        name: spec.name,
+        valueKey: spec.valueKey,
+        deployment: d.deploymentName,
+        metrics: daemonHasMetrics(values, spec.valueKey),
+      });
     }
   }
   return out;
@@ -66,15 +75,17 @@ export const monitoring: Component = (ctx) => {
       const values = env.values.servers[release]!;
       const server = ctx.servers.get(release)!;
       if (!values.monitoring.enabled || values.replicaCount === 0) return [];
-      return [{
-        release,
-        fullname: server.fullname,
-        selector: server.selector,
-        interval: values.monitoring.interval,
-        telemetryPath: values.monitoring.telemetryPath,
-        relabelings: values.monitoring.serviceMonitor.relabelings,
-        metricRelabelings: values.monitoring.serviceMonitor.metricRelabelings,
-      }];
+      return [
+        {
+          release,
+          fullname: server.fullname,
+          selector: server.selector,
+          interval: values.monitoring.interval,
+          telemetryPath: values.monitoring.telemetryPath,
+          relabelings: values.monitoring.serviceMonitor.relabelings,
+          metricRelabelings: values.monitoring.serviceMonitor.metricRelabelings,
+        },
+      ];
     });
     new RucioServiceMonitors(chart, 'Scrape', {
       targetNamespace: env.values.namespace,
@@ -97,7 +108,9 @@ export const monitoring: Component = (ctx) => {
   }
 
   if (m.dashboards.enabled) {
-    const servers = [...ctx.servers].filter(([release]) => env.values.servers[release]!.replicaCount > 0).map(([release, s]) => ({ release, fullname: s.fullname }));
+    const servers = [...ctx.servers]
+      .filter(([release]) => env.values.servers[release]!.replicaCount > 0)
+      .map(([release, s]) => ({ release, fullname: s.fullname }));
     new RucioDashboards(chart, 'Dashboards', {
       environment: env.name,
       namespace: env.values.namespace,
@@ -125,13 +138,23 @@ export const autoscaling: Component = (ctx) => {
       const scaler = a.daemons[release]![key];
       const daemon = built.daemons.get(key);
       if (!scaler || !daemon) continue;
-      new DaemonAutoscaler(chart, `Scaler-${key}`, { key, deployment: daemon.deploymentName, scaler, autoscaling: a, labels: { app: daemon.appLabel, release } });
+      new DaemonAutoscaler(chart, `Scaler-${key}`, {
+        key,
+        deployment: daemon.deploymentName,
+        scaler,
+        autoscaling: a,
+        labels: { app: daemon.appLabel, release },
+      });
     }
   }
   for (const release of Object.keys(a.servers).sort()) {
     const built = ctx.servers.get(release);
     if (!built?.deployment) continue;
     const chart = ctx.chart(`apps/${env.name}/${release}`, release);
-    new ServerAutoscaler(chart, 'Hpa', { deployment: built.fullname, scaler: a.servers[release]!, labels: { ...built.selector } });
+    new ServerAutoscaler(chart, 'Hpa', {
+      deployment: built.fullname,
+      scaler: a.servers[release]!,
+      labels: { ...built.selector },
+    });
   }
 };

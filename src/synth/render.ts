@@ -4,7 +4,12 @@
  */
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import { autoscaledDaemons, autoscaledServer, daemonsWithMetrics, serverWithMetrics } from '../../constructs/metrics-defaults.js';
+import {
+  autoscaledDaemons,
+  autoscaledServer,
+  daemonsWithMetrics,
+  serverWithMetrics,
+} from '../../constructs/metrics-defaults.js';
 import { FluxSync, sourceIgnore } from '../../constructs/flux.js';
 import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
@@ -82,7 +87,15 @@ export const rucioServers: Component = (ctx) => {
   for (const release of Object.keys(env.values.servers).sort()) {
     const chart = ctx.chart(`apps/${env.name}/${release}`, release);
     const values = serverWithMetrics(env.values, release, env.values.servers[release]!);
-    ctx.servers.set(release, new RucioServer(chart, 'Release', { release, values, path: ['servers', release], autoscaled: autoscaledServer(env.values, release) }));
+    ctx.servers.set(
+      release,
+      new RucioServer(chart, 'Release', {
+        release,
+        values,
+        path: ['servers', release],
+        autoscaled: autoscaledServer(env.values, release),
+      }),
+    );
   }
 };
 
@@ -92,7 +105,15 @@ export const rucioDaemons: Component = (ctx) => {
   for (const release of Object.keys(env.values.daemons).sort()) {
     const chart = ctx.chart(`apps/${env.name}/${release}`, release);
     const values = daemonsWithMetrics(env.values, release, env.values.daemons[release]! as never);
-    ctx.daemons.set(release, new RucioDaemons(chart, 'Release', { release, values, path: ['daemons', release], autoscaled: autoscaledDaemons(env.values, release) }));
+    ctx.daemons.set(
+      release,
+      new RucioDaemons(chart, 'Release', {
+        release,
+        values,
+        path: ['daemons', release],
+        autoscaled: autoscaledDaemons(env.values, release),
+      }),
+    );
   }
 };
 
@@ -112,15 +133,31 @@ export const fluxObjects: Component = (ctx) => {
     values: flux,
     infrastructure,
     servers: [...ctx.servers].map(([release, s]) => ({ release, deployments: [s.fullname] })),
-    daemons: [...ctx.daemons].map(([release, d]) => ({ release, deployments: [...d.daemons.values()].map((x) => x.deploymentName) })),
+    daemons: [...ctx.daemons].map(([release, d]) => ({
+      release,
+      deployments: [...d.daemons.values()].map((x) => x.deploymentName),
+    })),
   });
 };
 
 /** Every component, in build order (Flux last: it reads the folders of the others). */
-export const COMPONENTS: readonly Component[] = [rucioServers, rucioDaemons, haproxy, pushgateway, probes, filebeat, monitoring, autoscaling, fluxObjects];
+export const COMPONENTS: readonly Component[] = [
+  rucioServers,
+  rucioDaemons,
+  haproxy,
+  pushgateway,
+  probes,
+  filebeat,
+  monitoring,
+  autoscaling,
+  fluxObjects,
+];
 
 /** Builds the charts of one environment and returns its folders with their objects. */
-export function buildEnvironment(loaded: LoadedEnvironment, components: readonly Component[] = COMPONENTS): RenderedFolder[] {
+export function buildEnvironment(
+  loaded: LoadedEnvironment,
+  components: readonly Component[] = COMPONENTS,
+): RenderedFolder[] {
   const env = prepareEnvironment(loaded);
   const app = new App({ outdir: '/nonexistent' });
   const charts = new Map<string, Chart[]>();
@@ -131,8 +168,12 @@ export function buildEnvironment(loaded: LoadedEnvironment, components: readonly
     servers: new Map(),
     daemons: new Map(),
     chart(folder, instance, namespace = env.values.namespace) {
-      const id = `${folder.replace(/[^A-Za-z0-9]+/g, '-')}-${(charts.get(folder)?.length ?? 0)}`;
-      const chart = new Chart(app, id, { namespace, labels: commonLabels(env, instance), disableResourceNameHashes: true });
+      const id = `${folder.replace(/[^A-Za-z0-9]+/g, '-')}-${charts.get(folder)?.length ?? 0}`;
+      const chart = new Chart(app, id, {
+        namespace,
+        labels: commonLabels(env, instance),
+        disableResourceNameHashes: true,
+      });
       charts.set(folder, [...(charts.get(folder) ?? []), chart]);
       return chart;
     },
@@ -148,9 +189,14 @@ export function buildEnvironment(loaded: LoadedEnvironment, components: readonly
     const folders: RenderedFolder[] = [];
     for (const [folder, list] of charts) {
       const files = extraFiles.get(folder);
-      folders.push({ folder, objects: list.flatMap((c) => c.toJson() as KubeObject[]), ...(files ? { extraFiles: files } : {}) });
+      folders.push({
+        folder,
+        objects: list.flatMap((c) => c.toJson() as KubeObject[]),
+        ...(files ? { extraFiles: files } : {}),
+      });
     }
-    for (const [folder, files] of extraFiles) if (!charts.has(folder)) folders.push({ folder, objects: [], extraFiles: files });
+    for (const [folder, files] of extraFiles)
+      if (!charts.has(folder)) folders.push({ folder, objects: [], extraFiles: files });
     return folders;
   } catch (e) {
     if (e instanceof ValuesError) {
@@ -170,7 +216,10 @@ export function objectFileName(o: KubeObject, clash = false): string {
 
 /** YAML as written to dist/: stable, no line folding, a trailing newline. The fast path writes the same text. */
 export function toYaml(value: unknown): string {
-  return emitYaml(value) ?? stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
+  return (
+    emitYaml(value) ??
+    stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true })
+  );
 }
 
 /** An object's file; its YAML is made on first use of `text`, so `validate`, which writes nothing, skips it. */
@@ -204,7 +253,9 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
     for (const o of objects) {
       const name = objectFileName(o, (names.get(objectFileName(o)) ?? 0) > 1);
       if (resources.includes(name)) {
-        problems.push(new Problem(folder, undefined, '', `two objects would both be written to ${name}: give one another name`));
+        problems.push(
+          new Problem(folder, undefined, '', `two objects would both be written to ${name}: give one another name`),
+        );
         continue;
       }
       resources.push(name);
@@ -234,7 +285,10 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
 }
 
 /** All files of the given environments. */
-export function renderEnvironments(envs: readonly LoadedEnvironment[], components: readonly Component[] = COMPONENTS): RenderedFile[] {
+export function renderEnvironments(
+  envs: readonly LoadedEnvironment[],
+  components: readonly Component[] = COMPONENTS,
+): RenderedFile[] {
   const folders: RenderedFolder[] = [];
   const problems: Problem[] = [];
   for (const env of envs) {
@@ -247,6 +301,12 @@ export function renderEnvironments(envs: readonly LoadedEnvironment[], component
   }
   // A problem in a shared layer shows once, not once per environment that extends it.
   const unique = [...new Map(problems.map((p) => [p.format(), p])).values()];
-  if (unique.length > 0) throw new UserError(`invalid environments (${unique.length} problem${unique.length === 1 ? '' : 's'}):`, sortProblems(unique));
-  return [{ path: '.sourceignore', text: sourceIgnore(GENERATED_MARKER) }, ...renderFiles(folders)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (unique.length > 0)
+    throw new UserError(
+      `invalid environments (${unique.length} problem${unique.length === 1 ? '' : 's'}):`,
+      sortProblems(unique),
+    );
+  return [{ path: '.sourceignore', text: sourceIgnore(GENERATED_MARKER) }, ...renderFiles(folders)].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
 }

@@ -3,7 +3,17 @@
  * that is killed half way leaves the old tree as it was. Only files that synth generated (they carry the marker) are
  * removed; anything else in the folder (Flux's `flux-system/`, a README) is kept.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { GENERATED_MARKER, type RenderedFile } from './render.js';
 
@@ -57,7 +67,8 @@ export function generatedFiles(out: string, scope: Scope): string[] {
 
 function removeEmptyDirs(dir: string): void {
   if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
+  for (const entry of readdirSync(dir, { withFileTypes: true }))
+    if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
   if (readdirSync(dir).length === 0) rmdirSync(dir);
 }
 

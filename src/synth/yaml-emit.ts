@@ -125,7 +125,11 @@ function map(o: Record<string, unknown>, indent: string, out: Line[], depth: num
 /** The items of a non-empty list, each `- ` at `indent`. */
 function list(a: readonly unknown[], indent: string, out: Line[], depth: number): void {
   for (const item of a) {
-    if (item !== null && typeof item === 'object' && (Array.isArray(item) ? item.length > 0 : isPlainObject(item) && hasEntries(item))) {
+    if (
+      item !== null &&
+      typeof item === 'object' &&
+      (Array.isArray(item) ? item.length > 0 : isPlainObject(item) && hasEntries(item))
+    ) {
       // A collection starts on the item's line: its first line's indent becomes the dash.
       const start = out.length;
       if (Array.isArray(item)) list(item, `${indent}  `, out, depth + 1);

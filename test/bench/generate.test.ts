@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  OBJECTS_PER_DAEMONS_RELEASE, OBJECTS_PER_SERVER_RELEASE, expectedDeployments, expectedReleaseObjects, writeLargeInstance, writeScaledEnvironments,
+  OBJECTS_PER_DAEMONS_RELEASE,
+  OBJECTS_PER_SERVER_RELEASE,
+  expectedDeployments,
+  expectedReleaseObjects,
+  writeLargeInstance,
+  writeScaledEnvironments,
   type LargeInstanceSize,
 } from '../../bench/generate.js';
 import { loadEnvironments } from '../../src/load/environments.js';
@@ -18,14 +23,18 @@ const tmp = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const objects = (files: readonly RenderedFile[], under = '') => files.filter((f) => f.path.startsWith(under) && f.path.endsWith('.k8s.yaml'));
-const kind = (files: readonly RenderedFile[], k: string) => objects(files).filter((f) => f.path.split('/').pop()!.startsWith(`${k}.`));
+const objects = (files: readonly RenderedFile[], under = '') =>
+  files.filter((f) => f.path.startsWith(under) && f.path.endsWith('.k8s.yaml'));
+const kind = (files: readonly RenderedFile[], k: string) =>
+  objects(files).filter((f) => f.path.split('/').pop()!.startsWith(`${k}.`));
 
 describe('large-instance generator', () => {
   it('counts objects per release from the daemon table', () => {
     expect(DAEMONS).toHaveLength(28);
     expect(OBJECTS_PER_DAEMONS_RELEASE).toBe(57);
-    expect(expectedReleaseObjects({ environments: 20, daemonsReleases: 3, serverReleases: 3 })).toBe(20 * (3 * 57 + 3 * OBJECTS_PER_SERVER_RELEASE));
+    expect(expectedReleaseObjects({ environments: 20, daemonsReleases: 3, serverReleases: 3 })).toBe(
+      20 * (3 * 57 + 3 * OBJECTS_PER_SERVER_RELEASE),
+    );
   });
 
   for (const size of [
@@ -46,7 +55,9 @@ describe('large-instance generator', () => {
       const files = renderEnvironments(envs);
       expect(objects(files, 'apps/')).toHaveLength(expectedReleaseObjects(size));
       // The Rucio releases' Deployments (the Pushgateway of each environment has its own, under infrastructure/).
-      expect(kind(files, 'Deployment').filter((f) => f.path.startsWith('apps/'))).toHaveLength(expectedDeployments(size));
+      expect(kind(files, 'Deployment').filter((f) => f.path.startsWith('apps/'))).toHaveLength(
+        expectedDeployments(size),
+      );
       expect(kind(files, 'Deployment').filter((f) => f.path.includes('/pushgateway/'))).toHaveLength(size.environments);
       // Every daemon of the table runs in every daemons release.
       const daemonDeployments = kind(files, 'Deployment').filter((f) => f.text.includes('RUCIO_DAEMON_ARGS'));

@@ -32,20 +32,36 @@ beforeAll(async () => {
   // The tree as an older synth left it: one object changed, one object that synth no longer makes, a file of someone else.
   oldTree = join(base, 'old');
   cpSync(newTree, oldTree, { recursive: true });
-  edit(oldTree, 'apps/production/daemonprod/Deployment.daemonprod-reaper.k8s.yaml', (t) => t.replace('replicas: 2', 'replicas: 1'));
-  writeFileSync(join(oldTree, 'apps/production/daemonprod/ConfigMap.retired.k8s.yaml'), `${GENERATED_MARKER}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: retired\n`);
+  edit(oldTree, 'apps/production/daemonprod/Deployment.daemonprod-reaper.k8s.yaml', (t) =>
+    t.replace('replicas: 2', 'replicas: 1'),
+  );
+  writeFileSync(
+    join(oldTree, 'apps/production/daemonprod/ConfigMap.retired.k8s.yaml'),
+    `${GENERATED_MARKER}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: retired\n`,
+  );
   writeFileSync(join(oldTree, 'README.md'), 'kept\n');
   oldSnapshot = snapshot(oldTree)!;
   expect(oldSnapshot).not.toBe(newSnapshot);
 }, 60_000);
 
-const expectedNew = () => `${newSnapshot}\nREADME.md ${oldSnapshot.split('\n').find((l) => l.startsWith('README.md '))!.split(' ')[1]}`.split('\n').sort().join('\n');
+const expectedNew = () =>
+  `${newSnapshot}\nREADME.md ${
+    oldSnapshot
+      .split('\n')
+      .find((l) => l.startsWith('README.md '))!
+      .split(' ')[1]
+  }`
+    .split('\n')
+    .sort()
+    .join('\n');
 
 describe('a synth killed half way', () => {
   test('killed after writing the new tree, just before the swap: the output is as it was, and the next synth completes', async () => {
     const out = join(base, 'paused');
     cpSync(oldTree, out, { recursive: true });
-    const { child, done } = start(['synth', '--environments', envs, '--out', out], { RUCIO_GITOPS_TEST_PAUSE_BEFORE_SWAP: '20000' });
+    const { child, done } = start(['synth', '--environments', envs, '--out', out], {
+      RUCIO_GITOPS_TEST_PAUSE_BEFORE_SWAP: '20000',
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('synth never reached the swap')), 20_000);
       child.stderr!.on('data', (d: Buffer) => {
@@ -97,7 +113,9 @@ describe('a synth killed half way', () => {
     for (const { out, delay, result } of results) {
       const what = `run killed ${delay} ms into the write (${result.signal ?? `exit ${result.code}`})`;
       const now = snapshot(out);
-      outcomes.push(`${delay}ms:${now === undefined ? 'between renames' : now === oldSnapshot ? (existsSync(`${out}.staging`) ? 'old (staging begun)' : 'old') : 'new'}`);
+      outcomes.push(
+        `${delay}ms:${now === undefined ? 'between renames' : now === oldSnapshot ? (existsSync(`${out}.staging`) ? 'old (staging begun)' : 'old') : 'new'}`,
+      );
       if (now === undefined) {
         // Stopped between the two renames: the old tree is whole beside it, and the next synth puts it back.
         expect(snapshot(`${out}.previous`), what).toBe(oldSnapshot);
@@ -119,7 +137,9 @@ describe('oversized environment files', () => {
     edit(dir, 'production.yaml', (t) => t + padding);
     const r = await run(['validate', '--environments', dir, '--env', 'production']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/production\.yaml {2}file is \d+ bytes, more than the 10485760 an environment file may have: refused unread/);
+    expect(r.stderr).toMatch(
+      /production\.yaml {2}file is \d+ bytes, more than the 10485760 an environment file may have: refused unread/,
+    );
     // The shared layer too.
     const shared = copyEnvironments();
     edit(shared, '_rucio.yaml', (t) => t + padding);

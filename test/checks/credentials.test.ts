@@ -51,7 +51,11 @@ describe('credentialIn', () => {
 describe('scanCredentials', () => {
   test('judges an env var by its name, and scans JSON text inside strings', () => {
     const found = scanCredentials({
-      env: [{ name: 'RUCIO_CFG_DATABASE_PASSWORD', value: 'pw' }, { name: 'LOG_LEVEL', value: 'debug' }, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      env: [
+        { name: 'RUCIO_CFG_DATABASE_PASSWORD', value: 'pw' },
+        { name: 'LOG_LEVEL', value: 'debug' },
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      ],
       data: { 'component.json': JSON.stringify({ database: { default: 'mysql://u:p@h/db' } }) },
     });
     expect(found.map((f) => `${f.path.join('.')}: ${f.what}`)).toEqual([
@@ -64,12 +68,21 @@ describe('scanCredentials', () => {
 describe('environment files', () => {
   test('each finding names the file, the line and the key, in every layer', async () => {
     const dir = copyEnvironments();
-    edit(dir, '_rucio.yaml', (t) => t.replace('      pool_size: 10\n', '      pool_size: 10\n      backup: oracle://rucio:s3cr3t@db.example.org/R\n'));
-    edit(dir, 'integration.yaml', (t) => t.replace('    exposeErrorLogs: false\n', `    exposeErrorLogs: false\n    podAnnotations:\n      ci-token: glpat-${'y'.repeat(24)}\n`));
+    edit(dir, '_rucio.yaml', (t) =>
+      t.replace('      pool_size: 10\n', '      pool_size: 10\n      backup: oracle://rucio:s3cr3t@db.example.org/R\n'),
+    );
+    edit(dir, 'integration.yaml', (t) =>
+      t.replace(
+        '    exposeErrorLogs: false\n',
+        `    exposeErrorLogs: false\n    podAnnotations:\n      ci-token: glpat-${'y'.repeat(24)}\n`,
+      ),
+    );
     const r = await run(['validate', '--environments', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/_rucio\.yaml:17 {2}common\.config\.database\.backup: .*a URL with a password/);
-    expect(r.stderr).toMatch(/integration\.yaml:2[0-9] {2}servers\.serverint\.podAnnotations\.ci-token: holds a GitLab token/);
+    expect(r.stderr).toMatch(
+      /integration\.yaml:2[0-9] {2}servers\.serverint\.podAnnotations\.ci-token: holds a GitLab token/,
+    );
     expect(r.stderr).not.toContain('s3cr3t');
   });
 });
@@ -94,8 +107,13 @@ describe('generated objects', () => {
       object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'rucio' }, ...extra } as never,
     });
     for (const key of ['data', 'stringData']) {
-      const report = await runChecks(envs, [...files, secret({ [key]: { url: 'eA==' } })], { out: 'dist', partial: true });
-      expect(report.problems.map((p) => p.format())).toEqual([`dist/apps/production/daemonprod/Secret.db.k8s.yaml  Secret/db ${key}: [secret-data] a Secret with ${key} would put its values into git: use a SealedSecret or an ExternalSecret, or reference a Secret created outside git`]);
+      const report = await runChecks(envs, [...files, secret({ [key]: { url: 'eA==' } })], {
+        out: 'dist',
+        partial: true,
+      });
+      expect(report.problems.map((p) => p.format())).toEqual([
+        `dist/apps/production/daemonprod/Secret.db.k8s.yaml  Secret/db ${key}: [secret-data] a Secret with ${key} would put its values into git: use a SealedSecret or an ExternalSecret, or reference a Secret created outside git`,
+      ]);
     }
     const empty = await runChecks(envs, [...files, secret({ type: 'Opaque' })], { out: 'dist', partial: true });
     expect(empty.problems).toEqual([]);
@@ -106,7 +124,12 @@ describe('generated objects', () => {
     const cm: RenderedFile = {
       path: 'apps/production/daemonprod/ConfigMap.x.k8s.yaml',
       text: '',
-      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'rucio' }, data: { 'key.pem': '-----BEGIN EC PRIVATE KEY-----\nabc' } } as never,
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'x', namespace: 'rucio' },
+        data: { 'key.pem': '-----BEGIN EC PRIVATE KEY-----\nabc' },
+      } as never,
     };
     const report = await runChecks(envs, [...files, cm], { out: 'dist', partial: true });
     expect(report.problems.map((p) => p.format())).toEqual([
@@ -116,7 +139,10 @@ describe('generated objects', () => {
 
   test('a file that is not an object (an haproxy.cfg) is scanned line by line', async () => {
     const { envs, files } = rendered();
-    const cfg: RenderedFile = { path: 'infrastructure/production/haproxy/haproxy.cfg', text: 'global\n  log stdout\nbackend x\n  server a https://admin:hunter2@rucio:443\n' };
+    const cfg: RenderedFile = {
+      path: 'infrastructure/production/haproxy/haproxy.cfg',
+      text: 'global\n  log stdout\nbackend x\n  server a https://admin:hunter2@rucio:443\n',
+    };
     const report = await runChecks(envs, [...files, cfg], { out: 'dist', partial: true });
     expect(report.problems.map((p) => p.format())).toEqual([
       'dist/infrastructure/production/haproxy/haproxy.cfg:4  [credentials] holds a URL with a password in plain text: take it from a Secret or an environment variable set from one',

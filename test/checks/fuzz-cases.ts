@@ -61,9 +61,47 @@ function parentOf(root: Data, path: Seg[]): Data {
   return cur as Data;
 }
 
-const UNICODE = ['💥', 'ñandú', '\u202eevil', 'a\u0301', '日本語', 'zero\u200bwidth', '\uFEFFbom', 'Ω≈ç√∫', '\u0007bell', 'line\nbreak', '𝕦𝕟𝕚𝕔𝕠𝕕𝕖'];
-const NUMBERS = [1e308, -1, -2147483649, 2147483648, 9007199254740993, 0.5, -0.25, 0, 1e-300, 123456789012345678901234567890, Infinity, -Infinity, NaN];
-const WRONG = (r: Rng): unknown => pick(r, [() => 'a string', () => 42, () => true, () => null, () => [], () => ({}), () => [1, 'x', null], () => ({ k: 'v', n: 1 }), () => pick(r, NUMBERS), () => ''])();
+const UNICODE = [
+  '💥',
+  'ñandú',
+  '\u202eevil',
+  'a\u0301',
+  '日本語',
+  'zero\u200bwidth',
+  '\uFEFFbom',
+  'Ω≈ç√∫',
+  '\u0007bell',
+  'line\nbreak',
+  '𝕦𝕟𝕚𝕔𝕠𝕕𝕖',
+];
+const NUMBERS = [
+  1e308,
+  -1,
+  -2147483649,
+  2147483648,
+  9007199254740993,
+  0.5,
+  -0.25,
+  0,
+  1e-300,
+  123456789012345678901234567890,
+  Infinity,
+  -Infinity,
+  NaN,
+];
+const WRONG = (r: Rng): unknown =>
+  pick(r, [
+    () => 'a string',
+    () => 42,
+    () => true,
+    () => null,
+    () => [],
+    () => ({}),
+    () => [1, 'x', null],
+    () => ({ k: 'v', n: 1 }),
+    () => pick(r, NUMBERS),
+    () => '',
+  ])();
 
 /** Structural mutations, on the parsed document. */
 const STRUCTURAL: Record<string, (r: Rng, doc: Data) => void> = {
@@ -127,18 +165,28 @@ const STRUCTURAL: Record<string, (r: Rng, doc: Data) => void> = {
       return v !== null && typeof v === 'object' && !Array.isArray(v);
     });
     const p = pick(r, maps);
-    const target = (p.length === 0 ? doc : (parentOf(doc, p) as Record<Seg, unknown>)[p[p.length - 1]!]) as Record<string, unknown>;
+    const target = (p.length === 0 ? doc : (parentOf(doc, p) as Record<Seg, unknown>)[p[p.length - 1]!]) as Record<
+      string,
+      unknown
+    >;
     target[pick(r, ['replicas', 'extra', 'image', '__proto__x', 'constructor', 'toString', '0', ''])] = WRONG(r);
   },
 };
 
-const scalarLines = (lines: string[]) => lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*(- )?[A-Za-z_][\w.-]*: [^&*#\[{][^#]*$/.test(l)).map(([, i]) => i);
+const scalarLines = (lines: string[]) =>
+  lines
+    .map((l, i) => [l, i] as const)
+    .filter(([l]) => /^\s*(- )?[A-Za-z_][\w.-]*: [^&*#\[{][^#]*$/.test(l))
+    .map(([, i]) => i);
 
 /** Text mutations, on the YAML as written. */
 export const TEXTUAL: Record<string, (r: Rng, text: string) => string> = {
   duplicateKey(r, text) {
     const lines = text.split('\n');
-    const keyed = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*[A-Za-z_][\w.-]*:/.test(l)).map(([, i]) => i);
+    const keyed = lines
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => /^\s*[A-Za-z_][\w.-]*:/.test(l))
+      .map(([, i]) => i);
     if (!some(keyed)) return text;
     const i = pick(r, keyed);
     lines.splice(i + 1, 0, lines[i]!.replace(/^(\s*)- /, '$1  '));
@@ -166,7 +214,12 @@ export const TEXTUAL: Record<string, (r: Rng, text: string) => string> = {
   aliasBomb(r, text) {
     const levels = 6 + int(r, 6);
     const bomb = ['lol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i <= levels; i++) bomb.push(`lol${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= levels; i++)
+      bomb.push(
+        `lol${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     if (r() < 0.5) return `${text.trimEnd()}\n${bomb.join('\n')}\n`;
     // Inside a map the schema knows (free-form labels), so the bomb would be accepted if it were expanded.
     return `${text.trimEnd()}\ncommon:\n  podLabels:\n${bomb.map((l) => `    ${l}`).join('\n')}\n`;
@@ -177,7 +230,8 @@ export const TEXTUAL: Record<string, (r: Rng, text: string) => string> = {
     if (!some(scalars)) return text;
     const i = pick(r, scalars);
     const depth = pick(r, [64, 1000, 10_000, 100_000, 1_000_000]);
-    const flow = r() < 0.5 ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
+    const flow =
+      r() < 0.5 ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
     lines[i] = lines[i]!.replace(/: .*$/, `: ${flow}`);
     return lines.join('\n');
   },
@@ -196,10 +250,23 @@ export const TEXTUAL: Record<string, (r: Rng, text: string) => string> = {
     return text.slice(0, int(r, text.length));
   },
   lineEndings(r, text) {
-    return pick(r, [() => text.replace(/\n/g, '\r\n'), () => `\uFEFF${text}`, () => text.replace(/^( +)/gm, (s) => '\t'.repeat(s.length / 2)), () => text.replace(/\n/g, '\r')])();
+    return pick(r, [
+      () => text.replace(/\n/g, '\r\n'),
+      () => `\uFEFF${text}`,
+      () => text.replace(/^( +)/gm, (s) => '\t'.repeat(s.length / 2)),
+      () => text.replace(/\n/g, '\r'),
+    ])();
   },
   documents(r, text) {
-    return pick(r, [() => `${text}\n---\n${text}`, () => '', () => '---\n', () => '- a\n- b\n', () => 'just a string\n', () => '{}', () => 'null\n'])();
+    return pick(r, [
+      () => `${text}\n---\n${text}`,
+      () => '',
+      () => '---\n',
+      () => '- a\n- b\n',
+      () => 'just a string\n',
+      () => '{}',
+      () => 'null\n',
+    ])();
   },
 };
 
@@ -247,12 +314,20 @@ export function makeCase(index: number, originals: Record<string, string>): Case
 /** What is wrong with the outcome of a case, if anything. */
 export function verdict(result: Run, ms: number): string | undefined {
   if (result.code !== 0 && result.code !== 1) return `exit ${result.code}: ${result.stderr.slice(0, 2000)}`;
-  if (/\n\s+at .*:\d+:\d+\)?$/m.test(result.stderr) || /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)\b/m.test(result.stderr)) return `a stack trace or raw error: ${result.stderr.slice(0, 2000)}`;
+  if (
+    /\n\s+at .*:\d+:\d+\)?$/m.test(result.stderr) ||
+    /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)\b/m.test(result.stderr)
+  )
+    return `a stack trace or raw error: ${result.stderr.slice(0, 2000)}`;
   if (ms > 5000) return `took ${ms.toFixed(0)} ms`;
-  if (result.stderr.length + result.stdout.length > 500_000) return `printed ${result.stderr.length + result.stdout.length} characters`;
+  if (result.stderr.length + result.stdout.length > 500_000)
+    return `printed ${result.stderr.length + result.stdout.length} characters`;
   if (result.code === 1) {
     // Each problem line names a file, then a key path or a message about the whole file.
-    const named = /^ {2}\S+\.yaml(:\d+)? {2}[^ ]/m.test(result.stderr) || /^\S+\.yaml(:\d+)? {2}[^ ]/m.test(result.stderr) || /^ {2}\S+\.k8s\.yaml {2}[A-Z][A-Za-z]*\/\S+ /m.test(result.stderr);
+    const named =
+      /^ {2}\S+\.yaml(:\d+)? {2}[^ ]/m.test(result.stderr) ||
+      /^\S+\.yaml(:\d+)? {2}[^ ]/m.test(result.stderr) ||
+      /^ {2}\S+\.k8s\.yaml {2}[A-Z][A-Za-z]*\/\S+ /m.test(result.stderr);
     if (!named) return `exit 1 without naming a file and key: ${result.stderr.slice(0, 2000)}`;
   }
   return undefined;
@@ -280,11 +355,18 @@ export async function runCases(from: number, to: number): Promise<string[]> {
   const { envDir, dist, distSnapshot } = await workspace();
   const failures: string[] = [];
   const tally = new Map<string, number>();
-  const indexes = ONLY === undefined ? Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i) : ONLY >= from && ONLY < to ? [ONLY] : [];
+  const indexes =
+    ONLY === undefined
+      ? Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
+      : ONLY >= from && ONLY < to
+        ? [ONLY]
+        : [];
   for (const i of indexes) {
     const c = makeCase(i, originals);
     for (const f of FILES) writeFileSync(join(envDir, f), f === c.file ? c.text : originals[f]!);
-    const args = c.synth ? ['synth', '--environments', envDir, '--env', c.env, '--out', dist] : ['validate', '--environments', envDir, '--env', c.env];
+    const args = c.synth
+      ? ['synth', '--environments', envDir, '--env', c.env, '--out', dist]
+      : ['validate', '--environments', envDir, '--env', c.env];
     const t = performance.now();
     const result = await run(args);
     const ms = performance.now() - t;
@@ -300,9 +382,12 @@ export async function runCases(from: number, to: number): Promise<string[]> {
     }
     const outcome = result.code === 0 ? 'valid' : 'refused';
     tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
-    if (problem) failures.push(`case ${i} (FUZZ_SEED=${SEED} FUZZ_CASE=${i}; ${c.file}: ${c.mutations.join(', ')}): ${problem}`);
+    if (problem)
+      failures.push(`case ${i} (FUZZ_SEED=${SEED} FUZZ_CASE=${i}; ${c.file}: ${c.mutations.join(', ')}): ${problem}`);
   }
-  console.log(`fuzz seed ${SEED}, cases ${from}..${to - 1}: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ') || 'none run'}; repeat with FUZZ_SEED=${SEED}, one case with FUZZ_CASE=<i>`);
+  console.log(
+    `fuzz seed ${SEED}, cases ${from}..${to - 1}: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ') || 'none run'}; repeat with FUZZ_SEED=${SEED}, one case with FUZZ_CASE=<i>`,
+  );
   return failures;
 }
 
@@ -314,7 +399,11 @@ export async function runCases(from: number, to: number): Promise<string[]> {
 /** A case running longer than this counts as a hang. */
 const HANG_MS = 20_000;
 
-export async function runCasesInWorkers(from: number, to: number, threads = Math.max(2, availableParallelism())): Promise<string[]> {
+export async function runCasesInWorkers(
+  from: number,
+  to: number,
+  threads = Math.max(2, availableParallelism()),
+): Promise<string[]> {
   const originals = originalFiles();
   const failures: string[] = [];
   const tally = new Map<string, number>();
@@ -322,67 +411,82 @@ export async function runCasesInWorkers(from: number, to: number, threads = Math
   const cases = new Map<number, Case>();
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: threads }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL('./fuzz-worker.mjs', import.meta.url), { workerData: { root: ROOT, originals } });
-      const send = () => {
-        if (next >= to) {
-          worker.postMessage(null);
-          return;
-        }
-        const c = makeCase(next, originals);
-        cases.set(next, c);
-        inFlight.push(next);
-        worker.postMessage({ index: next, file: c.file, text: c.text, env: c.env, synth: c.synth });
-        next++;
-      };
-      // A case that hangs: the worker is stopped and the case reported (a per-case time limit in main() is not possible).
-      const inFlight: number[] = [];
-      let watchdog: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(watchdog);
-        if (inFlight.length === 0) return;
-        watchdog = setTimeout(() => {
-          const stuck = inFlight[0]!;
-          const c = cases.get(stuck)!;
-          failures.push(`case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): hung for more than ${HANG_MS} ms`);
-          void worker.terminate();
-        }, HANG_MS);
-      };
-      let closed = false;
-      const send2 = () => {
-        if (closed) return;
-        if (next >= to) closed = true;
-        send();
-      };
-      worker.on('message', (m: 'ready' | (Run & { index: number; ms: number; distChanged: boolean })) => {
-        // Two cases in flight per worker, so that it never waits while this thread makes the next one.
-        if (m === 'ready') send2();
-        else {
-          inFlight.splice(inFlight.indexOf(m.index), 1);
-          const c = cases.get(m.index)!;
-          cases.delete(m.index);
-          let problem = verdict(m, m.ms);
-          if (m.distChanged && m.code !== 0) problem ??= 'dist/ changed although synth failed';
-          const outcome = m.code === 0 ? 'valid' : 'refused';
-          tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
-          if (problem) failures.push(`case ${m.index} (FUZZ_SEED=${SEED} FUZZ_CASE=${m.index}; ${c.file}: ${c.mutations.join(', ')}): ${problem}`);
-        }
-        send2();
-        arm();
-      });
-      // A case that kills the thread (out of memory, a stack overflow outside main()): reported with its number.
-      worker.on('error', (e) => {
-        const stuck = inFlight[0];
-        if (stuck === undefined) return reject(e);
-        const c = cases.get(stuck)!;
-        failures.push(`case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): crashed the thread: ${e.message}`);
-      });
-      worker.on('exit', () => {
-        clearTimeout(watchdog);
-        resolve();
-      });
-    })),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(new URL('./fuzz-worker.mjs', import.meta.url), {
+            workerData: { root: ROOT, originals },
+          });
+          const send = () => {
+            if (next >= to) {
+              worker.postMessage(null);
+              return;
+            }
+            const c = makeCase(next, originals);
+            cases.set(next, c);
+            inFlight.push(next);
+            worker.postMessage({ index: next, file: c.file, text: c.text, env: c.env, synth: c.synth });
+            next++;
+          };
+          // A case that hangs: the worker is stopped and the case reported (a per-case time limit in main() is not possible).
+          const inFlight: number[] = [];
+          let watchdog: NodeJS.Timeout | undefined;
+          const arm = () => {
+            clearTimeout(watchdog);
+            if (inFlight.length === 0) return;
+            watchdog = setTimeout(() => {
+              const stuck = inFlight[0]!;
+              const c = cases.get(stuck)!;
+              failures.push(
+                `case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): hung for more than ${HANG_MS} ms`,
+              );
+              void worker.terminate();
+            }, HANG_MS);
+          };
+          let closed = false;
+          const send2 = () => {
+            if (closed) return;
+            if (next >= to) closed = true;
+            send();
+          };
+          worker.on('message', (m: 'ready' | (Run & { index: number; ms: number; distChanged: boolean })) => {
+            // Two cases in flight per worker, so that it never waits while this thread makes the next one.
+            if (m === 'ready') send2();
+            else {
+              inFlight.splice(inFlight.indexOf(m.index), 1);
+              const c = cases.get(m.index)!;
+              cases.delete(m.index);
+              let problem = verdict(m, m.ms);
+              if (m.distChanged && m.code !== 0) problem ??= 'dist/ changed although synth failed';
+              const outcome = m.code === 0 ? 'valid' : 'refused';
+              tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+              if (problem)
+                failures.push(
+                  `case ${m.index} (FUZZ_SEED=${SEED} FUZZ_CASE=${m.index}; ${c.file}: ${c.mutations.join(', ')}): ${problem}`,
+                );
+            }
+            send2();
+            arm();
+          });
+          // A case that kills the thread (out of memory, a stack overflow outside main()): reported with its number.
+          worker.on('error', (e) => {
+            const stuck = inFlight[0];
+            if (stuck === undefined) return reject(e);
+            const c = cases.get(stuck)!;
+            failures.push(
+              `case ${stuck} (FUZZ_SEED=${SEED} FUZZ_CASE=${stuck}; ${c.file}: ${c.mutations.join(', ')}): crashed the thread: ${e.message}`,
+            );
+          });
+          worker.on('exit', () => {
+            clearTimeout(watchdog);
+            resolve();
+          });
+        }),
+    ),
   );
-  console.log(`fuzz seed ${SEED}, cases ${from}..${to - 1} in ${threads} worker threads, ${((performance.now() - t0) / 1000).toFixed(1)} s: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ')}; repeat with FUZZ_SEED=${SEED}, one case with FUZZ_CASE=<i>`);
+  console.log(
+    `fuzz seed ${SEED}, cases ${from}..${to - 1} in ${threads} worker threads, ${((performance.now() - t0) / 1000).toFixed(1)} s: ${[...tally].map(([k, v]) => `${v} ${k}`).join(', ')}; repeat with FUZZ_SEED=${SEED}, one case with FUZZ_CASE=<i>`,
+  );
   return failures;
 }

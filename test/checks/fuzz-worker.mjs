@@ -31,7 +31,7 @@ async function run(args) {
     const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
     return { code, stdout, stderr };
   } catch (e) {
-    return { code: -1, stdout, stderr: stderr + (e instanceof Error ? e.stack ?? e.message : String(e)) };
+    return { code: -1, stdout, stderr: stderr + (e instanceof Error ? (e.stack ?? e.message) : String(e)) };
   }
 }
 
@@ -68,7 +68,9 @@ async function handle(job) {
     writeFileSync(join(envDir, f), wanted);
     onDisk.set(f, wanted);
   }
-  const args = job.synth ? ['synth', '--environments', envDir, '--env', job.env, '--out', dist] : ['validate', '--environments', envDir, '--env', job.env];
+  const args = job.synth
+    ? ['synth', '--environments', envDir, '--env', job.env, '--out', dist]
+    : ['validate', '--environments', envDir, '--env', job.env];
   const t = performance.now();
   const result = await run(args);
   const ms = performance.now() - t;
@@ -80,6 +82,13 @@ async function handle(job) {
       cpSync(pristineDist, dist, { recursive: true });
     }
   }
-  parentPort.postMessage({ index: job.index, ms, distChanged, ...result, stdout: result.stdout.slice(0, 600_000), stderr: result.stderr.slice(0, 600_000) });
+  parentPort.postMessage({
+    index: job.index,
+    ms,
+    distChanged,
+    ...result,
+    stdout: result.stdout.slice(0, 600_000),
+    stderr: result.stderr.slice(0, 600_000),
+  });
 }
 parentPort.postMessage('ready');

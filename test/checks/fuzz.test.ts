@@ -28,7 +28,8 @@ describe('fuzzed files through the real process', () => {
 
   const gnarly: Record<string, (text: string) => string> = {
     'an alias bomb': (t) => TEXTUAL.aliasBomb!(() => 0.9, t),
-    'a million nested lists': (t) => t.replace(/namespace: rucio/, `namespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`),
+    'a million nested lists': (t) =>
+      t.replace(/namespace: rucio/, `namespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`),
     'binary garbage': (t) => t.replace('namespace: rucio', 'namespace: ru\u0000\u00ff\u00fe\u0001\u0002cio'),
     'a truncated file': (t) => t.slice(0, 777),
     'deep block nesting': (t) => TEXTUAL.deepBlock!(() => 0.99, t),
@@ -43,7 +44,10 @@ describe('fuzzed files through the real process', () => {
     const t = performance.now();
     const { done } = start(['synth', '--environments', envDir, '--out', out]);
     const result = await done;
-    const problem = verdict({ code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr }, performance.now() - t);
+    const problem = verdict(
+      { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr },
+      performance.now() - t,
+    );
     expect(problem).toBeUndefined();
     expect(result.code).toBe(1);
     expect(snapshot(out)).toBe(ws.distSnapshot);

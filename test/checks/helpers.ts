@@ -33,6 +33,6 @@ export async function run(args: readonly string[]): Promise<Run> {
     const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
     return { code, stdout, stderr };
   } catch (e) {
-    return { code: -1, stdout, stderr: stderr + (e instanceof Error ? e.stack ?? e.message : String(e)) };
+    return { code: -1, stdout, stderr: stderr + (e instanceof Error ? (e.stack ?? e.message) : String(e)) };
   }
 }

@@ -9,7 +9,8 @@ import { MAX_NESTING, nestingProblem, parseYaml } from '../../src/load/yaml-sour
 import { ROOT } from './helpers.js';
 
 test('the bundled files pass', () => {
-  for (const f of ['_rucio', 'integration', 'production']) expect(nestingProblem(readFileSync(join(ROOT, 'environments', `${f}.yaml`), 'utf8'))).toBeUndefined();
+  for (const f of ['_rucio', 'integration', 'production'])
+    expect(nestingProblem(readFileSync(join(ROOT, 'environments', `${f}.yaml`), 'utf8'))).toBeUndefined();
 });
 
 test('flow nesting over the limit is refused at its line, at the limit accepted', () => {
@@ -20,7 +21,11 @@ test('flow nesting over the limit is refused at its line, at the limit accepted'
 
 test('brackets inside scalars and comments do not count', () => {
   const brackets = '['.repeat(100);
-  expect(nestingProblem(`a: '${brackets}'\nb: "[[[\\"[[["\nc: x${brackets}\nd: it's ${brackets}\n# ${brackets}\ne: 1 # ${brackets}`)).toBeUndefined();
+  expect(
+    nestingProblem(
+      `a: '${brackets}'\nb: "[[[\\"[[["\nc: x${brackets}\nd: it's ${brackets}\n# ${brackets}\ne: 1 # ${brackets}`,
+    ),
+  ).toBeUndefined();
   expect(nestingProblem(`s: |\n  ${brackets}\n  'unclosed\nt: >-\n  ${brackets}\nb: ${'{'.repeat(70)}`)?.line).toBe(6);
 });
 
@@ -32,16 +37,25 @@ test('parseYaml reports it as a file problem at the line, quickly, for a million
   const t = performance.now();
   const { problems } = parseYaml('deep.yaml', `name: x\nnamespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`);
   expect(performance.now() - t).toBeLessThan(1000);
-  expect(problems.map((p) => p.format())).toEqual([`deep.yaml:2  invalid YAML: collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file`]);
+  expect(problems.map((p) => p.format())).toEqual([
+    `deep.yaml:2  invalid YAML: collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file`,
+  ]);
 });
 
 test('YAML errors the fuzzer met carry their line, and an unresolved alias is not called a bomb', () => {
-  expect(parseYaml('f.yaml', 'name: x\nnamespace: a\nnamespace: b\n').problems.map((p) => p.format())).toEqual(['f.yaml:3  invalid YAML: a key appears twice in the same map: keep one']);
+  expect(parseYaml('f.yaml', 'name: x\nnamespace: a\nnamespace: b\n').problems.map((p) => p.format())).toEqual([
+    'f.yaml:3  invalid YAML: a key appears twice in the same map: keep one',
+  ]);
   expect(parseYaml('f.yaml', 'name: x\nnamespace: *nowhere\n').problems.map((p) => p.format())).toEqual([
     'f.yaml:2  invalid YAML: an alias refers to no anchor (the anchor must be set before the alias): nowhere: define the anchor (&name) before the alias',
   ]);
-  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`)].join('\n');
-  expect(parseYaml('f.yaml', bomb).problems.map((p) => p.format())).toEqual(['f.yaml  invalid YAML: too many YAML aliases (more than 100 expansions): write the values out']);
+  const bomb = [
+    'a0: &a0 [x, x, x, x, x, x, x, x, x]',
+    ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+  ].join('\n');
+  expect(parseYaml('f.yaml', bomb).problems.map((p) => p.format())).toEqual([
+    'f.yaml  invalid YAML: too many YAML aliases (more than 100 expansions): write the values out',
+  ]);
 });
 
 test('a stray quote inside a flow collection (garbage) does not hide deep nesting (found by the fuzzer, seed 7 case 334)', () => {
@@ -55,7 +69,11 @@ test('a stray quote inside a flow collection (garbage) does not hide deep nestin
 test('a map of 100,000 keys parses in linear time, and duplicate keys are still found', () => {
   const text = `a:\n${Array.from({ length: 100_000 }, (_, i) => `  k${i}: v\n`).join('')}  k5: again\n`;
   const t = performance.now();
-  expect(parseYaml('f.yaml', text).problems.map((p) => p.format())).toEqual(['f.yaml:100002  invalid YAML: a key appears twice in the same map: keep one']);
+  expect(parseYaml('f.yaml', text).problems.map((p) => p.format())).toEqual([
+    'f.yaml:100002  invalid YAML: a key appears twice in the same map: keep one',
+  ]);
   expect(performance.now() - t).toBeLessThan(5000);
-  expect(parseYaml('f.yaml', 'a: {x: 1, y: 2, x: 3}\n').problems.map((p) => p.format())).toEqual(['f.yaml:1  invalid YAML: a key appears twice in the same map: keep one']);
+  expect(parseYaml('f.yaml', 'a: {x: 1, y: 2, x: 3}\n').problems.map((p) => p.format())).toEqual([
+    'f.yaml:1  invalid YAML: a key appears twice in the same map: keep one',
+  ]);
 });

@@ -20,14 +20,16 @@ function goodDeployment(): KubeObject & { spec: any; metadata: any } {
         metadata: { labels: { app: 'web' } },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 1000 },
-          containers: [{
-            name: 'web',
-            image: 'registry.example.org/web:1.2.3',
-            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-            readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
-            livenessProbe: { httpGet: { path: '/live', port: 8080 } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-          }],
+          containers: [
+            {
+              name: 'web',
+              image: 'registry.example.org/web:1.2.3',
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+              readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+              livenessProbe: { httpGet: { path: '/live', port: 8080 } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+            },
+          ],
         },
       },
     },
@@ -36,7 +38,10 @@ function goodDeployment(): KubeObject & { spec: any; metadata: any } {
 
 function rulesOf(...objects: KubeObject[]): string[] {
   const placed: PlacedObject[] = objects.map((object, i) => ({ path: `apps/test/r/${i}.k8s.yaml`, object }));
-  return [...policyViolations(placed).values()].flat().map((v) => `${v.rule} ${v.field}`).sort();
+  return [...policyViolations(placed).values()]
+    .flat()
+    .map((v) => `${v.rule} ${v.field}`)
+    .sort();
 }
 
 const container = (d: ReturnType<typeof goodDeployment>) => d.spec.template.spec.containers[0];
@@ -62,7 +67,12 @@ describe('resources', () => {
     expect(rulesOf(d)).toEqual(['resources spec.template.spec.initContainers[0].resources']);
     const c = goodDeployment();
     delete container(c).resources.limits.cpu;
-    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: c.spec.template } } } } as never;
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'c' },
+      spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: c.spec.template } } },
+    } as never;
     expect(rulesOf(cron)).toEqual(['resources spec.jobTemplate.spec.template.spec.containers[0].resources']);
   });
 });
@@ -79,9 +89,12 @@ describe('image-tag', () => {
     expect(rulesOf(d)).toEqual(['image-tag spec.template.spec.containers[0].image']);
     expect(imageProblem(image)).toContain(what);
   });
-  test.each(['registry.example.org:5000/web:1.0', `web@sha256:${'a'.repeat(64)}`, 'rucio/rucio-server:release-36.2.0'])('passes on %j', (image) => {
-    expect(imageProblem(image)).toBeUndefined();
-  });
+  test.each(['registry.example.org:5000/web:1.0', `web@sha256:${'a'.repeat(64)}`, 'rucio/rucio-server:release-36.2.0'])(
+    'passes on %j',
+    (image) => {
+      expect(imageProblem(image)).toBeUndefined();
+    },
+  );
 });
 
 describe('probes', () => {
@@ -100,7 +113,12 @@ describe('probes', () => {
   test('does not apply to Jobs and CronJobs', () => {
     const d = goodDeployment();
     delete container(d).readinessProbe;
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: d.spec.template } } as never;
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { template: d.spec.template },
+    } as never;
     expect(rulesOf(job)).toEqual([]);
   });
 });
@@ -109,7 +127,9 @@ describe('privilege-escalation', () => {
   test('fails unless allowPrivilegeEscalation is false, and on privileged', () => {
     const d = goodDeployment();
     delete container(d).securityContext.allowPrivilegeEscalation;
-    expect(rulesOf(d)).toEqual(['privilege-escalation spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation']);
+    expect(rulesOf(d)).toEqual([
+      'privilege-escalation spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+    ]);
     const p = goodDeployment();
     container(p).securityContext.privileged = true;
     expect(rulesOf(p)).toEqual(['privilege-escalation spec.template.spec.containers[0].securityContext.privileged']);
@@ -136,7 +156,9 @@ describe('read-only-root-fs', () => {
   test('fails without readOnlyRootFilesystem', () => {
     const d = goodDeployment();
     container(d).securityContext.readOnlyRootFilesystem = false;
-    expect(rulesOf(d)).toEqual(['read-only-root-fs spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem']);
+    expect(rulesOf(d)).toEqual([
+      'read-only-root-fs spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ]);
   });
 });
 
@@ -144,7 +166,10 @@ describe('host-path', () => {
   const withHostPath = () => {
     const d = goodDeployment();
     Object.assign(d, { kind: 'DaemonSet' });
-    d.spec.template.spec.volumes = [{ name: 'varlog', hostPath: { path: '/var/log' } }, { name: 'data', emptyDir: {} }];
+    d.spec.template.spec.volumes = [
+      { name: 'varlog', hostPath: { path: '/var/log' } },
+      { name: 'data', emptyDir: {} },
+    ];
     return d;
   };
   test('fails on an undeclared hostPath volume', () => {
@@ -160,10 +185,16 @@ describe('host-path', () => {
 });
 
 describe('rbac-wildcards', () => {
-  const role = (rules: unknown[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules }) as never;
+  const role = (rules: unknown[]) =>
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules }) as never;
   test('fails on * in verbs, resources or apiGroups', () => {
-    expect(rulesOf(role([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['*'] }]))).toEqual(['rbac-wildcards rules[0].verbs']);
-    expect(rulesOf(role([{ apiGroups: ['*'], resources: ['*'], verbs: ['get'] }]))).toEqual(['rbac-wildcards rules[0].apiGroups', 'rbac-wildcards rules[0].resources']);
+    expect(rulesOf(role([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['*'] }]))).toEqual([
+      'rbac-wildcards rules[0].verbs',
+    ]);
+    expect(rulesOf(role([{ apiGroups: ['*'], resources: ['*'], verbs: ['get'] }]))).toEqual([
+      'rbac-wildcards rules[0].apiGroups',
+      'rbac-wildcards rules[0].resources',
+    ]);
   });
   test('passes on listed verbs and resources', () => {
     expect(rulesOf(role([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] }]))).toEqual([]);
@@ -172,7 +203,13 @@ describe('rbac-wildcards', () => {
 
 describe('rbac-bindings', () => {
   const binding = (kind: string, name: string) =>
-    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name }, subjects: [] }) as never;
+    ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'b' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name },
+      subjects: [],
+    }) as never;
   test.each(['cluster-admin', 'admin', 'edit'])('fails on binding the ClusterRole %s', (name) => {
     expect(rulesOf(binding('ClusterRole', name))).toEqual(['rbac-bindings roleRef.name']);
   });
@@ -183,8 +220,22 @@ describe('rbac-bindings', () => {
 });
 
 describe('autoscaler-replicas', () => {
-  const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'rucio' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3 } } as never;
-  const scaled = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'web', namespace: 'rucio' }, spec: { scaleTargetRef: { name: 'web' }, triggers: [] } } as never;
+  const hpa = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'rucio' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 3,
+    },
+  } as never;
+  const scaled = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'web', namespace: 'rucio' },
+    spec: { scaleTargetRef: { name: 'web' }, triggers: [] },
+  } as never;
   test('fails when an HPA or a ScaledObject targets a Deployment that sets replicas', () => {
     const d = goodDeployment();
     d.spec.replicas = 2;

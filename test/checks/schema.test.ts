@@ -10,18 +10,28 @@ const deployment = (container: Record<string, unknown>): KubeObject =>
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', labels: { app: 'web', 'any/label': 'x' }, annotations: { 'free.form/annotation': 'y' } },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', ...container }] } } },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'web:1', ...container }] },
+      },
+    },
   }) as never;
 
 const summary = async (o: KubeObject) => (await validateObject(o)).map((i) => `${i.rule} ${i.field}`);
 
 describe('Kubernetes kinds', () => {
   test('a valid Deployment passes, with free-form maps (labels, annotations)', async () => {
-    expect(await summary(deployment({ imagePullPolicy: 'IfNotPresent', resources: { limits: { cpu: '1' } } }))).toEqual([]);
+    expect(await summary(deployment({ imagePullPolicy: 'IfNotPresent', resources: { limits: { cpu: '1' } } }))).toEqual(
+      [],
+    );
   });
 
   test('a misspelt field is an unknown field, with a suggestion', async () => {
-    const issues = await validateObject(deployment({ imagePullPolcy: 'IfNotPresent', ports: [{ containerPort: 80, protcol: 'TCP' }] }));
+    const issues = await validateObject(
+      deployment({ imagePullPolcy: 'IfNotPresent', ports: [{ containerPort: 80, protcol: 'TCP' }] }),
+    );
     expect(issues.map((i) => `${i.rule} ${i.field}`)).toEqual([
       'unknown-field spec.template.spec.containers[0].imagePullPolcy',
       'unknown-field spec.template.spec.containers[0].ports[0].protcol',
@@ -48,12 +58,35 @@ describe('Kubernetes kinds', () => {
   });
 
   test.each([
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }], selector: { app: 'x' } } },
-    { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'c:1' }] } } } } } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { ports: [{ port: 80, targetPort: 'http' }], selector: { app: 'x' } },
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'c' },
+      spec: {
+        schedule: '0 * * * *',
+        jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'c:1' }] } } } },
+      },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'r' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+    },
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {} } },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { maxUnavailable: 1 } },
-    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 } },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 },
+    },
   ])('$kind passes', async (o) => {
     expect(await summary(o as never)).toEqual([]);
   });
@@ -62,20 +95,65 @@ describe('Kubernetes kinds', () => {
 describe('custom resources', () => {
   test('a ServiceMonitor, a ScaledObject, a Flux Kustomization and a HelmRelease with free-form values pass', async () => {
     const objects = [
-      { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: { matchLabels: { app: 'x' } }, endpoints: [{ port: 'metrics', interval: '30s' }] } },
-      { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's' }, spec: { scaleTargetRef: { name: 'd' }, minReplicaCount: 1, triggers: [{ type: 'prometheus', metadata: { query: 'sum(x)', threshold: '10', serverAddress: 'http://p:9090' } }] } },
-      { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'k' }, spec: { interval: '10m', path: './apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } },
-      { apiVersion: 'helm.toolkit.fluxcd.io/v2beta2', kind: 'HelmRelease', metadata: { name: 'h' }, spec: { interval: '1m', chart: { spec: { chart: 'c', sourceRef: { kind: 'HelmRepository', name: 'r' } } }, values: { anything: { goes: [1, { here: true }] } } } },
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'm' },
+        spec: { selector: { matchLabels: { app: 'x' } }, endpoints: [{ port: 'metrics', interval: '30s' }] },
+      },
+      {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name: 's' },
+        spec: {
+          scaleTargetRef: { name: 'd' },
+          minReplicaCount: 1,
+          triggers: [
+            { type: 'prometheus', metadata: { query: 'sum(x)', threshold: '10', serverAddress: 'http://p:9090' } },
+          ],
+        },
+      },
+      {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'k' },
+        spec: {
+          interval: '10m',
+          path: './apps',
+          prune: true,
+          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        },
+      },
+      {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2beta2',
+        kind: 'HelmRelease',
+        metadata: { name: 'h' },
+        spec: {
+          interval: '1m',
+          chart: { spec: { chart: 'c', sourceRef: { kind: 'HelmRepository', name: 'r' } } },
+          values: { anything: { goes: [1, { here: true }] } },
+        },
+      },
     ];
     for (const o of objects) expect(await summary(o as never)).toEqual([]);
   });
 
   test('a misspelt field in a CRD object is an unknown field', async () => {
-    const sm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: {}, endpoints: [{ port: 'metrics', intervall: '30s' }] } };
+    const sm = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'm' },
+      spec: { selector: {}, endpoints: [{ port: 'metrics', intervall: '30s' }] },
+    };
     const issues = await validateObject(sm as never);
     expect(issues.map((i) => `${i.rule} ${i.field}`)).toEqual(['unknown-field spec.endpoints[0].intervall']);
     expect(issues[0]!.fix).toContain("'interval'");
-    const so = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's' }, spec: { scaleTargetRef: { name: 'd' }, minReplicas: 1, triggers: [] } };
+    const so = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 's' },
+      spec: { scaleTargetRef: { name: 'd' }, minReplicas: 1, triggers: [] },
+    };
     expect(await summary(so as never)).toEqual(['unknown-field spec.minReplicas']);
   });
 });
@@ -93,8 +171,14 @@ describe('unknown kinds', () => {
   });
 
   test('an unknown version of a known kind names the versions the models have', async () => {
-    const [issue] = await validateObject({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'x' } } as never);
-    expect(issue!.fix).toBe('the models know HelmRelease as helm.toolkit.fluxcd.io/v2beta1, helm.toolkit.fluxcd.io/v2beta2: use one of those, or add a model of this version');
+    const [issue] = await validateObject({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'x' },
+    } as never);
+    expect(issue!.fix).toBe(
+      'the models know HelmRelease as helm.toolkit.fluxcd.io/v2beta1, helm.toolkit.fluxcd.io/v2beta2: use one of those, or add a model of this version',
+    );
   });
 });
 
@@ -107,7 +191,12 @@ describe('through synth', () => {
     const envs = loadEnvironments('environments', ['production']);
     const typo = (ctx: Parameters<(typeof COMPONENTS)[number]>[0]) => {
       const chart = ctx.chart(`infrastructure/${ctx.env.name}/demo`, 'demo');
-      new ApiObject(chart, 'Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo' }, spec: { selector: { app: 'demo' }, ports: [{ port: 80, targetPrt: 8080 }] } } as never);
+      new ApiObject(chart, 'Service', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'demo' },
+        spec: { selector: { app: 'demo' }, ports: [{ port: 80, targetPrt: 8080 }] },
+      } as never);
     };
     const files = renderEnvironments(envs, [...COMPONENTS, typo]);
     const report = await runChecks(envs, files, { out: 'dist', partial: true });

@@ -7,14 +7,17 @@ import { daemonsObjects, find, serverObjects, type Obj } from '../helpers.js';
 const rbac = (objects: Obj[]) => objects.filter((o) => o.kind.startsWith('Role') || o.kind.startsWith('ClusterRole'));
 
 describe('FtsRenewal', () => {
-  const objects = daemonsObjects({
-    ftsRenewal: {
-      enabled: 1,
-      vos: [{ vo: 'atlas', voms: 'atlas:/atlas/Role=production' }],
-      servers: 'https://fts3.example.org:8446',
-      tlsSecretName: 'robot-cert',
+  const objects = daemonsObjects(
+    {
+      ftsRenewal: {
+        enabled: 1,
+        vos: [{ vo: 'atlas', voms: 'atlas:/atlas/Role=production' }],
+        servers: 'https://fts3.example.org:8446',
+        tlsSecretName: 'robot-cert',
+      },
     },
-  }, 'daemonprod');
+    'daemonprod',
+  );
 
   it('schedules the renewal as the chart does and writes the proxy into <release>-rucio-x509up', () => {
     const cron = find(objects, 'CronJob', 'daemonprod-rucio-daemons-renew-fts-proxy');
@@ -22,14 +25,19 @@ describe('FtsRenewal', () => {
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
     const c = cron.spec.jobTemplate.spec.template.spec.containers[0];
     expect(c.image).toBe('rucio/fts-cron:36.2.0');
-    expect(c.env).toEqual(expect.arrayContaining([
-      { name: 'RUCIO_FTS_SECRETS', value: 'daemonprod-rucio-x509up' },
-      { name: 'RUCIO_FTS_SERVERS', value: 'https://fts3.example.org:8446' },
-      { name: 'RUCIO_FTS_VO_COUNT', value: '1' },
-      { name: 'RUCIO_FTS_VO_0', value: 'atlas' },
-      { name: 'RUCIO_FTS_VOMS_0', value: 'atlas:/atlas/Role=production' },
-    ]));
-    expect(c.volumeMounts.map((m: Obj) => m.mountPath)).toEqual(['/opt/rucio/certs/usercert.pem', '/opt/rucio/keys/userkey.pem']);
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: 'RUCIO_FTS_SECRETS', value: 'daemonprod-rucio-x509up' },
+        { name: 'RUCIO_FTS_SERVERS', value: 'https://fts3.example.org:8446' },
+        { name: 'RUCIO_FTS_VO_COUNT', value: '1' },
+        { name: 'RUCIO_FTS_VO_0', value: 'atlas' },
+        { name: 'RUCIO_FTS_VOMS_0', value: 'atlas:/atlas/Role=production' },
+      ]),
+    );
+    expect(c.volumeMounts.map((m: Obj) => m.mountPath)).toEqual([
+      '/opt/rucio/certs/usercert.pem',
+      '/opt/rucio/keys/userkey.pem',
+    ]);
     expect(c.resources.limits).toBeDefined();
   });
 
@@ -37,11 +45,24 @@ describe('FtsRenewal', () => {
     const role = find(objects, 'Role', 'daemonprod-rucio-daemons-renew-fts-proxy');
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['daemonprod-rucio-x509up'], verbs: ['get', 'patch', 'update'] },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['daemonprod-rucio-x509up'],
+        verbs: ['get', 'patch', 'update'],
+      },
     ]);
     const binding = find(objects, 'RoleBinding', 'daemonprod-rucio-daemons-renew-fts-proxy');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'daemonprod-rucio-daemons-renew-fts-proxy' });
-    expect(rbac(objects).map((o) => o.kind).sort()).toEqual(['Role', 'RoleBinding']);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'daemonprod-rucio-daemons-renew-fts-proxy',
+    });
+    expect(
+      rbac(objects)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['Role', 'RoleBinding']);
   });
 
   it('is not rendered when disabled', () => {
@@ -55,7 +76,13 @@ describe('AutomaticRestart', () => {
     const cron = find(objects, 'CronJob', 'daemonint-rucio-daemons-automatic-restart');
     expect(cron.spec.schedule).toBe('0 */8 * * *');
     const c = cron.spec.jobTemplate.spec.template.spec.containers[0];
-    expect(c.args).toEqual(['rollout', 'restart', 'deployment', '--selector', 'release=daemonint,app-group=rucio-daemons']);
+    expect(c.args).toEqual([
+      'rollout',
+      'restart',
+      'deployment',
+      '--selector',
+      'release=daemonint,app-group=rucio-daemons',
+    ]);
     expect(c.image).toMatch(/^bitnamilegacy\/kubectl:\d/);
     expect(find(objects, 'Role', 'daemonint-rucio-daemons-automatic-restart').rules).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'patch'] },
@@ -64,7 +91,8 @@ describe('AutomaticRestart', () => {
 
   it('restarts a server release by its app label', () => {
     const objects = serverObjects({ automaticRestart: { enabled: true } }, 'serverint');
-    const c = find(objects, 'CronJob', 'serverint-rucio-server-automatic-restart').spec.jobTemplate.spec.template.spec.containers[0];
+    const c = find(objects, 'CronJob', 'serverint-rucio-server-automatic-restart').spec.jobTemplate.spec.template.spec
+      .containers[0];
     expect(c.args).toEqual(['rollout', 'restart', 'deployment', '--selector', 'release=serverint,app=rucio-server']);
   });
 });

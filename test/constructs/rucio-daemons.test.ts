@@ -14,7 +14,9 @@ const container = (d: Obj) => d.spec.template.spec.containers[0];
 
 /** What bash makes of RUCIO_DAEMON_ARGS after the image's `eval`: one line per argument. */
 function evalArgs(args: string): string[] {
-  const out = execFileSync('bash', ['-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], { env: { ARGS: args, PATH: process.env.PATH } }).toString();
+  const out = execFileSync('bash', ['-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], {
+    env: { ARGS: args, PATH: process.env.PATH },
+  }).toString();
   return out.split('\0').slice(0, -1);
 }
 
@@ -49,7 +51,7 @@ describe('the daemon table', () => {
     expect(env.RUCIO_DAEMON_ARGS).toBe(flag);
   });
 
-  it('renders the stager\'s bulk once (the chart emits it twice)', () => {
+  it("renders the stager's bulk once (the chart emits it twice)", () => {
     const spec = DAEMONS_BY_KEY.get('conveyorStager')!;
     const block = rucioDaemonsSchema.parse({ conveyorStager: { bulk: 50 } }).conveyorStager as never;
     expect(daemonArgs(spec, block)).toBe('--total-threads 1 --bulk 50');
@@ -57,32 +59,57 @@ describe('the daemon table', () => {
 
   it('emits switches only when on, and a numeric archive timeout', () => {
     const spec = DAEMONS_BY_KEY.get('conveyorTransferSubmitter')!;
-    const on = rucioDaemonsSchema.parse({ conveyorTransferSubmitter: { ignoreAvailability: true, retryOtherFts: 1, archiveTimeout: 3600 } });
-    expect(daemonArgs(spec, on.conveyorTransferSubmitter as never)).toBe('--total-threads 1 --ignore-availability --retry-other-fts --archive-timeout-override 3600');
+    const on = rucioDaemonsSchema.parse({
+      conveyorTransferSubmitter: { ignoreAvailability: true, retryOtherFts: 1, archiveTimeout: 3600 },
+    });
+    expect(daemonArgs(spec, on.conveyorTransferSubmitter as never)).toBe(
+      '--total-threads 1 --ignore-availability --retry-other-fts --archive-timeout-override 3600',
+    );
     const off = rucioDaemonsSchema.parse({ conveyorTransferSubmitter: { ignoreAvailability: false } });
     expect(daemonArgs(spec, off.conveyorTransferSubmitter as never)).toBe('--total-threads 1');
   });
 });
 
-describe('RUCIO_DAEMON_ARGS survives the image\'s eval', () => {
+describe("RUCIO_DAEMON_ARGS survives the image's eval", () => {
   it('keeps activities with spaces and quotes as single arguments', () => {
     const spec = DAEMONS_BY_KEY.get('conveyorTransferSubmitter')!;
-    const v = rucioDaemonsSchema.parse({ conveyorTransferSubmitter: { threads: 2, activities: ['User Subscriptions', 'Data Consolidation', 'T0 Export'] } });
+    const v = rucioDaemonsSchema.parse({
+      conveyorTransferSubmitter: { threads: 2, activities: ['User Subscriptions', 'Data Consolidation', 'T0 Export'] },
+    });
     const args = daemonArgs(spec, v.conveyorTransferSubmitter as never);
-    expect(evalArgs(args)).toEqual(['--total-threads', '2', '--activities', 'User Subscriptions', 'Data Consolidation', 'T0 Export']);
+    expect(evalArgs(args)).toEqual([
+      '--total-threads',
+      '2',
+      '--activities',
+      'User Subscriptions',
+      'Data Consolidation',
+      'T0 Export',
+    ]);
   });
 
   it("reads the chart's single-string form of activities", () => {
     const spec = DAEMONS_BY_KEY.get('conveyorPoller')!;
     const v = rucioDaemonsSchema.parse({ conveyorPoller: { activities: "'User Subscriptions' 'Express'" } });
-    expect(evalArgs(daemonArgs(spec, v.conveyorPoller as never))).toEqual(['--total-threads', '1', '--activities', 'User Subscriptions', 'Express']);
+    expect(evalArgs(daemonArgs(spec, v.conveyorPoller as never))).toEqual([
+      '--total-threads',
+      '1',
+      '--activities',
+      'User Subscriptions',
+      'Express',
+    ]);
   });
 
   it('keeps RSE expressions with & | \\ = and quotes intact', () => {
     const spec = DAEMONS_BY_KEY.get('reaper')!;
     const expression = "cms_type=real&rse_type=TAPE|reaper=True\\tier=1 $(touch /tmp/x) 'q'";
     const v = rucioDaemonsSchema.parse({ reaper: { includeRses: expression, greedy: 1 } });
-    expect(evalArgs(daemonArgs(spec, v.reaper as never))).toEqual(['--greedy', '--threads', '1', '--include-rses', expression]);
+    expect(evalArgs(daemonArgs(spec, v.reaper as never))).toEqual([
+      '--greedy',
+      '--threads',
+      '1',
+      '--include-rses',
+      expression,
+    ]);
   });
 });
 
@@ -98,15 +125,25 @@ describe('RucioDaemons objects', () => {
   const objects = daemonsObjects(values, 'daemonint');
 
   it('names objects <fullname>-<daemon>, fullname per Helm (release-chart)', () => {
-    expect(objects.filter((o: Obj) => o.kind === 'Deployment').map((o: Obj) => o.metadata.name).sort()).toEqual([
-      'daemonint-rucio-daemons-conveyor-finisher',
-      'daemonint-rucio-daemons-reaper',
-    ]);
+    expect(
+      objects
+        .filter((o: Obj) => o.kind === 'Deployment')
+        .map((o: Obj) => o.metadata.name)
+        .sort(),
+    ).toEqual(['daemonint-rucio-daemons-conveyor-finisher', 'daemonint-rucio-daemons-reaper']);
   });
 
   it('honours fullnameOverride, and a release that already holds the chart name', () => {
-    expect(daemonsObjects({ fullnameOverride: 'daemonint', reaperCount: 1 }, 'x').some((o: Obj) => o.metadata.name === 'daemonint-reaper')).toBe(true);
-    expect(daemonsObjects({ reaperCount: 1 }, 'my-rucio-daemons').some((o: Obj) => o.metadata.name === 'my-rucio-daemons-reaper')).toBe(true);
+    expect(
+      daemonsObjects({ fullnameOverride: 'daemonint', reaperCount: 1 }, 'x').some(
+        (o: Obj) => o.metadata.name === 'daemonint-reaper',
+      ),
+    ).toBe(true);
+    expect(
+      daemonsObjects({ reaperCount: 1 }, 'my-rucio-daemons').some(
+        (o: Obj) => o.metadata.name === 'my-rucio-daemons-reaper',
+      ),
+    ).toBe(true);
   });
 
   it('renders nothing for a daemon whose count is 0', () => {
@@ -125,20 +162,39 @@ describe('RucioDaemons objects', () => {
       team: 'ddm',
       tier: 'transfers',
     });
-    expect(d.metadata.labels).toMatchObject({ app: 'rucio-daemons-conveyor-finisher', 'app-group': 'rucio-daemons', release: 'daemonint', chart: 'rucio-daemons-40.0.0' });
+    expect(d.metadata.labels).toMatchObject({
+      app: 'rucio-daemons-conveyor-finisher',
+      'app-group': 'rucio-daemons',
+      release: 'daemonint',
+      chart: 'rucio-daemons-40.0.0',
+    });
   });
 
   it('mounts the common and component config into conf.d and says so', () => {
     const d = deployment(objects, 'daemonint-rucio-daemons-conveyor-finisher');
     const c = container(d);
-    expect(c.volumeMounts).toEqual(expect.arrayContaining([
-      { name: 'config-common', mountPath: '/opt/rucio/etc/conf.d/10_common.json', subPath: 'common.json', readOnly: true },
-      { name: 'config-component', mountPath: '/opt/rucio/etc/conf.d/20_component.json', subPath: 'component.json', readOnly: true },
-    ]));
-    expect(d.spec.template.spec.volumes).toEqual(expect.arrayContaining([
-      { name: 'config-common', configMap: { name: 'daemonint-rucio-daemons.config.common' } },
-      { name: 'config-component', configMap: { name: 'daemonint-rucio-daemons.config.conveyor-finisher' } },
-    ]));
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'config-common',
+          mountPath: '/opt/rucio/etc/conf.d/10_common.json',
+          subPath: 'common.json',
+          readOnly: true,
+        },
+        {
+          name: 'config-component',
+          mountPath: '/opt/rucio/etc/conf.d/20_component.json',
+          subPath: 'component.json',
+          readOnly: true,
+        },
+      ]),
+    );
+    expect(d.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'config-common', configMap: { name: 'daemonint-rucio-daemons.config.common' } },
+        { name: 'config-component', configMap: { name: 'daemonint-rucio-daemons.config.conveyor-finisher' } },
+      ]),
+    );
     expect(envOf(c).RUCIO_OVERRIDE_CONFIGS).toBe('/opt/rucio/etc/conf.d/');
   });
 
@@ -153,9 +209,16 @@ describe('RucioDaemons objects', () => {
   });
 
   it('maps underscored section aliases to the names Rucio reads', () => {
-    const o = daemonsObjects({ config: { messaging_hermes: { port: 61123, password: { secretKeyRef: { name: 'broker', key: 'pw' } } } }, hermesCount: 1 });
-    expect(JSON.parse(find(o, 'ConfigMap', 'daemons-rucio-daemons.config.common').data['common.json'])).toEqual({ 'messaging-hermes': { port: '61123' } });
-    expect(envOf(container(deployment(o, 'daemons-rucio-daemons-hermes'))).RUCIO_CFG_MESSAGING_HERMES_PASSWORD).toEqual({ secretKeyRef: { name: 'broker', key: 'pw' } });
+    const o = daemonsObjects({
+      config: { messaging_hermes: { port: 61123, password: { secretKeyRef: { name: 'broker', key: 'pw' } } } },
+      hermesCount: 1,
+    });
+    expect(JSON.parse(find(o, 'ConfigMap', 'daemons-rucio-daemons.config.common').data['common.json'])).toEqual({
+      'messaging-hermes': { port: '61123' },
+    });
+    expect(envOf(container(deployment(o, 'daemons-rucio-daemons-hermes'))).RUCIO_CFG_MESSAGING_HERMES_PASSWORD).toEqual(
+      { secretKeyRef: { name: 'broker', key: 'pw' } },
+    );
   });
 
   it('gives every container requests and limits and a pinned image', () => {
@@ -170,7 +233,10 @@ describe('RucioDaemons objects', () => {
 
   it('has a liveness probe on the metrics port when metrics are on', () => {
     const on = daemonsObjects({ config: { monitor: { enable_metrics: true } }, reaperCount: 1 });
-    expect(container(deployment(on, 'daemons-rucio-daemons-reaper')).livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+    expect(container(deployment(on, 'daemons-rucio-daemons-reaper')).livenessProbe.httpGet).toEqual({
+      path: '/metrics',
+      port: 'metrics',
+    });
     expect(container(deployment(objects, 'daemonint-rucio-daemons-reaper')).livenessProbe).toBeUndefined();
   });
 
@@ -178,7 +244,11 @@ describe('RucioDaemons objects', () => {
     const { App, Chart } = await import('cdk8s');
     const { RucioDaemons } = await import('../../constructs/rucio-daemons.js');
     const chart = new Chart(new App({ outdir: '/nonexistent' }), 'c', { disableResourceNameHashes: true });
-    new RucioDaemons(chart, 'R', { release: 'd', values: rucioDaemonsSchema.parse({ reaperCount: 2 }) as never, autoscaled: new Set(['reaper']) });
+    new RucioDaemons(chart, 'R', {
+      release: 'd',
+      values: rucioDaemonsSchema.parse({ reaperCount: 2 }) as never,
+      autoscaled: new Set(['reaper']),
+    });
     const d = find(chart.toJson(), 'Deployment', 'd-rucio-daemons-reaper');
     expect('replicas' in d.spec).toBe(false);
   });
@@ -192,13 +262,17 @@ describe('checksum/config', () => {
   it('changes every daemon when the common config changes', () => {
     const changed = { ...base, config: { common: { loglevel: 'DEBUG' } } };
     expect(checksum(changed, 'daemons-rucio-daemons-reaper')).not.toBe(checksum(base, 'daemons-rucio-daemons-reaper'));
-    expect(checksum(changed, 'daemons-rucio-daemons-undertaker')).not.toBe(checksum(base, 'daemons-rucio-daemons-undertaker'));
+    expect(checksum(changed, 'daemons-rucio-daemons-undertaker')).not.toBe(
+      checksum(base, 'daemons-rucio-daemons-undertaker'),
+    );
   });
 
   it('changes only the daemon whose component config changes', () => {
     const changed = { ...base, reaper: { config: { reaper: { chunk_size: 10 } } } };
     expect(checksum(changed, 'daemons-rucio-daemons-reaper')).not.toBe(checksum(base, 'daemons-rucio-daemons-reaper'));
-    expect(checksum(changed, 'daemons-rucio-daemons-undertaker')).toBe(checksum(base, 'daemons-rucio-daemons-undertaker'));
+    expect(checksum(changed, 'daemons-rucio-daemons-undertaker')).toBe(
+      checksum(base, 'daemons-rucio-daemons-undertaker'),
+    );
   });
 
   it('is a sha256', () => {
@@ -208,45 +282,74 @@ describe('checksum/config', () => {
 
 describe('secrets and mounts', () => {
   it('prefixes secretName with the release and uses secretFullName verbatim', () => {
-    const o = daemonsObjects({
-      secretMounts: [{ secretName: 'proxy', mountPath: '/opt/proxy' }],
-      reaperCount: 1,
-      reaper: { extraSecretMounts: [{ secretFullName: 'reaper-ca', mountPath: '/etc/grid-security/certificates' }] },
-    }, 'rel');
+    const o = daemonsObjects(
+      {
+        secretMounts: [{ secretName: 'proxy', mountPath: '/opt/proxy' }],
+        reaperCount: 1,
+        reaper: { extraSecretMounts: [{ secretFullName: 'reaper-ca', mountPath: '/etc/grid-security/certificates' }] },
+      },
+      'rel',
+    );
     const d = deployment(o, 'rel-rucio-daemons-reaper');
-    expect(d.spec.template.spec.volumes).toEqual(expect.arrayContaining([
-      { name: 'proxy', secret: { secretName: 'rel-proxy' } },
-      { name: 'reaper-ca', secret: { secretName: 'reaper-ca' } },
-    ]));
+    expect(d.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'proxy', secret: { secretName: 'rel-proxy' } },
+        { name: 'reaper-ca', secret: { secretName: 'reaper-ca' } },
+      ]),
+    );
   });
 
-  it('lets a daemon replace the release\'s secretMounts', () => {
-    const o = daemonsObjects({ secretMounts: [{ secretFullName: 'a', mountPath: '/a' }], reaperCount: 1, undertakerCount: 1, reaper: { secretMounts: [] } });
-    expect(container(deployment(o, 'daemons-rucio-daemons-reaper')).volumeMounts.map((m: Obj) => m.mountPath)).not.toContain('/a');
-    expect(container(deployment(o, 'daemons-rucio-daemons-undertaker')).volumeMounts.map((m: Obj) => m.mountPath)).toContain('/a');
+  it("lets a daemon replace the release's secretMounts", () => {
+    const o = daemonsObjects({
+      secretMounts: [{ secretFullName: 'a', mountPath: '/a' }],
+      reaperCount: 1,
+      undertakerCount: 1,
+      reaper: { secretMounts: [] },
+    });
+    expect(
+      container(deployment(o, 'daemons-rucio-daemons-reaper')).volumeMounts.map((m: Obj) => m.mountPath),
+    ).not.toContain('/a');
+    expect(
+      container(deployment(o, 'daemons-rucio-daemons-undertaker')).volumeMounts.map((m: Obj) => m.mountPath),
+    ).toContain('/a');
   });
 
   it('mounts the upstream implicit Secrets only when asked to', () => {
     const off = daemonsObjects({ reaperCount: 1 }, 'rel');
-    expect(deployment(off, 'rel-rucio-daemons-reaper').spec.template.spec.volumes.map((v: Obj) => v.name)).toEqual(['config-common', 'config-component']);
+    expect(deployment(off, 'rel-rucio-daemons-reaper').spec.template.spec.volumes.map((v: Obj) => v.name)).toEqual([
+      'config-common',
+      'config-component',
+    ]);
     const on = daemonsObjects({ reaperCount: 1, useDeprecatedImplicitSecrets: true }, 'rel');
-    expect(deployment(on, 'rel-rucio-daemons-reaper').spec.template.spec.volumes).toEqual(expect.arrayContaining([
-      { name: 'rucio-x509up', secret: { secretName: 'rel-rucio-x509up' } },
-      { name: 'rucio-ca-bundle-reaper', secret: { secretName: 'rel-rucio-ca-bundle-reaper' } },
-    ]));
+    expect(deployment(on, 'rel-rucio-daemons-reaper').spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'rucio-x509up', secret: { secretName: 'rel-rucio-x509up' } },
+        { name: 'rucio-ca-bundle-reaper', secret: { secretName: 'rel-rucio-ca-bundle-reaper' } },
+      ]),
+    );
   });
 
   it('fails if two mounts share a path', () => {
-    expect(() => daemonsObjects({ reaperCount: 1, secretMounts: [{ secretFullName: 'a', mountPath: '/x' }, { secretFullName: 'b', mountPath: '/x' }] }))
-      .toThrow(/mountPath '\/x' is already mounted from volume 'a'/);
+    expect(() =>
+      daemonsObjects({
+        reaperCount: 1,
+        secretMounts: [
+          { secretFullName: 'a', mountPath: '/x' },
+          { secretFullName: 'b', mountPath: '/x' },
+        ],
+      }),
+    ).toThrow(/mountPath '\/x' is already mounted from volume 'a'/);
   });
 
   it('fails if an env var is set twice', () => {
-    expect(() => daemonsObjects({ reaperCount: 1, additionalEnvs: [{ name: 'RUCIO_DAEMON', value: 'x' }] }))
-      .toThrow(/env var 'RUCIO_DAEMON' is already set by the daemon table/);
+    expect(() => daemonsObjects({ reaperCount: 1, additionalEnvs: [{ name: 'RUCIO_DAEMON', value: 'x' }] })).toThrow(
+      /env var 'RUCIO_DAEMON' is already set by the daemon table/,
+    );
   });
 
   it('fails if podLabels would change the selector labels', () => {
-    expect(() => daemonsObjects({ reaperCount: 1, podLabels: { app: 'x' } })).toThrow(/label 'app' is set by the release/);
+    expect(() => daemonsObjects({ reaperCount: 1, podLabels: { app: 'x' } })).toThrow(
+      /label 'app' is set by the release/,
+    );
   });
 });

@@ -28,14 +28,31 @@ describe('RucioServer over plain HTTP', () => {
       { name: 'health', containerPort: 81, protocol: 'TCP' },
       { name: 'metrics', containerPort: 8081, protocol: 'TCP' },
     ]);
-    expect(c.readinessProbe).toEqual({ httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
-    expect(c.livenessProbe).toEqual({ httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' }, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 });
+    expect(c.readinessProbe).toEqual({
+      httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+    expect(c.livenessProbe).toEqual({
+      httpGet: { path: '/ping', port: 'health', scheme: 'HTTP' },
+      initialDelaySeconds: 10,
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
     expect(envOf(c).RUCIO_HEALTH_CHECK_PORT).toBe('81');
     expect(envOf(c).RUCIO_ENABLE_SSL).toBeUndefined();
   });
 
   it('mounts the common config into conf.d', () => {
-    expect(main(d).volumeMounts).toContainEqual({ name: 'config-common', mountPath: '/opt/rucio/etc/conf.d/10_common.json', subPath: 'common.json', readOnly: true });
+    expect(main(d).volumeMounts).toContainEqual({
+      name: 'config-common',
+      mountPath: '/opt/rucio/etc/conf.d/10_common.json',
+      subPath: 'common.json',
+      readOnly: true,
+    });
     expect(envOf(main(d)).RUCIO_OVERRIDE_CONFIGS).toBe('/opt/rucio/etc/conf.d/');
     expect(find(objects, 'ConfigMap', 'server-rucio-server.config.common').data['common.json']).toBe('{}\n');
   });
@@ -43,7 +60,10 @@ describe('RucioServer over plain HTTP', () => {
   it('runs the error-log sidecar with a pinned image and its own resources', () => {
     const side = d.spec.template.spec.containers.find((c: Obj) => c.name === 'httpd-error-log');
     expect(side.image).toBe('busybox:1.36.1');
-    expect(side.resources).toEqual({ requests: { cpu: '20m', memory: '20Mi' }, limits: { cpu: '30m', memory: '50Mi' } });
+    expect(side.resources).toEqual({
+      requests: { cpu: '20m', memory: '20Mi' },
+      limits: { cpu: '30m', memory: '50Mi' },
+    });
   });
 });
 
@@ -67,10 +87,12 @@ describe('RucioServer over HTTPS with monitoring', () => {
   });
 
   it('mounts the TLS Secret as host certificate and key', () => {
-    expect(c.volumeMounts).toEqual(expect.arrayContaining([
-      { name: 'hostcert', mountPath: '/etc/grid-security/hostcert.pem', subPath: 'tls.crt', readOnly: true },
-      { name: 'hostcert', mountPath: '/etc/grid-security/hostkey.pem', subPath: 'tls.key', readOnly: true },
-    ]));
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'hostcert', mountPath: '/etc/grid-security/hostcert.pem', subPath: 'tls.crt', readOnly: true },
+        { name: 'hostcert', mountPath: '/etc/grid-security/hostkey.pem', subPath: 'tls.key', readOnly: true },
+      ]),
+    );
   });
 
   it('turns httpd_config into RUCIO_HTTPD_* strings and enables server-status for the exporter', () => {
@@ -91,19 +113,28 @@ describe('RucioServer over HTTPS with monitoring', () => {
 
   it('keeps a LoadBalancer with its fixed virtual IP', () => {
     const svc = find(objects, 'Service', 'server-rucio-server');
-    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerIP: '192.0.2.10', ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] });
+    expect(svc.spec).toMatchObject({
+      type: 'LoadBalancer',
+      loadBalancerIP: '192.0.2.10',
+      ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
+    });
   });
 });
 
 describe('RucioServer checksum/config', () => {
-  const sum = (values: object) => deployment(serverObjects({ replicaCount: 1, ...values })).spec.template.metadata.annotations['checksum/config'];
+  const sum = (values: object) =>
+    deployment(serverObjects({ replicaCount: 1, ...values })).spec.template.metadata.annotations['checksum/config'];
 
   it('changes with the config', () => {
-    expect(sum({ config: { common: { loglevel: 'DEBUG' } } })).not.toBe(sum({ config: { common: { loglevel: 'INFO' } } }));
+    expect(sum({ config: { common: { loglevel: 'DEBUG' } } })).not.toBe(
+      sum({ config: { common: { loglevel: 'INFO' } } }),
+    );
   });
 
   it('changes with an httpd setting, even when no key is added (the chart misses this)', () => {
-    expect(sum({ httpd_config: { max_request_workers: 256 } })).not.toBe(sum({ httpd_config: { max_request_workers: 512 } }));
+    expect(sum({ httpd_config: { max_request_workers: 256 } })).not.toBe(
+      sum({ httpd_config: { max_request_workers: 512 } }),
+    );
   });
 
   it('changes with the WSGI settings', () => {
@@ -122,22 +153,37 @@ describe('RucioServer edge cases', () => {
   });
 
   it('reads secrets in config only by reference', () => {
-    const o = serverObjects({ config: { database: { default: { secretKeyRef: { name: 'db', key: 'url' } }, pool_size: 5 } } });
+    const o = serverObjects({
+      config: { database: { default: { secretKeyRef: { name: 'db', key: 'url' } }, pool_size: 5 } },
+    });
     expect(envOf(main(deployment(o))).RUCIO_CFG_DATABASE_DEFAULT).toEqual({ secretKeyRef: { name: 'db', key: 'url' } });
-    expect(JSON.parse(find(o, 'ConfigMap', 'server-rucio-server.config.common').data['common.json'])).toEqual({ database: { pool_size: '5' } });
+    expect(JSON.parse(find(o, 'ConfigMap', 'server-rucio-server.config.common').data['common.json'])).toEqual({
+      database: { pool_size: '5' },
+    });
   });
 
   it('adds an Ingress with TLS by Secret name', () => {
-    const o = serverObjects({ ingress: { enabled: true, ingressClassName: 'nginx', hosts: ['rucio.example.org'], tls: [{ secretName: 'rucio-tls' }] } });
+    const o = serverObjects({
+      ingress: {
+        enabled: true,
+        ingressClassName: 'nginx',
+        hosts: ['rucio.example.org'],
+        tls: [{ secretName: 'rucio-tls' }],
+      },
+    });
     const ing = find(o, 'Ingress', 'server-rucio-server');
-    expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'server-rucio-server', port: { number: 80 } } });
+    expect(ing.spec.rules[0].http.paths[0].backend).toEqual({
+      service: { name: 'server-rucio-server', port: { number: 80 } },
+    });
     expect(ing.spec.tls).toEqual([{ secretName: 'rucio-tls', hosts: ['rucio.example.org'] }]);
   });
 });
 
 describe('RucioServer and the policy pack', () => {
   it('declares that the error-log sidecar has no health signal, only when it runs', () => {
-    expect(deployment(serverObjects({})).metadata.annotations).toEqual({ 'policy.rucio-gitops/no-probe-signal': 'httpd-error-log' });
+    expect(deployment(serverObjects({})).metadata.annotations).toEqual({
+      'policy.rucio-gitops/no-probe-signal': 'httpd-error-log',
+    });
     expect(deployment(serverObjects({ exposeErrorLogs: false })).metadata.annotations).toBeUndefined();
   });
 });

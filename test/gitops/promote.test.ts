@@ -28,7 +28,11 @@ const tags = (dir: string, env: string) => {
 describe('rucio-gitops promote', () => {
   it("promotes integration's image tag to production, keeping production's comments and formatting", async () => {
     const dir = environments();
-    edit(join(dir, 'integration.yaml'), 'common:\n  config:\n', 'common:\n  # the release under test\n  image: {tag: release-37.0.0}\n  config:\n');
+    edit(
+      join(dir, 'integration.yaml'),
+      'common:\n  config:\n',
+      'common:\n  # the release under test\n  image: {tag: release-37.0.0}\n  config:\n',
+    );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
     const c = capture();
     expect(await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx)).toBe(0);
@@ -37,7 +41,8 @@ describe('rucio-gitops promote', () => {
     const added = after.split('\n').filter((l) => !before.split('\n').includes(l));
     expect(added).toEqual(['  image:', '    tag: release-37.0.0']);
     expect(after.replace('  image:\n    tag: release-37.0.0\n', '')).toBe(before);
-    for (const comment of before.split('\n').filter((l) => l.trimStart().startsWith('#'))) expect(after).toContain(comment);
+    for (const comment of before.split('\n').filter((l) => l.trimStart().startsWith('#')))
+      expect(after).toContain(comment);
     expect(tags(dir, 'production')).toEqual(['release-37.0.0']);
     const out = c.out.join('');
     expect(out).toContain('+  image:\n+    tag: release-37.0.0');
@@ -52,30 +57,57 @@ describe('rucio-gitops promote', () => {
 
   it('replaces an existing pin where it stands, keeping its comment and quoting', async () => {
     const dir = environments();
-    edit(join(dir, 'integration.yaml'), 'common:\n  config:\n', 'common:\n  image:\n    tag: release-37.1.0\n  config:\n');
-    edit(join(dir, 'production.yaml'), 'common:\n  config:\n', 'common:\n  image:\n    tag: "release-36.2.0"  # production pin: changed by promote only\n  config:\n');
+    edit(
+      join(dir, 'integration.yaml'),
+      'common:\n  config:\n',
+      'common:\n  image:\n    tag: release-37.1.0\n  config:\n',
+    );
+    edit(
+      join(dir, 'production.yaml'),
+      'common:\n  config:\n',
+      'common:\n  image:\n    tag: "release-36.2.0"  # production pin: changed by promote only\n  config:\n',
+    );
     const c = capture();
     await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx);
-    expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain('common:\n  image:\n    tag: "release-37.1.0"  # production pin: changed by promote only\n  config:\n');
+    expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain(
+      'common:\n  image:\n    tag: "release-37.1.0"  # production pin: changed by promote only\n  config:\n',
+    );
   });
 
   it('--dry-run prints the diff and writes nothing; per-release pins without a counterpart are reported', async () => {
     const dir = environments();
-    edit(join(dir, 'integration.yaml'), 'common:\n  config:\n', 'common:\n  image:\n    tag: release-37.1.0\n  config:\n');
-    edit(join(dir, 'production.yaml'), '    fullnameOverride: daemonprod\n', '    fullnameOverride: daemonprod\n    image:\n      tag: release-36.1.0\n');
+    edit(
+      join(dir, 'integration.yaml'),
+      'common:\n  config:\n',
+      'common:\n  image:\n    tag: release-37.1.0\n  config:\n',
+    );
+    edit(
+      join(dir, 'production.yaml'),
+      '    fullnameOverride: daemonprod\n',
+      '    fullnameOverride: daemonprod\n    image:\n      tag: release-36.1.0\n',
+    );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
     const c = capture();
     await promote({ environments: dir, from: 'integration', to: 'production', dryRun: true }, c.ctx);
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toBe(before);
     expect(c.out.join('')).toContain('would promote integration → production');
-    expect(c.err.join('')).toContain('note: daemons.daemonprod.image.tag: production pins "release-36.1.0" for this release itself');
+    expect(c.err.join('')).toContain(
+      'note: daemons.daemonprod.image.tag: production pins "release-36.1.0" for this release itself',
+    );
   });
 
   it('refuses when either environment does not validate', async () => {
     const dir = environments();
-    edit(join(dir, 'integration.yaml'), 'common:\n  config:\n', 'common:\n  image:\n    tga: release-37.1.0\n  config:\n');
+    edit(
+      join(dir, 'integration.yaml'),
+      'common:\n  config:\n',
+      'common:\n  image:\n    tga: release-37.1.0\n  config:\n',
+    );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
-    const err = await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, capture().ctx).catch((e: unknown) => e);
+    const err = await promote(
+      { environments: dir, from: 'integration', to: 'production', dryRun: false },
+      capture().ctx,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^refusing to promote: invalid environment/);
     expect((err as Error).message).toContain('common.image.tga');
@@ -85,11 +117,21 @@ describe('rucio-gitops promote', () => {
   it("promotes a release's own pin to the target's release of the same name; inserts missing keys in place", async () => {
     const dir = environments();
     // production also runs a release named daemonint: integration's own pin for it is promoted.
-    edit(join(dir, 'production.yaml'), 'daemons:\n  daemonprod:\n', 'daemons:\n  daemonint:\n    image:\n      tag: release-36.2.0\n  daemonprod:\n');
-    edit(join(dir, 'integration.yaml'), '    fullnameOverride: daemonint\n', '    fullnameOverride: daemonint\n    image:\n      tag: release-37.0.0\n');
+    edit(
+      join(dir, 'production.yaml'),
+      'daemons:\n  daemonprod:\n',
+      'daemons:\n  daemonint:\n    image:\n      tag: release-36.2.0\n  daemonprod:\n',
+    );
+    edit(
+      join(dir, 'integration.yaml'),
+      '    fullnameOverride: daemonint\n',
+      '    fullnameOverride: daemonint\n    image:\n      tag: release-37.0.0\n',
+    );
     const c = capture();
     await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx);
-    expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain('  daemonint:\n    image:\n      tag: release-37.0.0\n');
+    expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain(
+      '  daemonint:\n    image:\n      tag: release-37.0.0\n',
+    );
     expect(setInText('a: 1\n', ['b', 'c'], 'x')).toBe('a: 1\nb:\n  c: x\n');
     expect(setInText('a:\n  # keep\n  d: 1\n', ['a', 'c'], '1.0')).toBe('a:\n  # keep\n  c: "1.0"\n  d: 1\n');
   });

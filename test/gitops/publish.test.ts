@@ -22,7 +22,9 @@ function buildIsFresh(): boolean {
     return t;
   };
   const sources = Math.max(...['src', 'constructs', 'values'].map((d) => newest(join(ROOT, d), '.ts', Math.max, 0)));
-  const built = Math.min(...['src', 'constructs', 'values'].map((d) => newest(join(ROOT, '.build', d), '.js', Math.min, Infinity)));
+  const built = Math.min(
+    ...['src', 'constructs', 'values'].map((d) => newest(join(ROOT, '.build', d), '.js', Math.min, Infinity)),
+  );
   return built > sources;
 }
 
@@ -37,7 +39,11 @@ function inspect(remote: string, branch = 'main'): string {
   return dir;
 }
 
-const log = (remote: string, format: string) => git(remote, 'log', `--format=${format}`, 'main').trim().split('\n').filter((l) => l !== '');
+const log = (remote: string, format: string) =>
+  git(remote, 'log', `--format=${format}`, 'main')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('rucio-gitops publish (real bare remotes)', () => {
   it('lands a commit with the expected message and author; a second publish with no change makes none', async () => {
@@ -53,12 +59,16 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(message.split('\n')[0]).toBe('rucio-gitops publish: integration, production');
     expect(message).toMatch(/\nintegration: \d+ added, 0 changed, 0 removed\n/);
     expect(message).toMatch(/\nproduction: \d+ added, 0 changed, 0 removed\n/);
-    expect(message).toContain('  added   Deployment.daemonprod-reaper  (apps/production/daemonprod/Deployment.daemonprod-reaper.k8s.yaml)');
+    expect(message).toContain(
+      '  added   Deployment.daemonprod-reaper  (apps/production/daemonprod/Deployment.daemonprod-reaper.k8s.yaml)',
+    );
     expect(message).toMatch(/\n  … \d+ more\n/);
     expect(message).toContain(`Source-Commit: ${head}\n`);
     expect(message).toContain('Source-Author: Alice Operator <alice@example.org>\n');
     const clone = inspect(remote);
-    expect(readFileSync(join(clone, 'clusters/production/Kustomization.rucio-app-daemonprod.k8s.yaml'), 'utf8')).toContain('path: ./apps/production/daemonprod');
+    expect(
+      readFileSync(join(clone, 'clusters/production/Kustomization.rucio-app-daemonprod.k8s.yaml'), 'utf8'),
+    ).toContain('path: ./apps/production/daemonprod');
     expect(existsSync(join(clone, '.sourceignore'))).toBe(true);
     expect(c.out.join('')).toMatch(/^published [0-9a-f]{12} to /m);
 
@@ -77,7 +87,10 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const work = inspect(remote);
     identity(work, 'Flux Bootstrap', 'flux@example.org');
     cpSync(join(work, '.sourceignore'), join(work, 'clusters/production/flux-system/gotk-sync.yaml'));
-    writeFileSync(join(work, 'clusters/production/flux-system/gotk-sync.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrap}\n');
+    writeFileSync(
+      join(work, 'clusters/production/flux-system/gotk-sync.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bootstrap}\n',
+    );
     writeFileSync(join(work, 'README.md'), '# deploy\n');
     git(work, 'add', '-A');
     git(work, 'commit', '-q', '-m', 'flux bootstrap');
@@ -94,7 +107,9 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(message).not.toMatch(/^integration:/m);
     expect(message).toContain('Source-Subject: more undertakers');
     expect(git(remote, 'log', '-1', '--format=%an', 'main').trim()).toBe('Bob Reviewer');
-    expect(git(remote, 'diff', '--name-only', `${result.commit}~1`, result.commit!).trim()).toBe('apps/production/daemonprod/Deployment.daemonprod-undertaker.k8s.yaml');
+    expect(git(remote, 'diff', '--name-only', `${result.commit}~1`, result.commit!).trim()).toBe(
+      'apps/production/daemonprod/Deployment.daemonprod-undertaker.k8s.yaml',
+    );
     const clone = inspect(remote);
     expect(readFileSync(join(clone, 'clusters/production/flux-system/gotk-sync.yaml'), 'utf8')).toContain('bootstrap');
     expect(readFileSync(join(clone, 'README.md'), 'utf8')).toBe('# deploy\n');
@@ -116,10 +131,15 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(b.commit).toBeDefined();
     const subjects = log(remote, '%s');
     expect(subjects).toHaveLength(3);
-    expect(subjects.slice(0, 2).sort()).toEqual(['rucio-gitops publish: integration', 'rucio-gitops publish: production']);
+    expect(subjects.slice(0, 2).sort()).toEqual([
+      'rucio-gitops publish: integration',
+      'rucio-gitops publish: production',
+    ]);
     expect(a.attempts + b.attempts).toBeGreaterThanOrEqual(2);
     const clone = inspect(remote);
-    expect(readFileSync(join(clone, 'apps/production/daemonprod/Deployment.daemonprod-undertaker.k8s.yaml'), 'utf8')).toContain('replicas: 4');
+    expect(
+      readFileSync(join(clone, 'apps/production/daemonprod/Deployment.daemonprod-undertaker.k8s.yaml'), 'utf8'),
+    ).toContain('replicas: 4');
     expect(existsSync(join(clone, 'apps/integration/serverint/Deployment.serverint-rucio-server.k8s.yaml'))).toBe(true);
     // History is linear: each commit's parent is the one before (no force push dropped anything).
     expect(git(remote, 'rev-list', '--count', 'main').trim()).toBe('3');
@@ -127,7 +147,8 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('two publisher processes (the built CLI) against the same remote both land', async () => {
     // The real command line, as CI runs it (`npm test` builds first; build here when the build is older than the sources).
-    if (!buildIsFresh()) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', ROOT], { stdio: 'pipe' });
+    if (!buildIsFresh())
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', ROOT], { stdio: 'pipe' });
     const source = sourceRepo();
     const remote = bareRemote();
     await publishTo(options(source, remote, { env: ['production'] }), capture().ctx);
@@ -135,8 +156,22 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     writeFileSync(env, readFileSync(env, 'utf8').replace('    hermesCount: 2\n', '    hermesCount: 3\n'));
     const run = (name: string) =>
       new Promise<{ code: number; out: string; err: string }>((ok) => {
-        execFile(process.execPath, [join(ROOT, 'bin/rucio-gitops.js'), 'publish', '--repo', remote, '--env', name, '--environments', join(source, 'environments'), '--attempts', '8'], { cwd: source }, (e, out, err) =>
-          ok({ code: e ? Number(e.code ?? 1) : 0, out, err }),
+        execFile(
+          process.execPath,
+          [
+            join(ROOT, 'bin/rucio-gitops.js'),
+            'publish',
+            '--repo',
+            remote,
+            '--env',
+            name,
+            '--environments',
+            join(source, 'environments'),
+            '--attempts',
+            '8',
+          ],
+          { cwd: source },
+          (e, out, err) => ok({ code: e ? Number(e.code ?? 1) : 0, out, err }),
         );
       });
     const results = await Promise.all([run('integration'), run('production')]);
@@ -146,7 +181,9 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     }
     expect(log(remote, '%s')).toHaveLength(3);
     const clone = inspect(remote);
-    expect(readFileSync(join(clone, 'apps/production/daemonprod/Deployment.daemonprod-hermes.k8s.yaml'), 'utf8')).toContain('replicas: 3');
+    expect(
+      readFileSync(join(clone, 'apps/production/daemonprod/Deployment.daemonprod-hermes.k8s.yaml'), 'utf8'),
+    ).toContain('replicas: 3');
     expect(existsSync(join(clone, 'apps/integration/daemonint'))).toBe(true);
   });
 
@@ -169,8 +206,14 @@ describe('rucio-gitops publish (real bare remotes)', () => {
       },
     });
     expect(result.attempts).toBe(2);
-    expect(c.err.join('')).toContain('rejected (the remote moved meanwhile): fetching and re-applying (attempt 2 of 5)');
-    expect(log(remote, '%s')).toEqual(['rucio-gitops publish: production', 'a concurrent change', 'rucio-gitops publish: integration']);
+    expect(c.err.join('')).toContain(
+      'rejected (the remote moved meanwhile): fetching and re-applying (attempt 2 of 5)',
+    );
+    expect(log(remote, '%s')).toEqual([
+      'rucio-gitops publish: production',
+      'a concurrent change',
+      'rucio-gitops publish: integration',
+    ]);
     expect(readFileSync(join(inspect(remote), 'NOTES.md'), 'utf8')).toBe('moved meanwhile\n');
   });
 
@@ -191,9 +234,16 @@ describe('rucio-gitops publish (real bare remotes)', () => {
       },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/could not publish to .* main: the push was rejected 3 times .*\nnothing was forced and the deploy repository is as it was; the local dist\/ is untouched/);
+    expect((err as Error).message).toMatch(
+      /could not publish to .* main: the push was rejected 3 times .*\nnothing was forced and the deploy repository is as it was; the local dist\/ is untouched/,
+    );
     expect(moves).toBe(3);
-    expect(log(remote, '%s')).toEqual(['concurrent change 3', 'concurrent change 2', 'concurrent change 1', 'rucio-gitops publish: integration']);
+    expect(log(remote, '%s')).toEqual([
+      'concurrent change 3',
+      'concurrent change 2',
+      'concurrent change 1',
+      'rucio-gitops publish: integration',
+    ]);
   });
 
   it('stops at once, clearly, when the remote declines the push (a hook), the remote as it was', async () => {
@@ -201,11 +251,19 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const remote = bareRemote();
     await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
     const before = git(remote, 'rev-parse', 'main').trim();
-    writeFileSync(join(remote, 'hooks/pre-receive'), '#!/bin/sh\necho "protected: pushes go through review" >&2\nexit 1\n', { mode: 0o755 });
+    writeFileSync(
+      join(remote, 'hooks/pre-receive'),
+      '#!/bin/sh\necho "protected: pushes go through review" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     let pushes = 0;
-    const err = await publishTo(options(source, remote, { env: ['production'] }), capture().ctx, { beforePush: () => void pushes++ }).catch((e: unknown) => e);
+    const err = await publishTo(options(source, remote, { env: ['production'] }), capture().ctx, {
+      beforePush: () => void pushes++,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/^the deploy repository .* declined the push to main: .*\nretrying cannot help .*; the local dist\/ is untouched$/);
+    expect((err as Error).message).toMatch(
+      /^the deploy repository .* declined the push to main: .*\nretrying cannot help .*; the local dist\/ is untouched$/,
+    );
     expect(pushes).toBe(1);
     expect(git(remote, 'rev-parse', 'main').trim()).toBe(before);
   });
@@ -226,7 +284,10 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const source = sourceRepo();
     const remote = bareRemote();
     const env = join(source, 'environments/production.yaml');
-    writeFileSync(env, readFileSync(env, 'utf8').replace('    reaperCount: 2\n', '    reaperCount: 2\n    reaperCuont: 2\n'));
+    writeFileSync(
+      env,
+      readFileSync(env, 'utf8').replace('    reaperCount: 2\n', '    reaperCount: 2\n    reaperCuont: 2\n'),
+    );
     const err = await publishTo(options(source, remote), capture().ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^refusing to publish: invalid environment/);

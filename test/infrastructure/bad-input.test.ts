@@ -12,11 +12,17 @@ import { editedEnvironments } from './helpers.js';
 
 type Doc = ReturnType<typeof parseDocument>;
 
-async function synth(file: string, edit: (doc: Doc) => void): Promise<{ code: number; stderr: string; written: string[] }> {
+async function synth(
+  file: string,
+  edit: (doc: Doc) => void,
+): Promise<{ code: number; stderr: string; written: string[] }> {
   const dir = editedEnvironments(file, edit);
   const out = join(mkdtempSync(join(tmpdir(), 'rucio-out-')), 'dist');
   let stderr = '';
-  const code = await main(['synth', '--environments', dir, '--out', out], { stdout: () => {}, stderr: (t) => (stderr += t) });
+  const code = await main(['synth', '--environments', dir, '--out', out], {
+    stdout: () => {},
+    stderr: (t) => (stderr += t),
+  });
   return { code, stderr, written: existsSync(out) ? readdirSync(out, { recursive: true }).map(String) : [] };
 }
 
@@ -31,7 +37,8 @@ const cases: { name: string; file: string; edit: (doc: Doc) => void; key: string
   {
     name: 'a backend release in an environment without servers',
     file: 'production.yaml',
-    edit: (doc) => doc.setIn(['haproxy', 'frontends', 'api', 'servers', 0], doc.createNode({ release: 'serverprod', weight: 5 })),
+    edit: (doc) =>
+      doc.setIn(['haproxy', 'frontends', 'api', 'servers', 0], doc.createNode({ release: 'serverprod', weight: 5 })),
     key: 'haproxy.frontends.api.servers.0.release',
     message: /no server release 'serverprod'.*\(none: use host for a VM server\)/,
   },

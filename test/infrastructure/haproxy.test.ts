@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironments } from '../../src/synth/render.js';
-import { Processes, editedEnvironments, freePort, hasProgram, loadEnv, object, renderBundled, waitFor } from './helpers.js';
+import {
+  Processes,
+  editedEnvironments,
+  freePort,
+  hasProgram,
+  loadEnv,
+  object,
+  renderBundled,
+  waitFor,
+} from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rucio-haproxy-'));
 const files = renderBundled();
@@ -23,7 +32,7 @@ function haproxyCheck(text: string, name: string): { status: number | null; outp
 }
 
 describe('haproxy -c accepts every generated configuration', () => {
-  it('haproxy is installed (CI installs Debian\'s haproxy)', () => {
+  it("haproxy is installed (CI installs Debian's haproxy)", () => {
     expect(hasProgram('haproxy')).toBe(true);
   });
 
@@ -38,12 +47,16 @@ describe('haproxy -c accepts every generated configuration', () => {
   }
 
   it('integration: the in-cluster ConfigMap carries the same haproxy.cfg, and its checksum rolls the pods', () => {
-    const cm = object(files, 'infrastructure/integration/haproxy/ConfigMap.haproxy.k8s.yaml') as unknown as { data: Record<string, string> };
+    const cm = object(files, 'infrastructure/integration/haproxy/ConfigMap.haproxy.k8s.yaml') as unknown as {
+      data: Record<string, string>;
+    };
     expect(cm.data['haproxy.cfg']).toBe(files.get('infrastructure/integration/haproxy/haproxy.cfg'));
     const dep = object(files, 'infrastructure/integration/haproxy/Deployment.haproxy.k8s.yaml') as any;
     expect(dep.spec.replicas).toBeGreaterThanOrEqual(2);
     expect(dep.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
-    expect(dep.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(
+      dep.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
+    ).toBe('kubernetes.io/hostname');
     const c = dep.spec.template.spec.containers[0];
     expect(c.resources.requests).toBeDefined();
     expect(c.resources.limits).toBeDefined();
@@ -52,7 +65,10 @@ describe('haproxy -c accepts every generated configuration', () => {
     const svc = object(files, 'infrastructure/integration/haproxy/Service.haproxy.k8s.yaml') as any;
     expect(svc.spec.type).toBe('LoadBalancer');
     expect(svc.spec.loadBalancerIP).toBe('192.0.2.11');
-    expect(svc.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual(['api:443', 'trace:80']);
+    expect(svc.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual([
+      'api:443',
+      'trace:80',
+    ]);
   });
 
   it('production: HAProxy stays on the VMs, only haproxy.cfg is written', () => {
@@ -69,7 +85,9 @@ describe('haproxy -c accepts every generated configuration', () => {
     });
     const out = renderEnvironments([loadEnv('integration', dir)]);
     const cfg = out.find((f) => f.path === 'infrastructure/integration/haproxy/haproxy.cfg')!.text;
-    expect(cfg).toMatch(/server serverint serverint-rucio-server\.rucio\.svc\.cluster\.local:443 weight 5 check check-ssl verify none resolvers dns init-addr last,libc,none/);
+    expect(cfg).toMatch(
+      /server serverint serverint-rucio-server\.rucio\.svc\.cluster\.local:443 weight 5 check check-ssl verify none resolvers dns init-addr last,libc,none/,
+    );
     expect(cfg).toMatch(/^resolvers dns$/m);
     const ok = haproxyCheck(cfg, 'dns.cfg');
     expect(ok.status, ok.output).toBe(0);
@@ -84,17 +102,25 @@ describe('haproxy -c accepts every generated configuration', () => {
       doc.setIn(['servers', 'serverint', 'httpd_config', 'proxy_protocol_enabled'], true);
       doc.setIn(['haproxy', 'frontends', 'api', 'proxyProtocol'], true);
     });
-    const cfg = renderEnvironments([loadEnv('integration', dir)]).find((f) => f.path === 'infrastructure/integration/haproxy/haproxy.cfg')!.text;
-    expect(cfg).toContain('server serverint 192.0.2.10:443 weight 5 check check-ssl verify none send-proxy-v2 check-send-proxy');
+    const cfg = renderEnvironments([loadEnv('integration', dir)]).find(
+      (f) => f.path === 'infrastructure/integration/haproxy/haproxy.cfg',
+    )!.text;
+    expect(cfg).toContain(
+      'server serverint 192.0.2.10:443 weight 5 check check-ssl verify none send-proxy-v2 check-send-proxy',
+    );
     // The VMs' health vhost (444) does not speak the PROXY protocol: their checks go there without it.
-    expect(cfg).toMatch(/server rucio-server-01\.example\.org rucio-server-01\.example\.org:443 weight 19 check port 444 check-ssl verify none send-proxy-v2 resolvers/);
+    expect(cfg).toMatch(
+      /server rucio-server-01\.example\.org rucio-server-01\.example\.org:443 weight 19 check port 444 check-ssl verify none send-proxy-v2 resolvers/,
+    );
     const r = haproxyCheck(cfg, 'proxy.cfg');
     expect(r.status, r.output).toBe(0);
   });
 
   it('renders byte-identical text twice, frontends sorted', () => {
     const again = renderBundled();
-    expect(again.get('infrastructure/integration/haproxy/haproxy.cfg')).toBe(files.get('infrastructure/integration/haproxy/haproxy.cfg'));
+    expect(again.get('infrastructure/integration/haproxy/haproxy.cfg')).toBe(
+      files.get('infrastructure/integration/haproxy/haproxy.cfg'),
+    );
     const cfg = files.get('infrastructure/production/haproxy/haproxy.cfg')!;
     expect([...cfg.matchAll(/^frontend (\S+)$/gm)].map((m) => m[1])).toEqual(['stats', 'api', 'auth', 'trace']);
   });
@@ -113,7 +139,9 @@ function startBackend(name: string, tls: { key: string; cert: string } | undefin
   const backend: Backend = { name, server: undefined as never, port: 0, failing: false };
   const handler = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
     if (req.url === '/ping') {
-      res.writeHead(backend.failing ? 503 : 200, { 'content-type': 'text/plain' }).end(backend.failing ? 'down' : 'pong');
+      res
+        .writeHead(backend.failing ? 503 : 200, { 'content-type': 'text/plain' })
+        .end(backend.failing ? 'down' : 'pong');
       return;
     }
     backend.lastForwardedFor = req.headers['x-forwarded-for'] as string | undefined;
@@ -121,10 +149,12 @@ function startBackend(name: string, tls: { key: string; cert: string } | undefin
   };
   const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   (backend as { server: Server }).server = server;
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
-    backend.port = (server.address() as { port: number }).port;
-    ok(backend);
-  }));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      backend.port = (server.address() as { port: number }).port;
+      ok(backend);
+    }),
+  );
 }
 
 /** The generated config with ports remapped to loopback and checks every 100 ms. Nothing else changes. */
@@ -154,7 +184,14 @@ function remap(cfg: string, stats: number, frontends: Record<string, number>, se
 
 function request(port: number, tls: boolean): Promise<string> {
   return new Promise((ok, fail) => {
-    const options = { host: '127.0.0.1', port, path: '/', agent: false, timeout: 5_000, ...(tls ? { rejectUnauthorized: false } : {}) } as const;
+    const options = {
+      host: '127.0.0.1',
+      port,
+      path: '/',
+      agent: false,
+      timeout: 5_000,
+      ...(tls ? { rejectUnauthorized: false } : {}),
+    } as const;
     const req = (tls ? httpsGet : httpGet)(options, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
@@ -189,7 +226,10 @@ async function serverStatus(stats: number): Promise<Map<string, string>> {
       res.on('end', () => ok(body));
     }).on('error', fail);
   });
-  const rows = csv.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(','));
+  const rows = csv
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(','));
   return new Map(rows.map((r) => [`${r[0]}/${r[1]}`, r[17] ?? '']));
 }
 
@@ -205,11 +245,30 @@ describe('the generated configuration running on loopback', () => {
   beforeAll(async () => {
     const key = join(work, 'key.pem');
     const cert = join(work, 'cert.pem');
-    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { encoding: 'utf8', timeout: 30_000 });
+    const gen = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     if (gen.status !== 0) throw new Error(`openssl could not make a test certificate: ${gen.stderr}`);
     const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
     for (const s of api.servers) backends.set(s.release ?? s.host!, await startBackend(s.release ?? s.host!, tls));
-    for (const s of integration.values.haproxy!.frontends.trace!.servers) backends.set(s.host!, await startBackend(s.host!, undefined));
+    for (const s of integration.values.haproxy!.frontends.trace!.servers)
+      backends.set(s.host!, await startBackend(s.host!, undefined));
     ports.stats = await freePort();
     ports.api = await freePort();
     ports.trace = await freePort();
@@ -222,11 +281,17 @@ describe('the generated configuration running on loopback', () => {
     const file = join(work, 'running.cfg');
     writeFileSync(file, cfg);
     haproxy = procs.start('haproxy', ['-db', '-f', file]);
-    await waitFor('every server UP', async () => {
-      if (haproxy.exitCode !== null) throw new Error(`haproxy exited: ${procs.output.get(haproxy)}`);
-      const status = await serverStatus(ports.stats);
-      return [...backends.keys()].every((n) => [...status].some(([k, v]) => k.endsWith(`/${n}`) && v === 'UP')) ? true : undefined;
-    }, 15_000);
+    await waitFor(
+      'every server UP',
+      async () => {
+        if (haproxy.exitCode !== null) throw new Error(`haproxy exited: ${procs.output.get(haproxy)}`);
+        const status = await serverStatus(ports.stats);
+        return [...backends.keys()].every((n) => [...status].some(([k, v]) => k.endsWith(`/${n}`) && v === 'UP'))
+          ? true
+          : undefined;
+      },
+      15_000,
+    );
   });
 
   afterAll(async () => {
@@ -249,7 +314,14 @@ describe('the generated configuration running on loopback', () => {
     const victim = backends.get('rucio-server-01.example.org')!;
     victim.failing = true;
     try {
-      await waitFor('the failing server DOWN', async () => ((await serverStatus(ports.stats)).get('api/rucio-server-01.example.org')?.startsWith('DOWN') ? true : undefined), 10_000);
+      await waitFor(
+        'the failing server DOWN',
+        async () =>
+          (await serverStatus(ports.stats)).get('api/rucio-server-01.example.org')?.startsWith('DOWN')
+            ? true
+            : undefined,
+        10_000,
+      );
       const n = 400;
       const counts = await spread(ports.api, true, n);
       expect(counts.get(victim.name) ?? 0).toBe(0);

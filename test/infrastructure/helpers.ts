@@ -24,7 +24,10 @@ export function renderBundled(): Map<string, string> {
 /** A rendered Kubernetes object. */
 export function object(files: Map<string, string>, path: string): KubeObject {
   const text = files.get(path);
-  if (text === undefined) throw new Error(`no file ${path}; files: ${[...files.keys()].filter((p) => p.startsWith(path.split('/').slice(0, 3).join('/'))).join(', ')}`);
+  if (text === undefined)
+    throw new Error(
+      `no file ${path}; files: ${[...files.keys()].filter((p) => p.startsWith(path.split('/').slice(0, 3).join('/'))).join(', ')}`,
+    );
   return parse(text) as KubeObject;
 }
 
@@ -54,7 +57,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value, at most `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  stepMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -9,8 +9,13 @@ const dir = 'infrastructure/integration/probes';
 
 describe('probes', () => {
   it('one cron line per enabled probe, spread with DeterministicDelay; interval 0 is off', () => {
-    const values = probesSchema.parse({ probes: { check_b: { interval: 5 }, check_a: { interval: 0 } }, voProbes: { check_x: { interval: 30, voName: 'atlas' } } });
-    const lines = probesCrontab(values).split('\n').filter((l) => l.startsWith('*/'));
+    const values = probesSchema.parse({
+      probes: { check_b: { interval: 5 }, check_a: { interval: 0 } },
+      voProbes: { check_x: { interval: 30, voName: 'atlas' } },
+    });
+    const lines = probesCrontab(values)
+      .split('\n')
+      .filter((l) => l.startsWith('*/'));
     expect(lines).toEqual([
       '*/5 * * * * root /DeterministicDelay -d 5m /probes/common/check_b >/proc/1/fd/1 2>/proc/1/fd/2',
       '*/30 * * * * root /DeterministicDelay -d 30m /probes/atlas/check_x >/proc/1/fd/1 2>/proc/1/fd/2',
@@ -24,8 +29,16 @@ describe('probes', () => {
     const c = dep.spec.template.spec.containers[0];
     expect(c.image).toMatch(/^rucio\/probes:\d/);
     expect(c.env).toContainEqual({ name: 'RUCIO_USING_CRON', value: 'True' });
-    expect(c.env).toContainEqual({ name: 'RUCIO_CFG_DATABASE_DEFAULT', valueFrom: { secretKeyRef: { name: 'rucio-db', key: 'url' } } });
-    expect(c.volumeMounts).toContainEqual({ name: 'crontab', mountPath: '/etc/cron.d/probes', subPath: 'probes', readOnly: true });
+    expect(c.env).toContainEqual({
+      name: 'RUCIO_CFG_DATABASE_DEFAULT',
+      valueFrom: { secretKeyRef: { name: 'rucio-db', key: 'url' } },
+    });
+    expect(c.volumeMounts).toContainEqual({
+      name: 'crontab',
+      mountPath: '/etc/cron.d/probes',
+      subPath: 'probes',
+      readOnly: true,
+    });
     expect(c.volumeMounts).toContainEqual({ name: 'proxy', mountPath: '/opt/proxy', readOnly: true });
     expect(c.resources.requests).toBeDefined();
     expect(c.resources.limits).toBeDefined();

@@ -11,7 +11,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { pushPath } from '../../constructs/pushgateway.js';
 import { buildEnvironment } from '../../src/synth/render.js';
-import { Processes, editedEnvironments, freePort, hasProgram, loadEnv, object, renderBundled, waitFor } from './helpers.js';
+import {
+  Processes,
+  editedEnvironments,
+  freePort,
+  hasProgram,
+  loadEnv,
+  object,
+  renderBundled,
+  waitFor,
+} from './helpers.js';
 
 const files = renderBundled();
 const procs = new Processes();
@@ -19,11 +28,21 @@ afterAll(() => procs.stopAll());
 
 function http(method: string, port: number, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((ok, fail) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, timeout: 5_000, headers: body ? { 'content-type': 'text/plain; version=0.0.4' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        timeout: 5_000,
+        headers: body ? { 'content-type': 'text/plain; version=0.0.4' } : {},
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', fail);
     req.end(body);
@@ -60,7 +79,11 @@ describe('the Pushgateway objects keep the contract', () => {
 
 describe('[monitor] wiring', () => {
   it('every Rucio release and the probes push to the in-cluster Pushgateway with the environment as label', () => {
-    const paths = [...files.keys()].filter((p) => /^apps\/[^/]+\/[^/]+\/ConfigMap\.[^/]*config\.common\.k8s\.yaml$/.test(p) || p.endsWith('ConfigMap.rucio-probes.config.common.k8s.yaml'));
+    const paths = [...files.keys()].filter(
+      (p) =>
+        /^apps\/[^/]+\/[^/]+\/ConfigMap\.[^/]*config\.common\.k8s\.yaml$/.test(p) ||
+        p.endsWith('ConfigMap.rucio-probes.config.common.k8s.yaml'),
+    );
     expect(paths.length).toBeGreaterThanOrEqual(6);
     for (const p of paths) {
       const env = p.split('/')[1]!;
@@ -70,31 +93,42 @@ describe('[monitor] wiring', () => {
         prometheus_labels: JSON.stringify({ environment: env }),
       });
       // Daemons serve their own metrics; a server must not (every mod_wsgi process would bind the port), nor the probes.
-      expect(monitor(p).enable_metrics, p).toBe(p.startsWith('apps/') && !p.includes('rucio-server') ? 'True' : undefined);
+      expect(monitor(p).enable_metrics, p).toBe(
+        p.startsWith('apps/') && !p.includes('rucio-server') ? 'True' : undefined,
+      );
     }
   });
 
   it('keeps what the environment file sets, and leaves the parsed values untouched', () => {
     const dir = editedEnvironments('integration.yaml', (doc) => {
-      doc.setIn(['servers', 'serverint', 'config', 'monitor'], doc.createNode({ prometheus_prefix: 'atlas_', prometheus_labels: '{"rucioInstance":"int"}' }));
+      doc.setIn(
+        ['servers', 'serverint', 'config', 'monitor'],
+        doc.createNode({ prometheus_prefix: 'atlas_', prometheus_labels: '{"rucioInstance":"int"}' }),
+      );
     });
     const env = loadEnv('integration', dir);
     const before = JSON.stringify(env.values);
     const folders = buildEnvironment(env);
     expect(JSON.stringify(env.values)).toBe(before);
     expect(env.values.servers.serverint!.config.monitor).not.toHaveProperty('prometheus_servers');
-    const cm = folders.find((f) => f.folder === 'apps/integration/serverint')!.objects.find((o) => o.kind === 'ConfigMap')! as unknown as { data: { 'common.json': string } };
+    const cm = folders
+      .find((f) => f.folder === 'apps/integration/serverint')!
+      .objects.find((o) => o.kind === 'ConfigMap')! as unknown as { data: { 'common.json': string } };
     expect(JSON.parse(cm.data['common.json']).monitor).toMatchObject({
       prometheus_servers: 'pushgateway.rucio.svc:9091',
       prometheus_prefix: 'atlas_',
       prometheus_labels: '{"rucioInstance":"int"}',
     });
-    const daemons = folders.find((f) => f.folder === 'apps/integration/daemonint')!.objects.find((o) => o.kind === 'ConfigMap' && JSON.stringify(o).includes('prometheus_'))!;
+    const daemons = folders
+      .find((f) => f.folder === 'apps/integration/daemonint')!
+      .objects.find((o) => o.kind === 'ConfigMap' && JSON.stringify(o).includes('prometheus_'))!;
     expect(JSON.stringify(daemons)).toContain('rucio_');
   });
 
   it('a configured address replaces the in-cluster one', () => {
-    const dir = editedEnvironments('_rucio.yaml', (doc) => doc.setIn(['pushgateway', 'address'], 'pushgateway.monitoring.example.org:9091'));
+    const dir = editedEnvironments('_rucio.yaml', (doc) =>
+      doc.setIn(['pushgateway', 'address'], 'pushgateway.monitoring.example.org:9091'),
+    );
     const folders = buildEnvironment(loadEnv('production', dir));
     const text = JSON.stringify(folders.find((f) => f.folder === 'infrastructure/production/probes')!.objects);
     expect(text).toContain('pushgateway.monitoring.example.org:9091');
@@ -102,7 +136,7 @@ describe('[monitor] wiring', () => {
 });
 
 describe('a real prometheus-pushgateway receives a push as the probes send it', () => {
-  it('prometheus-pushgateway is installed (CI installs Debian\'s prometheus-pushgateway)', () => {
+  it("prometheus-pushgateway is installed (CI installs Debian's prometheus-pushgateway)", () => {
     expect(hasProgram('prometheus-pushgateway')).toBe(true);
   });
 
@@ -113,7 +147,9 @@ describe('a real prometheus-pushgateway receives a push as the probes send it', 
     expect(host).toBe('pushgateway.rucio.svc');
     expect(port).toBe('9091');
     const grouping = JSON.parse(probesConfig.prometheus_labels!) as Record<string, string>;
-    const crontab = (parse(files.get('infrastructure/integration/probes/ConfigMap.rucio-probes-crontab.k8s.yaml')!) as any).data.probes as string;
+    const crontab = (
+      parse(files.get('infrastructure/integration/probes/ConfigMap.rucio-probes-crontab.k8s.yaml')!) as any
+    ).data.probes as string;
     const job = /\/probes\/common\/(\S+)/.exec(crontab)![1]!;
     expect(job).toBe('check_expired_dids');
 
@@ -122,7 +158,9 @@ describe('a real prometheus-pushgateway receives a push as the probes send it', 
     const data = mkdtempSync(join(tmpdir(), 'rucio-pushgateway-'));
     const local = await freePort();
     const args = (dep.spec.template.spec.containers[0].args as string[]).map((a) =>
-      a.startsWith('--web.listen-address=') ? `--web.listen-address=127.0.0.1:${local}` : a.replace('/data/', `${data}/`),
+      a.startsWith('--web.listen-address=')
+        ? `--web.listen-address=127.0.0.1:${local}`
+        : a.replace('/data/', `${data}/`),
     );
     const start = async () => {
       const child = procs.start('prometheus-pushgateway', args);

@@ -16,7 +16,18 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { renderBundled } from './helpers.js';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
-  ClusterRole, ClusterRoleBinding, ConfigMap, DaemonSet, Deployment, PersistentVolumeClaim, PodDisruptionBudget, PodMonitor, PrometheusRule, Service, ServiceAccount, ServiceMonitor,
+  ClusterRole,
+  ClusterRoleBinding,
+  ConfigMap,
+  DaemonSet,
+  Deployment,
+  PersistentVolumeClaim,
+  PodDisruptionBudget,
+  PodMonitor,
+  PrometheusRule,
+  Service,
+  ServiceAccount,
+  ServiceMonitor,
 };
 
 describe('infrastructure objects against their schemas', () => {

@@ -26,7 +26,9 @@ let rules: RuleGroup[];
 let dir: string;
 
 function ruleOf(alert: string, labels: Record<string, string> = {}): AlertRule {
-  const all = rules.flatMap((g) => g.rules).filter((r) => r.alert === alert && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
+  const all = rules
+    .flatMap((g) => g.rules)
+    .filter((r) => r.alert === alert && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
   if (all.length === 0) throw new Error(`no rule ${alert}`);
   return all[0]!;
 }
@@ -43,17 +45,21 @@ function testGroup(alert: string, c: Case, ruleLabels: Record<string, string> = 
   return {
     interval: c.interval ?? '1m',
     input_series: c.series,
-    alert_rule_test: [{
-      eval_time: c.evalTime,
-      alertname: alert,
-      exp_alerts: c.fires.map((f) => {
-        const labels = { ...rule.labels, ...f.labels };
-        return {
-          exp_labels: labels,
-          exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, expand(v, labels, f.value ?? '')])),
-        };
-      }),
-    }],
+    alert_rule_test: [
+      {
+        eval_time: c.evalTime,
+        alertname: alert,
+        exp_alerts: c.fires.map((f) => {
+          const labels = { ...rule.labels, ...f.labels };
+          return {
+            exp_labels: labels,
+            exp_annotations: Object.fromEntries(
+              Object.entries(rule.annotations).map(([k, v]) => [k, expand(v, labels, f.value ?? '')]),
+            ),
+          };
+        }),
+      },
+    ],
   };
 }
 
@@ -62,7 +68,10 @@ const up = (release: string, daemon: string, values: string): Series => ({
   values,
 });
 
-const backend = (values: string): Series => ({ series: 'haproxy_backend_active_servers{proxy="rucio-servers"}', values });
+const backend = (values: string): Series => ({
+  series: 'haproxy_backend_active_servers{proxy="rucio-servers"}',
+  values,
+});
 
 describe('alerts of the production environment', () => {
   beforeAll(() => {
@@ -83,13 +92,35 @@ describe('alerts of the production environment', () => {
   it('has every alert, and a not-reporting rule for each deployed daemon', () => {
     const names = new Set(rules.flatMap((g) => g.rules.map((r) => r.alert)));
     expect([...names].sort()).toEqual([
-      'RucioDaemonNotReporting', 'RucioDaemonUnavailable', 'RucioDeletionBacklogGrowing', 'RucioHAProxyBackendDown',
-      'RucioProbeResultsStale', 'RucioServer5xxRate', 'RucioTransferQueueGrowing',
+      'RucioDaemonNotReporting',
+      'RucioDaemonUnavailable',
+      'RucioDeletionBacklogGrowing',
+      'RucioHAProxyBackendDown',
+      'RucioProbeResultsStale',
+      'RucioServer5xxRate',
+      'RucioTransferQueueGrowing',
     ]);
-    const notReporting = rules.flatMap((g) => g.rules).filter((r) => r.alert === 'RucioDaemonNotReporting').map((r) => r.labels.rucio_daemon).sort();
+    const notReporting = rules
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert === 'RucioDaemonNotReporting')
+      .map((r) => r.labels.rucio_daemon)
+      .sort();
     expect(notReporting).toEqual([
-      'conveyor-finisher', 'conveyor-poller', 'conveyor-receiver', 'conveyor-submitter', 'conveyor-throttler', 'hermes', 'judge-cleaner',
-      'judge-evaluator', 'judge-repairer', 'minos', 'minos-temporary-expiration', 'reaper', 'tracer-kronos', 'transmogrifier', 'undertaker',
+      'conveyor-finisher',
+      'conveyor-poller',
+      'conveyor-receiver',
+      'conveyor-submitter',
+      'conveyor-throttler',
+      'hermes',
+      'judge-cleaner',
+      'judge-evaluator',
+      'judge-repairer',
+      'minos',
+      'minos-temporary-expiration',
+      'reaper',
+      'tracer-kronos',
+      'transmogrifier',
+      'undertaker',
     ]);
     const unavailable = ruleOf('RucioDaemonUnavailable');
     expect(unavailable.expr).toContain('daemonprod-conveyor-submitter|');
@@ -103,45 +134,123 @@ describe('alerts of the production environment', () => {
   });
 
   it('promtool check rules refuses a broken rule file (the check can fail)', () => {
-    writeFileSync(join(dir, 'broken.yaml'), stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(up' }] }] }));
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(up' }] }] }),
+    );
     expect(promtool(['check', 'rules', 'broken.yaml'], dir).status).not.toBe(0);
   });
 
   it('fires and does not fire each alert on crafted series (promtool test rules)', () => {
     const allUp = (except?: string): Series[] =>
-      rules.flatMap((g) => g.rules).filter((r) => r.alert === 'RucioDaemonNotReporting')
+      rules
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert === 'RucioDaemonNotReporting')
         .filter((r) => r.labels.rucio_daemon !== except)
         .map((r) => up(r.labels.release!, r.labels.rucio_daemon!, '1x60'));
-    const dep = (name: string, values: string): Series => ({ series: `kube_deployment_status_replicas_unavailable{namespace="rucio", deployment="${name}"}`, values });
-    const queue = (state: string, values: string): Series => ({ series: `conveyor_queues_requests{state="${state}", activity="User Subscriptions", external_host="fts3"}`, values });
-    const deletable = (values: string): Series => ({ series: 'rucio_probes_judge_deletable_files{rse="SITE_DATADISK"}', values });
-    const pushed = (values: string): Series => ({ series: 'push_time_seconds{job="check_transfer_queues_status", instance=""}', values });
-    const responses = (code: string, values: string): Series => ({ series: `haproxy_backend_http_responses_total{proxy="rucio-servers", code="${code}"}`, values });
+    const dep = (name: string, values: string): Series => ({
+      series: `kube_deployment_status_replicas_unavailable{namespace="rucio", deployment="${name}"}`,
+      values,
+    });
+    const queue = (state: string, values: string): Series => ({
+      series: `conveyor_queues_requests{state="${state}", activity="User Subscriptions", external_host="fts3"}`,
+      values,
+    });
+    const deletable = (values: string): Series => ({
+      series: 'rucio_probes_judge_deletable_files{rse="SITE_DATADISK"}',
+      values,
+    });
+    const pushed = (values: string): Series => ({
+      series: 'push_time_seconds{job="check_transfer_queues_status", instance=""}',
+      values,
+    });
+    const responses = (code: string, values: string): Series => ({
+      series: `haproxy_backend_http_responses_total{proxy="rucio-servers", code="${code}"}`,
+      values,
+    });
     const submitter = { release: 'daemonprod', rucio_daemon: 'conveyor-submitter' };
 
     const tests = [
       // A daemon Deployment with unavailable pods for longer than 15m fires; a 5-minute blip or an unrelated Deployment does not.
-      testGroup('RucioDaemonUnavailable', { series: [dep('daemonprod-reaper', '0x10 1x50')], evalTime: '40m', fires: [{ labels: { namespace: 'rucio', deployment: 'daemonprod-reaper' }, value: '1' }] }),
-      testGroup('RucioDaemonUnavailable', { series: [dep('daemonprod-reaper', '0x10 1x5 0x45'), dep('someone-else', '3x60')], evalTime: '40m', fires: [] }),
+      testGroup('RucioDaemonUnavailable', {
+        series: [dep('daemonprod-reaper', '0x10 1x50')],
+        evalTime: '40m',
+        fires: [{ labels: { namespace: 'rucio', deployment: 'daemonprod-reaper' }, value: '1' }],
+      }),
+      testGroup('RucioDaemonUnavailable', {
+        series: [dep('daemonprod-reaper', '0x10 1x5 0x45'), dep('someone-else', '3x60')],
+        evalTime: '40m',
+        fires: [],
+      }),
       // A daemon whose pods answer no scrape for 10m fires (only its own rule); all targets up fires nothing.
-      testGroup('RucioDaemonNotReporting', { series: [...allUp('conveyor-submitter'), up('daemonprod', 'conveyor-submitter', '1x10 0x50')], evalTime: '40m', fires: [{ labels: submitter, value: '1' }] }, submitter),
-      testGroup('RucioDaemonNotReporting', { series: [...allUp('conveyor-submitter'), up('daemonprod', 'conveyor-submitter', '1x10 stale')], evalTime: '40m', fires: [{ labels: submitter, value: '1' }] }, submitter),
+      testGroup(
+        'RucioDaemonNotReporting',
+        {
+          series: [...allUp('conveyor-submitter'), up('daemonprod', 'conveyor-submitter', '1x10 0x50')],
+          evalTime: '40m',
+          fires: [{ labels: submitter, value: '1' }],
+        },
+        submitter,
+      ),
+      testGroup(
+        'RucioDaemonNotReporting',
+        {
+          series: [...allUp('conveyor-submitter'), up('daemonprod', 'conveyor-submitter', '1x10 stale')],
+          evalTime: '40m',
+          fires: [{ labels: submitter, value: '1' }],
+        },
+        submitter,
+      ),
       testGroup('RucioDaemonNotReporting', { series: allUp(), evalTime: '40m', fires: [] }),
       // A queue above 50000 and larger than an hour ago fires; a large but flat queue, or a small growing one, does not.
-      testGroup('RucioTransferQueueGrowing', { series: [queue('queued', '40000+1000x180'), queue('submitted', '10000x180')], evalTime: '150m', fires: [{ value: '200000' }] }),
-      testGroup('RucioTransferQueueGrowing', { series: [queue('queued', '100000x180'), queue('done', '0+5000x180')], evalTime: '150m', fires: [] }),
+      testGroup('RucioTransferQueueGrowing', {
+        series: [queue('queued', '40000+1000x180'), queue('submitted', '10000x180')],
+        evalTime: '150m',
+        fires: [{ value: '200000' }],
+      }),
+      testGroup('RucioTransferQueueGrowing', {
+        series: [queue('queued', '100000x180'), queue('done', '0+5000x180')],
+        evalTime: '150m',
+        fires: [],
+      }),
       testGroup('RucioTransferQueueGrowing', { series: [queue('queued', '0+100x180')], evalTime: '150m', fires: [] }),
       // A deletion backlog above a million and larger than 6h ago fires; a flat one does not.
-      testGroup('RucioDeletionBacklogGrowing', { interval: '5m', series: [deletable('500000+50000x120')], evalTime: '8h', fires: [{ value: '5.3e+06' }] }),
-      testGroup('RucioDeletionBacklogGrowing', { interval: '5m', series: [deletable('2000000x120')], evalTime: '8h', fires: [] }),
+      testGroup('RucioDeletionBacklogGrowing', {
+        interval: '5m',
+        series: [deletable('500000+50000x120')],
+        evalTime: '8h',
+        fires: [{ value: '5.3e+06' }],
+      }),
+      testGroup('RucioDeletionBacklogGrowing', {
+        interval: '5m',
+        series: [deletable('2000000x120')],
+        evalTime: '8h',
+        fires: [],
+      }),
       // A probe that stopped pushing at 1h is stale at 4h; one that pushes every minute is not.
-      testGroup('RucioProbeResultsStale', { series: [pushed('0+60x60 3600x200')], evalTime: '4h', fires: [{ labels: { job: 'check_transfer_queues_status' }, value: '10800' }] }),
+      testGroup('RucioProbeResultsStale', {
+        series: [pushed('0+60x60 3600x200')],
+        evalTime: '4h',
+        fires: [{ labels: { job: 'check_transfer_queues_status' }, value: '10800' }],
+      }),
       testGroup('RucioProbeResultsStale', { series: [pushed('0+60x300')], evalTime: '4h', fires: [] }),
       // 1 of 11 responses 5xx (9%) fires; 1 of 101 (1%) does not.
-      testGroup('RucioServer5xxRate', { series: [responses('5xx', '0+60x60'), responses('2xx', '0+600x60')], evalTime: '30m', fires: [{ labels: { proxy: 'rucio-servers' }, value: '9.091%' }] }),
-      testGroup('RucioServer5xxRate', { series: [responses('5xx', '0+6x60'), responses('2xx', '0+600x60')], evalTime: '30m', fires: [] }),
+      testGroup('RucioServer5xxRate', {
+        series: [responses('5xx', '0+60x60'), responses('2xx', '0+600x60')],
+        evalTime: '30m',
+        fires: [{ labels: { proxy: 'rucio-servers' }, value: '9.091%' }],
+      }),
+      testGroup('RucioServer5xxRate', {
+        series: [responses('5xx', '0+6x60'), responses('2xx', '0+600x60')],
+        evalTime: '30m',
+        fires: [],
+      }),
       // A backend without an active server for 2m fires; a healthy one does not.
-      testGroup('RucioHAProxyBackendDown', { series: [backend('2x10 0x20')], evalTime: '20m', fires: [{ labels: { proxy: 'rucio-servers' }, value: '0' }] }),
+      testGroup('RucioHAProxyBackendDown', {
+        series: [backend('2x10 0x20')],
+        evalTime: '20m',
+        fires: [{ labels: { proxy: 'rucio-servers' }, value: '0' }],
+      }),
       testGroup('RucioHAProxyBackendDown', { series: [backend('2x10 1x20')], evalTime: '20m', fires: [] }),
     ];
     writeFileSync(join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '5m', tests }));
@@ -152,14 +261,27 @@ describe('alerts of the production environment', () => {
     const alerts = new Set(rules.flatMap((g) => g.rules.map((x) => x.alert)));
     for (const a of alerts) {
       const cases = tests.filter((t) => t.alert_rule_test[0]!.alertname === a);
-      expect(cases.some((t) => t.alert_rule_test[0]!.exp_alerts.length > 0), `${a} fires`).toBe(true);
-      expect(cases.some((t) => t.alert_rule_test[0]!.exp_alerts.length === 0), `${a} stays quiet`).toBe(true);
+      expect(
+        cases.some((t) => t.alert_rule_test[0]!.exp_alerts.length > 0),
+        `${a} fires`,
+      ).toBe(true);
+      expect(
+        cases.some((t) => t.alert_rule_test[0]!.exp_alerts.length === 0),
+        `${a} stays quiet`,
+      ).toBe(true);
     }
   });
 
   it('promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
-    const wrong = testGroup('RucioHAProxyBackendDown', { series: [backend('2x30')], evalTime: '20m', fires: [{ labels: { proxy: 'rucio-servers' }, value: '0' }] });
-    writeFileSync(join(dir, 'wrong.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '5m', tests: [wrong] }));
+    const wrong = testGroup('RucioHAProxyBackendDown', {
+      series: [backend('2x30')],
+      evalTime: '20m',
+      fires: [{ labels: { proxy: 'rucio-servers' }, value: '0' }],
+    });
+    writeFileSync(
+      join(dir, 'wrong.yaml'),
+      stringify({ rule_files: ['rules.yaml'], evaluation_interval: '5m', tests: [wrong] }),
+    );
     const r = promtool(['test', 'rules', 'wrong.yaml'], dir);
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('alertname: RucioHAProxyBackendDown');
@@ -175,17 +297,29 @@ describe('alerts of the production environment', () => {
           ...env.values.monitoring!,
           alerts: {
             ...env.values.monitoring!.alerts,
-            transferQueue: { ...env.values.monitoring!.alerts.transferQueue, threshold: 1234, growthWindow: '2h', for: '5m' },
-            staleProbes: { ...env.values.monitoring!.alerts.staleProbes, maxAgeSeconds: 600, severity: 'critical' as const },
+            transferQueue: {
+              ...env.values.monitoring!.alerts.transferQueue,
+              threshold: 1234,
+              growthWindow: '2h',
+              for: '5m',
+            },
+            staleProbes: {
+              ...env.values.monitoring!.alerts.staleProbes,
+              maxAgeSeconds: 600,
+              severity: 'critical' as const,
+            },
             haproxyBackendDown: { ...env.values.monitoring!.alerts.haproxyBackendDown, enabled: false },
           },
         },
       },
     };
-    const groups = (find(buildEnvironment(tuned), 'PrometheusRule', 'rucio-alerts').spec as { groups: RuleGroup[] }).groups;
+    const groups = (find(buildEnvironment(tuned), 'PrometheusRule', 'rucio-alerts').spec as { groups: RuleGroup[] })
+      .groups;
     const all = groups.flatMap((g) => g.rules);
     const queue = all.find((r) => r.alert === 'RucioTransferQueueGrowing')!;
-    expect(queue.expr).toBe('sum(conveyor_queues_requests{state=~"queued|submitted"}) > 1234 and sum(conveyor_queues_requests{state=~"queued|submitted"}) > sum(conveyor_queues_requests{state=~"queued|submitted"} offset 2h)');
+    expect(queue.expr).toBe(
+      'sum(conveyor_queues_requests{state=~"queued|submitted"}) > 1234 and sum(conveyor_queues_requests{state=~"queued|submitted"}) > sum(conveyor_queues_requests{state=~"queued|submitted"} offset 2h)',
+    );
     expect(queue.for).toBe('5m');
     const stale = all.find((r) => r.alert === 'RucioProbeResultsStale')!;
     expect(stale.expr).toBe('time() - push_time_seconds > 600');

@@ -5,7 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvironment, type KubeObject, type RenderedFolder } from '../../src/synth/render.js';
 import { bundled, envFiles, find, loadFrom, objects, problemsOf } from './helpers.js';
 
-interface Trigger { type: string; metricType: string; metadata: Record<string, string> }
+interface Trigger {
+  type: string;
+  metricType: string;
+  metadata: Record<string, string>;
+}
 interface ScaledSpec {
   scaleTargetRef: { name: string; kind: string };
   minReplicaCount: number;
@@ -52,16 +56,26 @@ describe('production autoscaling', () => {
       expect(trigger(s)).toMatchObject({ type: 'prometheus', metricType: 'AverageValue' });
       expect(trigger(s).metadata.serverAddress).toBe('http://prometheus-operated.monitoring.svc:9090');
     }
-    expect(trigger('conveyor-submitter').metadata.query).toBe('sum(conveyor_queues_requests{state="queued"}) or vector(0)');
-    expect(trigger('conveyor-poller').metadata.query).toBe('sum(conveyor_queues_requests{state="submitted"}) or vector(0)');
-    expect(trigger('conveyor-finisher').metadata.query).toBe('sum(conveyor_queues_requests{state=~"done|failed"}) or vector(0)');
+    expect(trigger('conveyor-submitter').metadata.query).toBe(
+      'sum(conveyor_queues_requests{state="queued"}) or vector(0)',
+    );
+    expect(trigger('conveyor-poller').metadata.query).toBe(
+      'sum(conveyor_queues_requests{state="submitted"}) or vector(0)',
+    );
+    expect(trigger('conveyor-finisher').metadata.query).toBe(
+      'sum(conveyor_queues_requests{state=~"done|failed"}) or vector(0)',
+    );
     expect(trigger('reaper').metadata.query).toBe('sum(rucio_probes_judge_deletable_files) or vector(0)');
     expect(trigger('reaper').metadata.threshold).toBe('500000');
   });
 
   it('expresses the seed order: submitters first, then pollers, then finishers', () => {
-    const order = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher'].map((s) => spec(find(folders, 'ScaledObject', `daemonprod-${s}`)));
-    const delays = order.map((o) => o.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds);
+    const order = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher'].map((s) =>
+      spec(find(folders, 'ScaledObject', `daemonprod-${s}`)),
+    );
+    const delays = order.map(
+      (o) => o.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds,
+    );
     const activation = order.map((o) => Number(o.triggers[0]!.metadata.activationThreshold));
     expect(delays).toEqual([...delays].sort((a, b) => a - b));
     expect(new Set(delays).size).toBe(3);
@@ -97,7 +111,14 @@ daemons:
 
 describe('autoscaling from environment values', () => {
   it('gives servers a CPU HPA and takes replicas away from their Deployment', () => {
-    const folders = buildEnvironment(loadFrom(envFiles(`${SERVER}autoscaling:\n  servers:\n    api: {minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60}\n`), 'test'));
+    const folders = buildEnvironment(
+      loadFrom(
+        envFiles(
+          `${SERVER}autoscaling:\n  servers:\n    api: {minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60}\n`,
+        ),
+        'test',
+      ),
+    );
     const hpa = find(folders, 'HorizontalPodAutoscaler', 'api-rucio-server');
     expect(hpa.folder).toBe('apps/test/api');
     expect(() => new HorizontalPodAutoscaler(hpa as never).validate()).not.toThrow();
@@ -105,30 +126,47 @@ describe('autoscaling from environment values', () => {
       scaleTargetRef: { kind: 'Deployment', name: 'api-rucio-server' },
       minReplicas: 2,
       maxReplicas: 6,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+      ],
     });
     expect((find(folders, 'Deployment', 'api-rucio-server').spec as { replicas?: number }).replicas).toBeUndefined();
-    expect((find(folders, 'Deployment', 'd-rucio-daemons-conveyor-submitter').spec as { replicas?: number }).replicas).toBe(1);
+    expect(
+      (find(folders, 'Deployment', 'd-rucio-daemons-conveyor-submitter').spec as { replicas?: number }).replicas,
+    ).toBe(1);
   });
 
   it('takes per-environment queries, thresholds and timings', () => {
-    const folders = buildEnvironment(loadFrom(envFiles(`${SERVER}autoscaling:
+    const folders = buildEnvironment(
+      loadFrom(
+        envFiles(`${SERVER}autoscaling:
   prometheusAddress: http://prom.example.svc:9090
   daemons:
     d:
       conveyorPoller: {minReplicas: 2, maxReplicas: 3, threshold: 500, activationThreshold: 10, query: 'sum(my_backlog)', cooldownPeriod: 60, scaleUpDelaySeconds: 30}
-`), 'test'));
+`),
+        'test',
+      ),
+    );
     const o = find(folders, 'ScaledObject', 'd-rucio-daemons-conveyor-poller');
     expect(() => new ScaledObject(o as never).validate()).not.toThrow();
     expect(spec(o)).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 3, cooldownPeriod: 60 });
-    expect(spec(o).triggers[0]!.metadata).toEqual({ serverAddress: 'http://prom.example.svc:9090', query: 'sum(my_backlog)', threshold: '500', activationThreshold: '10' });
+    expect(spec(o).triggers[0]!.metadata).toEqual({
+      serverAddress: 'http://prom.example.svc:9090',
+      query: 'sum(my_backlog)',
+      threshold: '500',
+      activationThreshold: '10',
+    });
     expect(spec(o).advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(30);
     expect(objects(folders).filter((x) => x.kind === 'ScaledObject')).toHaveLength(1);
-    expect((find(folders, 'Deployment', 'd-rucio-daemons-conveyor-poller').spec as { replicas?: number }).replicas).toBeUndefined();
+    expect(
+      (find(folders, 'Deployment', 'd-rucio-daemons-conveyor-poller').spec as { replicas?: number }).replicas,
+    ).toBeUndefined();
   });
 
   it('reports scalers of daemons or releases that are not deployed, and bad bounds, with file and line', () => {
-    const problems = problemsOf(envFiles(`${SERVER}autoscaling:
+    const problems = problemsOf(
+      envFiles(`${SERVER}autoscaling:
   daemons:
     d:
       reaper: {maxReplicas: 2}
@@ -137,15 +175,26 @@ describe('autoscaling from environment values', () => {
       reaper: {maxReplicas: 2}
   servers:
     web: {maxReplicas: 2}
-`), 'test');
-    expect(problems.join('\n')).toMatch(/test\.yaml:\d+\s+autoscaling\.daemons\.d\.reaper: reaper is not deployed in 'd' \(reaperCount is 0\)/);
-    expect(problems.join('\n')).toMatch(/autoscaling\.daemons\.d\.conveyorPoller\.minReplicas: minReplicas must not exceed maxReplicas/);
+`),
+      'test',
+    );
+    expect(problems.join('\n')).toMatch(
+      /test\.yaml:\d+\s+autoscaling\.daemons\.d\.reaper: reaper is not deployed in 'd' \(reaperCount is 0\)/,
+    );
+    expect(problems.join('\n')).toMatch(
+      /autoscaling\.daemons\.d\.conveyorPoller\.minReplicas: minReplicas must not exceed maxReplicas/,
+    );
     expect(problems.join('\n')).toMatch(/autoscaling\.daemons\.nosuch: no daemons release 'nosuch'/);
     expect(problems.join('\n')).toMatch(/autoscaling\.servers\.web: no server release 'web'/);
   });
 
   it('refuses daemons that cannot be autoscaled and a missing maxReplicas', () => {
-    const problems = problemsOf(envFiles(`${SERVER}autoscaling:\n  daemons:\n    d:\n      hermes: {maxReplicas: 2}\n      conveyorTransferSubmitter: {minReplicas: 1}\n`), 'test');
+    const problems = problemsOf(
+      envFiles(
+        `${SERVER}autoscaling:\n  daemons:\n    d:\n      hermes: {maxReplicas: 2}\n      conveyorTransferSubmitter: {minReplicas: 1}\n`,
+      ),
+      'test',
+    );
     expect(problems.join('\n')).toMatch(/autoscaling\.daemons\.d.*hermes/);
     expect(problems.join('\n')).toMatch(/autoscaling\.daemons\.d\.conveyorTransferSubmitter\.maxReplicas/);
   });

@@ -25,7 +25,9 @@ function dashboards(folders: readonly RenderedFolder[]): { cm: KubeObject & { fo
 function checkDashboard(d: Dashboard): void {
   expect(d.uid.length).toBeLessThanOrEqual(40);
   expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
-  expect((d.templating as { list: { name: string; type: string }[] }).list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource' }));
+  expect((d.templating as { list: { name: string; type: string }[] }).list).toContainEqual(
+    expect.objectContaining({ name: 'datasource', type: 'datasource' }),
+  );
   const ids = d.panels.map((p) => p.id);
   expect(new Set(ids).size).toBe(ids.length);
   const cells = new Set<string>();
@@ -51,7 +53,11 @@ describe('dashboards', () => {
   it('ships the production dashboards as ConfigMaps Grafana loads, with valid JSON', () => {
     const found = dashboards(buildEnvironment(bundled('production')));
     // Production has a Pushgateway (from the shared layer), so its probe results get a dashboard too.
-    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual(['rucio-dashboard-daemons', 'rucio-dashboard-probes', 'rucio-dashboard-transfers']);
+    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual([
+      'rucio-dashboard-daemons',
+      'rucio-dashboard-probes',
+      'rucio-dashboard-transfers',
+    ]);
     for (const { cm, json } of found) {
       expect(cm.folder).toBe('infrastructure/production/monitoring');
       expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
@@ -64,7 +70,13 @@ describe('dashboards', () => {
       const folders = buildEnvironment(bundled(name));
       const daemons = objects(folders)
         .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app-group' as never] === 'rucio-daemons')
-        .map((o) => ({ release: o.metadata.labels!['release' as never] as string, name: (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels['rucio-daemon']!, deployment: o.metadata.name }));
+        .map((o) => ({
+          release: o.metadata.labels!['release' as never] as string,
+          name: (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels[
+            'rucio-daemon'
+          ]!,
+          deployment: o.metadata.name,
+        }));
       expect(daemons.length).toBeGreaterThan(10);
       const d = dashboards(folders).find((x) => x.cm.metadata.name === 'rucio-dashboard-daemons')!.json;
       const titles = d.panels.map((p) => p.title);
@@ -72,27 +84,40 @@ describe('dashboards', () => {
       for (const daemon of daemons) {
         const row = titles.indexOf(`${daemon.release} / ${daemon.name}`);
         expect(row, `${daemon.release}/${daemon.name}`).toBeGreaterThanOrEqual(0);
-        expect(titles.slice(row + 1, row + 5)).toEqual(['activity', 'CPU', 'memory', 'pods'].map((t) => `${daemon.name}: ${t}`));
+        expect(titles.slice(row + 1, row + 5)).toEqual(
+          ['activity', 'CPU', 'memory', 'pods'].map((t) => `${daemon.name}: ${t}`),
+        );
         const panels = d.panels.slice(row + 1, row + 5) as Panel[];
         expect(panels[0]!.targets![0]!.expr).toContain(`release="${daemon.release}", rucio_daemon="${daemon.name}"`);
         expect(panels[1]!.targets!.map((t) => t.legendFormat)).toEqual(['{{pod}}', 'requested', 'limit']);
-        for (const p of panels.slice(1, 3)) for (const t of p.targets!) expect(t.expr).toContain(`pod=~"${daemon.deployment}-.*"`);
+        for (const p of panels.slice(1, 3))
+          for (const t of p.targets!) expect(t.expr).toContain(`pod=~"${daemon.deployment}-.*"`);
         expect(panels[3]!.targets![0]!.expr).toContain(`deployment="${daemon.deployment}"`);
       }
     }
   });
 
   it('has server, transfer and probe dashboards when those components exist', () => {
-    const env = loadFrom(envFiles(`servers:
+    const env = loadFrom(
+      envFiles(`servers:
   api: {}
 daemons:
   d:
     conveyorTransferSubmitterCount: 1
 monitoring:
   dashboards: {labels: {grafana_dashboard: '1', team: rucio}, folder: Rucio}
-`), 'test');
-    const found = dashboards(buildEnvironment({ ...env, values: { ...env.values, pushgateway: pushgatewaySchema.parse({}) } }));
-    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual(['rucio-dashboard-daemons', 'rucio-dashboard-probes', 'rucio-dashboard-servers', 'rucio-dashboard-transfers']);
+`),
+      'test',
+    );
+    const found = dashboards(
+      buildEnvironment({ ...env, values: { ...env.values, pushgateway: pushgatewaySchema.parse({}) } }),
+    );
+    expect(found.map((d) => d.cm.metadata.name).sort()).toEqual([
+      'rucio-dashboard-daemons',
+      'rucio-dashboard-probes',
+      'rucio-dashboard-servers',
+      'rucio-dashboard-transfers',
+    ]);
     for (const { cm, json } of found) {
       checkDashboard(json);
       expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1', team: 'rucio' });
@@ -108,9 +133,11 @@ monitoring:
     const exprs = new Set<string>();
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
-      for (const { json } of dashboards(folders)) for (const p of json.panels) for (const t of p.targets ?? []) exprs.add(t.expr);
+      for (const { json } of dashboards(folders))
+        for (const p of json.panels) for (const t of p.targets ?? []) exprs.add(t.expr);
       for (const o of objects(folders).filter((x) => x.kind === 'ScaledObject')) {
-        for (const t of (o.spec as { triggers: { metadata: { query: string } }[] }).triggers) exprs.add(t.metadata.query);
+        for (const t of (o.spec as { triggers: { metadata: { query: string } }[] }).triggers)
+          exprs.add(t.metadata.query);
       }
     }
     expect(exprs.size).toBeGreaterThan(30);
@@ -123,7 +150,10 @@ monitoring:
   });
 
   it('leaves the dashboards out when the environment turns them off', () => {
-    const env = loadFrom(envFiles('daemons:\n  d:\n    reaperCount: 1\nmonitoring:\n  dashboards: {enabled: false}\n'), 'test');
+    const env = loadFrom(
+      envFiles('daemons:\n  d:\n    reaperCount: 1\nmonitoring:\n  dashboards: {enabled: false}\n'),
+      'test',
+    );
     expect(dashboards(buildEnvironment(env))).toEqual([]);
   });
 });

@@ -39,7 +39,12 @@ export function objects(folders: readonly RenderedFolder[]): (KubeObject & { fol
 
 export function find(folders: readonly RenderedFolder[], kind: string, name: string): KubeObject & { folder: string } {
   const o = objects(folders).find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`no ${kind} ${name}; have ${objects(folders).map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(
+      `no ${kind} ${name}; have ${objects(folders)
+        .map((x) => `${x.kind}/${x.metadata.name}`)
+        .join(', ')}`,
+    );
   return o;
 }
 

@@ -22,10 +22,81 @@ function random(seed: number): () => number {
   };
 }
 
-const WORDS = ['', 'a', 'true', 'True', 'null', '~', 'NULL', 'no', 'yes', 'on', '1', '-1', '+1', '0o17', '0x1F', '1e3', '.5', '1.', '.inf', '-.Inf', '.nan',
-  '-', '?', '- a', '? a', ':', 'a:', 'a: b', 'a:b', 'a #b', 'a#b', '#a', '%a', '---', '...', '--- a', 'a ', ' a', "it's", 'say "hi"', `"'`, '@a', '`a', '|',
-  '>', '!a', '&a', '*a', '[a]', '{a}', 'a,b', 'é', 'a\tb', 'a\u0001', '/opt/rucio/etc/', 'https://h:8443/x', '750m', '1Gi', '--threads 2 --bulk 100',
-  'a\nb', 'a\nb\n', 'a\n\nb\n', 'a\nb\n\n', 'a \nb', 'a\n b\n', ' a\nb', '\na', 'a\n', '{\n  "a": "b"\n}\n', 'a\n---\nb', 'a\n  \nb\n', 'x\\y', 'a"b\nc'];
+const WORDS = [
+  '',
+  'a',
+  'true',
+  'True',
+  'null',
+  '~',
+  'NULL',
+  'no',
+  'yes',
+  'on',
+  '1',
+  '-1',
+  '+1',
+  '0o17',
+  '0x1F',
+  '1e3',
+  '.5',
+  '1.',
+  '.inf',
+  '-.Inf',
+  '.nan',
+  '-',
+  '?',
+  '- a',
+  '? a',
+  ':',
+  'a:',
+  'a: b',
+  'a:b',
+  'a #b',
+  'a#b',
+  '#a',
+  '%a',
+  '---',
+  '...',
+  '--- a',
+  'a ',
+  ' a',
+  "it's",
+  'say "hi"',
+  `"'`,
+  '@a',
+  '`a',
+  '|',
+  '>',
+  '!a',
+  '&a',
+  '*a',
+  '[a]',
+  '{a}',
+  'a,b',
+  'é',
+  'a\tb',
+  'a\u0001',
+  '/opt/rucio/etc/',
+  'https://h:8443/x',
+  '750m',
+  '1Gi',
+  '--threads 2 --bulk 100',
+  'a\nb',
+  'a\nb\n',
+  'a\n\nb\n',
+  'a\nb\n\n',
+  'a \nb',
+  'a\n b\n',
+  ' a\nb',
+  '\na',
+  'a\n',
+  '{\n  "a": "b"\n}\n',
+  'a\n---\nb',
+  'a\n  \nb\n',
+  'x\\y',
+  'a"b\nc',
+];
 
 function randomValue(rnd: () => number, depth: number): unknown {
   const r = rnd();
@@ -36,12 +107,18 @@ function randomValue(rnd: () => number, depth: number): unknown {
     if (s < 0.85) return rnd() < 0.5;
     if (s < 0.9) return null;
     if (s < 0.95) return rnd() * 10;
-    return Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => WORDS[Math.floor(rnd() * WORDS.length)]!).join(rnd() < 0.5 ? '' : '\n');
+    return Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => WORDS[Math.floor(rnd() * WORDS.length)]!).join(
+      rnd() < 0.5 ? '' : '\n',
+    );
   }
   const n = Math.floor(rnd() * 4);
   if (r < 0.7) {
     const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) o[rnd() < 0.7 ? `k${Math.floor(rnd() * 20)}` : WORDS[Math.floor(rnd() * WORDS.length)]!] = randomValue(rnd, depth + 1);
+    for (let i = 0; i < n; i++)
+      o[rnd() < 0.7 ? `k${Math.floor(rnd() * 20)}` : WORDS[Math.floor(rnd() * WORDS.length)]!] = randomValue(
+        rnd,
+        depth + 1,
+      );
     return o;
   }
   return Array.from({ length: n }, () => randomValue(rnd, depth + 1));
@@ -52,7 +129,9 @@ describe('emitYaml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'yaml-emit-'));
     try {
       writeLargeInstance(dir, { environments: 1, daemonsReleases: 1, serverReleases: 1 });
-      const objects = [...loadEnvironments('environments'), ...loadEnvironments(dir)].flatMap((e) => buildEnvironment(e).flatMap((f) => f.objects));
+      const objects = [...loadEnvironments('environments'), ...loadEnvironments(dir)].flatMap((e) =>
+        buildEnvironment(e).flatMap((f) => f.objects),
+      );
       expect(objects.length).toBeGreaterThan(100);
       for (const o of objects) {
         const fast = emitYaml(o);
