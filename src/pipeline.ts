@@ -1,6 +1,6 @@
 /**
- * The pipeline every command runs: load the environment files → render them into files (`synth/`) → check every
- * object (`checks/`) → write the tree (`synth/write.ts`). The commands (`cli/`) only parse options, call these
+ * The pipeline every command runs: load the environment files → plan each one (`plan/`) → render them into files
+ * (`synth/`) → check every object (`checks/`) → write the tree (`synth/write.ts`). The commands (`cli/`) only parse options, call these
  * stages and print; nothing here parses a command line.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';

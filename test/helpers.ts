@@ -7,8 +7,10 @@ import { join, relative } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { rucioDaemonsSchema } from '../values/rucio-daemons.js';
 import { rucioServerSchema } from '../values/rucio-server.js';
+import type { RucioDaemonsValues } from '../values/rucio-daemons.js';
 import { RucioDaemons } from '../constructs/rucio/rucio-daemons.js';
 import { RucioServer } from '../constructs/rucio/rucio-server.js';
+import { planDaemonsRelease, planServerRelease } from '../src/plan/releases.js';
 import { main } from '../src/cli/main.js';
 
 export const REPO = join(import.meta.dirname, '..');
@@ -50,23 +52,25 @@ export function replaceOnce(text: string, from: string, to: string): string {
   return text.slice(0, i) + to + text.slice(i + from.length);
 }
 
-/** The objects of one daemons release built from raw chart values. */
+/** The objects of one daemons release built from raw chart values (planned without an environment). */
 export function daemonsObjects(values: unknown, release = 'daemons'): Obj[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', {
     namespace: 'rucio',
     disableResourceNameHashes: true,
   });
-  new RucioDaemons(chart, 'Release', { release, values: rucioDaemonsSchema.parse(values) as never });
+  const plan = planDaemonsRelease(release, rucioDaemonsSchema.parse(values) as RucioDaemonsValues);
+  new RucioDaemons(chart, 'Release', { release, values: plan.values, daemons: plan.daemons });
   return chart.toJson();
 }
 
-/** The objects of one server release built from raw chart values. */
+/** The objects of one server release built from raw chart values (planned without an environment). */
 export function serverObjects(values: unknown, release = 'server'): Obj[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', {
     namespace: 'rucio',
     disableResourceNameHashes: true,
   });
-  new RucioServer(chart, 'Release', { release, values: rucioServerSchema.parse(values) });
+  const plan = planServerRelease(release, rucioServerSchema.parse(values));
+  new RucioServer(chart, 'Release', { release, values: plan.values, pod: plan.pod });
   return chart.toJson();
 }
 

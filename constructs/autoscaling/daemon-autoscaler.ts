@@ -82,6 +82,6 @@ export class DaemonAutoscaler extends Construct {
         ],
       },
     };
-    new ApiObject(this, 'Resource', object as never);
+    new ApiObject(this, 'Resource', object);
   }
 }

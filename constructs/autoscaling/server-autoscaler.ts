@@ -37,6 +37,6 @@ export class ServerAutoscaler extends Construct {
         ],
       },
     };
-    new ApiObject(this, 'Resource', hpa as never);
+    new ApiObject(this, 'Resource', hpa);
   }
 }

@@ -68,7 +68,7 @@ export class FluxSync extends Construct {
           ...(git.secretRef ? { secretRef: { name: git.secretRef } } : {}),
         },
       };
-      new ApiObject(this, 'GitRepository', repo as never);
+      new ApiObject(this, 'GitRepository', repo);
     }
 
     const kustomization = (
@@ -94,7 +94,7 @@ export class FluxSync extends Construct {
         metadata: { name, namespace },
         spec,
       };
-      new ApiObject(this, id, object as never);
+      new ApiObject(this, id, object);
       this.kustomizations.push(name);
     };
 

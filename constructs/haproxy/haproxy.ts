@@ -113,7 +113,7 @@ export class Haproxy extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', deployment as never);
+    new ApiObject(this, 'Resource', deployment);
 
     const service: IService = {
       apiVersion: 'v1',
@@ -132,7 +132,7 @@ export class Haproxy extends Construct {
         })),
       },
     };
-    new ApiObject(this, 'Service', service as never);
+    new ApiObject(this, 'Service', service);
 
     new ApiObject(this, 'Budget', {
       apiVersion: 'policy/v1',

@@ -288,7 +288,7 @@ export class RucioDashboards extends Construct {
         },
         data: { [`rucio-${props.environment}-${kind}.json`]: `${JSON.stringify(json, null, 2)}\n` },
       };
-      new ApiObject(this, kind, cm as never);
+      new ApiObject(this, kind, cm);
     }
   }
 }

@@ -344,6 +344,6 @@ export class Filebeat extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', daemonSet as never);
+    new ApiObject(this, 'Resource', daemonSet);
   }
 }

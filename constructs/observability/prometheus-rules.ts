@@ -205,6 +205,6 @@ export class RucioPrometheusRules extends Construct {
       metadata: { name: 'rucio-alerts', labels: sortedMap({ ...props.labels }) },
       spec: { groups: this.groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
     };
-    new ApiObject(this, 'Resource', rule as never);
+    new ApiObject(this, 'Resource', rule);
   }
 }

@@ -13,7 +13,7 @@ import type { RucioConfig } from '../../values/common.js';
 import { imageRef } from '../../values/images.js';
 import type { ProbesValues } from '../../values/probes.js';
 import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
-import { CONTAINER_SECURITY, Env, Mounts } from '../shared/rucio-pod.js';
+import { CONTAINER_SECURITY, type PodParts } from '../shared/rucio-pod.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
 export const PROBES_NAME = 'rucio-probes';
@@ -23,9 +23,13 @@ export interface RucioProbesProps {
   readonly values: ProbesValues;
   /** The complete rucio.cfg of the probes (`common.config`, the probes' own, the `[monitor]` wiring). */
   readonly config: RucioConfig;
-  /** Where the probes sit in the environment, for errors. */
-  readonly path?: readonly (string | number)[];
+  /** The container's env vars, the pod's volumes and mounts, as the plan stage resolved and checked them. */
+  readonly pod: PodParts;
 }
+
+/** The ConfigMaps of the probes: the common config and the crontab. */
+export const PROBES_CONFIG_MAP = `${PROBES_NAME}.config.common`;
+export const PROBES_CRONTAB = `${PROBES_NAME}-crontab`;
 
 /** One crontab line per enabled probe, sorted; common probes first. */
 export function probesCrontab(values: ProbesValues): string {
@@ -57,12 +61,11 @@ export class RucioProbes extends Construct {
   constructor(scope: Construct, id: string, props: RucioProbesProps) {
     super(scope, id);
     const { values } = props;
-    const path = props.path ?? ['probes'];
     const labels = { ...this.selector, 'app.kubernetes.io/component': 'probes' };
     const config = renderConfig(props.config);
     this.crontab = probesCrontab(values);
-    const configName = `${this.name}.config.common`;
-    const cronName = `${this.name}-crontab`;
+    const configName = PROBES_CONFIG_MAP;
+    const cronName = PROBES_CRONTAB;
     new ApiObject(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -76,28 +79,7 @@ export class RucioProbes extends Construct {
       data: { probes: this.crontab },
     });
 
-    const env = new Env(path)
-      .addLiterals({ RUCIO_OVERRIDE_CONFIGS: CONF_D, RUCIO_USING_CRON: 'True' }, 'the probes')
-      .add(config.env, 'a secretKeyRef in config', [...path, 'config'])
-      .result();
-    const mounts = new Mounts(path);
-    mounts.add(
-      { name: 'config-common', configMap: { name: configName } },
-      { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true },
-    );
-    mounts.add(
-      { name: 'crontab', configMap: { name: cronName, defaultMode: 0o644 } },
-      { mountPath: '/etc/cron.d/probes', subPath: 'probes', readOnly: true },
-    );
-    if (values.ftsProxySecret) {
-      mounts.add(
-        { name: 'proxy', secret: { secretName: values.ftsProxySecret } },
-        { mountPath: '/opt/proxy', readOnly: true },
-        [...path, 'ftsProxySecret'],
-      );
-    }
-    mounts.addSecretMounts(PROBES_NAME, values.secretMounts, [...path, 'secretMounts']);
-    const { volumes, volumeMounts } = mounts.result();
+    const { env, volumes, volumeMounts } = props.pod;
 
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
@@ -146,6 +128,6 @@ export class RucioProbes extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', deployment as never);
+    new ApiObject(this, 'Resource', deployment);
   }
 }

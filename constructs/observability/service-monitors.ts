@@ -97,7 +97,7 @@ export class RucioServiceMonitors extends Construct {
           ],
         },
       };
-      new ApiObject(this, `Daemons-${d.release}`, monitor as never);
+      new ApiObject(this, `Daemons-${d.release}`, monitor);
     }
     for (const s of props.servers) {
       const endpoint = (port: string, path: string) => ({
@@ -118,7 +118,7 @@ export class RucioServiceMonitors extends Construct {
           podMetricsEndpoints: [endpoint('exporter', s.telemetryPath), endpoint('metrics', SERVER_METRICS_PATH)],
         },
       };
-      new ApiObject(this, `Server-${s.release}`, monitor as never);
+      new ApiObject(this, `Server-${s.release}`, monitor);
     }
     if (props.pushgateway) {
       const monitor: IServiceMonitor = {
@@ -131,7 +131,7 @@ export class RucioServiceMonitors extends Construct {
           endpoints: [{ port: 'http', path: '/metrics', interval: props.pushgatewayInterval, honorLabels: true }],
         },
       };
-      new ApiObject(this, 'Pushgateway', monitor as never);
+      new ApiObject(this, 'Pushgateway', monitor);
     }
   }
 }

@@ -13,63 +13,58 @@ import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from '../shar
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
-  Env,
   MANAGED_BY,
-  Mounts,
-  guardLabels,
   sortedMap,
   undefinedIfEmpty,
+  type PodParts,
 } from '../shared/rucio-pod.js';
-import { shellQuote, splitNames } from '../shared/shell.js';
 import { declare } from '../shared/declarations.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';
 
-/** Renders a daemon's settings as its own command-line flags, in the table's order. */
-export function daemonArgs(spec: DaemonSpec, daemon: DaemonValues): string {
-  const words: string[] = [];
-  for (const s of spec.settings) {
-    const value = daemon[s.key];
-    if (value === undefined) continue;
-    switch (s.kind) {
-      case 'flag':
-        if (value === true) words.push(s.flag);
-        break;
-      case 'int':
-        words.push(s.flag, String(value));
-        break;
-      case 'string':
-      case 'expression':
-        words.push(s.flag, shellQuote(value as string));
-        break;
-      case 'names': {
-        const names = Array.isArray(value) ? (value as string[]) : splitNames(value as string);
-        words.push(s.flag, ...names.map(shellQuote));
-        break;
-      }
-    }
-  }
-  return words.join(' ');
+/** The name of a daemon's Deployment, `<fullname>-<daemon>` (at most 63 characters). */
+export function daemonDeploymentName(fullname: string, spec: DaemonSpec): string {
+  return `${fullname}-${spec.name}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/** A daemon's `app` label (`rucio-daemons-<daemon>`, or `<nameOverride>-<daemon>`), which with `release` selects its pods. */
+export function daemonAppLabel(values: RucioDaemonsValues, spec: DaemonSpec): string {
+  return `${values.nameOverride ?? DAEMONS_CHART}-${spec.name}`;
+}
+
+/** A daemon's component config ConfigMap, `<fullname>.config.<daemon>`. */
+export function daemonConfigMap(fullname: string, spec: DaemonSpec): string {
+  return `${fullname}.config.${spec.name}`;
+}
+
+/** What the plan stage resolved for one daemon of a release. */
+export interface PlannedDaemon {
+  /** The daemon's row in the table of daemons. */
+  readonly spec: DaemonSpec;
+  /** Pods to run (the release's `<daemon>Count`, above 0). */
+  readonly replicas: number;
+  /** The container's env vars, the pod's volumes and mounts, checked. */
+  readonly pod: PodParts;
+  /**
+   * Leave `replicas` out of the Deployment because an autoscaler owns it.
+   * @default false
+   */
+  readonly autoscaled?: boolean;
 }
 
 /** Props of one daemon's objects. */
-export interface RucioDaemonProps {
+export interface RucioDaemonProps extends PlannedDaemon {
+  /** The release name (`daemonint`). */
   readonly release: string;
+  /** The release's fullname, the prefix of the Deployment's name. */
   readonly fullname: string;
-  readonly spec: DaemonSpec;
-  /** The release's values. */
+  /** The release's values, fully defaulted. */
   readonly values: RucioDaemonsValues;
-  /** Pods to run. */
-  readonly replicas: number;
   /** The release's `10_common.json` text, for the checksum. */
   readonly commonJson: string;
   /** The release's common config ConfigMap name. */
   readonly commonConfigMap: string;
-  /** Where this daemon's values sit in the environment (`['daemons', 'daemonint']`). */
-  readonly path: readonly (string | number)[];
-  /** Leave `replicas` out of the Deployment because an autoscaler owns it. */
-  readonly autoscaled?: boolean;
 }
 
 /** The Deployment of one daemon, `<fullname>-<daemon>`, and its component config `<fullname>.config.<daemon>`. */
@@ -84,13 +79,11 @@ export class RucioDaemon extends Construct {
     super(scope, id);
     const { spec, values, release, fullname } = props;
     const daemon = values[spec.valueKey] as DaemonValues;
-    const path = [...props.path, spec.valueKey];
-    this.deploymentName = `${fullname}-${spec.name}`.slice(0, 63).replace(/-+$/, '');
-    const chartName = values.nameOverride ?? DAEMONS_CHART;
-    this.appLabel = `${chartName}-${spec.name}`;
+    this.deploymentName = daemonDeploymentName(fullname, spec);
+    this.appLabel = daemonAppLabel(values, spec);
 
     const component = renderConfig(daemon.config);
-    const componentName = `${fullname}.config.${spec.name}`;
+    const componentName = daemonConfigMap(fullname, spec);
     new ApiObject(this, 'Config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -103,74 +96,8 @@ export class RucioDaemon extends Construct {
 
     const selector = { app: this.appLabel, release };
     const reserved = { ...selector, 'app-group': DAEMONS_CHART, 'rucio-daemon': spec.name };
-    guardLabels([...props.path, 'podLabels'], values.podLabels, reserved);
-    guardLabels([...path, 'podLabels'], daemon.podLabels, reserved);
-
-    const mounts = new Mounts(path);
-    mounts.add(
-      { name: 'config-common', configMap: { name: props.commonConfigMap } },
-      { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true },
-    );
-    mounts.add(
-      { name: 'config-component', configMap: { name: componentName } },
-      { mountPath: `${CONF_D}20_component.json`, subPath: 'component.json', readOnly: true },
-    );
-    if (values.useDeprecatedImplicitSecrets) {
-      const implicit = {
-        proxy: ['rucio-x509up', '/opt/proxy'],
-        ca: ['rucio-ca-bundle', '/opt/certs'],
-        reaperCa: ['rucio-ca-bundle-reaper', '/etc/grid-security/certificates'],
-      } as const;
-      for (const kind of spec.implicitSecrets) {
-        const [suffix, mountPath] = implicit[kind];
-        mounts.add({ name: suffix, secret: { secretName: `${release}-${suffix}` } }, { mountPath, readOnly: true }, [
-          ...props.path,
-          'useDeprecatedImplicitSecrets',
-        ]);
-      }
-    }
-    if (daemon.useSSL) {
-      const base = spec.valueKey === 'hermesLegacy' ? 'hermes-legacy' : 'hermes';
-      mounts.add(
-        { name: `${base}-cert`, secret: { secretName: `${release}-${base}-cert` } },
-        { mountPath: '/opt/rucio/certs/', readOnly: true },
-        [...path, 'useSSL'],
-      );
-      mounts.add(
-        { name: `${base}-key`, secret: { secretName: `${release}-${base}-key` } },
-        { mountPath: '/opt/rucio/keys/', readOnly: true },
-        [...path, 'useSSL'],
-      );
-    }
-    if (daemon.secretMounts !== undefined)
-      mounts.addSecretMounts(release, daemon.secretMounts, [...path, 'secretMounts']);
-    else mounts.addSecretMounts(release, values.secretMounts, [...props.path, 'secretMounts']);
-    mounts.addSecretMounts(release, daemon.extraSecretMounts, [...path, 'extraSecretMounts']);
-    if (daemon.hostPathMounts !== undefined)
-      mounts.addHostPathMounts(daemon.hostPathMounts, [...path, 'hostPathMounts']);
-    else mounts.addHostPathMounts(values.hostPathMounts, [...props.path, 'hostPathMounts']);
-    mounts.addHostPathMounts(daemon.extraHostPathMounts, [...path, 'extraHostPathMounts']);
-    mounts.addPersistentVolumes(values.persistentVolumes, [...props.path, 'persistentVolumes']);
-    const { volumes, volumeMounts } = mounts.result();
-
-    // The env vars win over every file, so they come from the merged config: a daemon's literal overrides a secret of the release.
+    const { env, volumes, volumeMounts } = props.pod;
     const merged = mergeConfig(values.config, daemon.config);
-    const secretEnv = renderConfig(merged).env;
-    const env = new Env(path)
-      .addLiterals(
-        {
-          RUCIO_DAEMON: spec.binary,
-          RUCIO_DAEMON_ARGS: daemonArgs(spec, daemon),
-          RUCIO_OVERRIDE_CONFIGS: CONF_D,
-          ...spec.env,
-        },
-        'the daemon table',
-      )
-      .add(secretEnv, 'a secretKeyRef in config', [...path, 'config'])
-      .addOptionalConfig(values.optional_config, [...props.path, 'optional_config'])
-      .add(values.additionalEnvs, 'additionalEnvs', [...props.path, 'additionalEnvs'])
-      .add(daemon.additionalEnvs, 'additionalEnvs', [...path, 'additionalEnvs'])
-      .result();
 
     // The daemons' only health signal is the metrics server the daemon starts (monitor.enable_metrics): it answers
     // once the daemon runs, so it serves both probes. Without it the image offers none, which the Deployment declares.
@@ -264,6 +191,6 @@ export class RucioDaemon extends Construct {
         },
       },
     };
-    this.deployment = new ApiObject(this, 'Resource', deployment as never);
+    this.deployment = new ApiObject(this, 'Resource', deployment);
   }
 }

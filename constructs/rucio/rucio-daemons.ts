@@ -4,24 +4,31 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DAEMONS, type DaemonSpec } from '../../values/rucio-daemon-table.js';
-import { daemonCount, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import { AutomaticRestart } from '../jobs/automatic-restart.js';
 import { FtsRenewal } from '../jobs/fts-renewal.js';
 import { renderConfig } from '../shared/rucio-config.js';
-import { DAEMONS_CHART, RucioDaemon } from './rucio-daemon.js';
+import { DAEMONS_CHART, RucioDaemon, type PlannedDaemon } from './rucio-daemon.js';
 import { CHART_VERSION, MANAGED_BY, fullname } from '../shared/rucio-pod.js';
 
 /** Props of a daemons release. */
 export interface RucioDaemonsProps {
   /** The release name (`daemonint`). */
   readonly release: string;
-  /** The release's values, fully defaulted. */
+  /** The release's values, fully defaulted (the plan stage applies the `[monitor]` wiring and metrics defaults). */
   readonly values: RucioDaemonsValues;
-  /** Where the release sits in the environment, for errors (`['daemons', 'daemonint']`). */
-  readonly path?: readonly (string | number)[];
-  /** Value keys of daemons whose replicas an autoscaler owns. */
-  readonly autoscaled?: ReadonlySet<string>;
+  /** The daemons to deploy (count above 0), in the table's order, as the plan stage resolved them. */
+  readonly daemons: readonly PlannedDaemon[];
+}
+
+/** The prefix of every object's name of a daemons release (`fullnameOverride`, else `<release>-rucio-daemons`). */
+export function daemonsFullname(release: string, values: RucioDaemonsValues): string {
+  return fullname(release, DAEMONS_CHART, values);
+}
+
+/** The common config's ConfigMap of a daemons release. */
+export function daemonsConfigMap(fullname: string): string {
+  return `${fullname}.config.common`;
 }
 
 /** A rucio-daemons release. */
@@ -34,8 +41,7 @@ export class RucioDaemons extends Construct {
   constructor(scope: Construct, id: string, props: RucioDaemonsProps) {
     super(scope, id);
     const { release, values } = props;
-    const path = props.path ?? ['daemons', release];
-    this.fullname = fullname(release, DAEMONS_CHART, values);
+    this.fullname = daemonsFullname(release, values);
     const labels = {
       app: values.nameOverride ?? DAEMONS_CHART,
       chart: `${DAEMONS_CHART}-${CHART_VERSION}`,
@@ -44,7 +50,7 @@ export class RucioDaemons extends Construct {
     };
 
     const common = renderConfig(values.config);
-    const commonConfigMap = `${this.fullname}.config.common`;
+    const commonConfigMap = daemonsConfigMap(this.fullname);
     new ApiObject(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -53,21 +59,16 @@ export class RucioDaemons extends Construct {
     });
 
     const daemons = new Map<string, RucioDaemon>();
-    for (const spec of DAEMONS as readonly DaemonSpec[]) {
-      const replicas = daemonCount(values, spec);
-      if (replicas === 0) continue;
+    for (const planned of props.daemons) {
       daemons.set(
-        spec.valueKey,
-        new RucioDaemon(this, spec.valueKey, {
+        planned.spec.valueKey,
+        new RucioDaemon(this, planned.spec.valueKey, {
+          ...planned,
           release,
           fullname: this.fullname,
-          spec,
           values,
-          replicas,
           commonJson: common.json,
           commonConfigMap,
-          path,
-          autoscaled: props.autoscaled?.has(spec.valueKey) ?? false,
         }),
       );
     }

@@ -20,13 +20,11 @@ import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
-  Env,
   MANAGED_BY,
-  Mounts,
   fullname,
-  guardLabels,
   sortedMap,
   undefinedIfEmpty,
+  type PodParts,
 } from '../shared/rucio-pod.js';
 
 /** The chart name: the default `app` label, container name and fullname suffix. */
@@ -36,11 +34,64 @@ export const SERVER_CHART = 'rucio-server';
 export interface RucioServerProps {
   /** The release name (`serverint`). */
   readonly release: string;
+  /** The release's values, fully defaulted (the plan stage applies the `[monitor]` wiring and metrics defaults). */
   readonly values: RucioServerValues;
-  /** Where the release sits in the environment, for errors (`['servers', 'serverint']`). */
-  readonly path?: readonly (string | number)[];
-  /** Leave `replicas` out because an autoscaler owns it. */
+  /**
+   * The server container's env vars and the pod's volumes and mounts, resolved and checked by the plan stage
+   * (`src/plan/`; `serverPod` there). Unused when `values.replicaCount` is 0.
+   */
+  readonly pod: PodParts;
+  /**
+   * Leave `replicas` out because an autoscaler owns it.
+   * @default false
+   */
   readonly autoscaled?: boolean;
+}
+
+/** The names of a server release's objects. */
+export interface ServerNames {
+  /** The prefix of every object's name, and the name of the Deployment and Service. */
+  readonly fullname: string;
+  /** The `app` label (the chart name, or `nameOverride`). */
+  readonly app: string;
+  /** The selector labels of the pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The common config's ConfigMap. */
+  readonly configMap: string;
+}
+
+/** The names of a server release's objects, as the chart writes them. */
+export function serverNames(release: string, values: RucioServerValues): ServerNames {
+  const app = values.nameOverride ?? SERVER_CHART;
+  const full = fullname(release, SERVER_CHART, values);
+  return { fullname: full, app, selector: { app, release }, configMap: `${full}.config.common` };
+}
+
+/**
+ * The server's own env vars (TLS, WSGI, health and metrics ports, httpd settings as `RUCIO_HTTPD_*`), and the httpd
+ * ones alone (the config checksum covers them).
+ */
+export function serverLiterals(values: RucioServerValues): {
+  readonly all: Record<string, string>;
+  readonly httpd: Record<string, string>;
+} {
+  const httpd: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values.httpd_config))
+    if (v !== undefined) httpd[`RUCIO_HTTPD_${k.toUpperCase()}`] = v;
+  if (values.monitoring.enabled && httpd.RUCIO_HTTPD_ENABLE_STATUS === undefined)
+    httpd.RUCIO_HTTPD_ENABLE_STATUS = 'True';
+  const all: Record<string, string> = {
+    RUCIO_HEALTH_CHECK_PORT: String(healthPort(values)),
+    RUCIO_LOG_FORMAT: values.logFormat,
+    RUCIO_OVERRIDE_CONFIGS: CONF_D,
+    RUCIO_SERVER_TYPE: values.serverType,
+    RUCIO_WSGI_DAEMON_PROCESSES: values.wsgi.daemonProcesses,
+    RUCIO_WSGI_DAEMON_THREADS: values.wsgi.daemonThreads,
+    ...(values.useSSL ? { RUCIO_ENABLE_SSL: 'True' } : {}),
+    ...(values.monitoring.enabled ? { RUCIO_METRICS_PORT: String(values.monitoring.nativeMetricsPort) } : {}),
+    ...httpd,
+  };
+  return { all, httpd };
 }
 
 /** The server's health port: 81 over HTTP, 444 over HTTPS. */
@@ -61,16 +112,16 @@ export class RucioServer extends Construct {
   constructor(scope: Construct, id: string, props: RucioServerProps) {
     super(scope, id);
     const { release, values } = props;
-    const path = props.path ?? ['servers', release];
-    const chartName = values.nameOverride ?? SERVER_CHART;
-    this.fullname = fullname(release, SERVER_CHART, values);
-    this.selector = { app: chartName, release };
+    const names = serverNames(release, values);
+    const chartName = names.app;
+    this.fullname = names.fullname;
+    this.selector = names.selector;
     this.servicePort = values.service.port;
     const labels = { app: chartName, chart: `${SERVER_CHART}-${CHART_VERSION}`, release, heritage: MANAGED_BY };
     if (values.replicaCount === 0) return;
 
     const config = renderConfig(values.config);
-    const configMap = `${this.fullname}.config.common`;
+    const configMap = names.configMap;
     new ApiObject(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -80,85 +131,8 @@ export class RucioServer extends Construct {
 
     const health = healthPort(values);
     const scheme = values.useSSL ? 'HTTPS' : 'HTTP';
-    const httpd: Record<string, string> = {};
-    for (const [k, v] of Object.entries(values.httpd_config))
-      if (v !== undefined) httpd[`RUCIO_HTTPD_${k.toUpperCase()}`] = v;
-    if (values.monitoring.enabled && httpd.RUCIO_HTTPD_ENABLE_STATUS === undefined)
-      httpd.RUCIO_HTTPD_ENABLE_STATUS = 'True';
-
-    const builtIn: Record<string, string> = {
-      RUCIO_HEALTH_CHECK_PORT: String(health),
-      RUCIO_LOG_FORMAT: values.logFormat,
-      RUCIO_OVERRIDE_CONFIGS: CONF_D,
-      RUCIO_SERVER_TYPE: values.serverType,
-      RUCIO_WSGI_DAEMON_PROCESSES: values.wsgi.daemonProcesses,
-      RUCIO_WSGI_DAEMON_THREADS: values.wsgi.daemonThreads,
-      ...(values.useSSL ? { RUCIO_ENABLE_SSL: 'True' } : {}),
-      ...(values.monitoring.enabled ? { RUCIO_METRICS_PORT: String(values.monitoring.nativeMetricsPort) } : {}),
-      ...httpd,
-    };
-    const env = new Env(path)
-      .addLiterals(builtIn, 'the server release (useSSL, wsgi, httpd_config, monitoring, logFormat)')
-      .add(config.env, 'a secretKeyRef in config', [...path, 'config'])
-      .addOptionalConfig(values.optional_config, [...path, 'optional_config'])
-      .add(values.additionalEnvs, 'additionalEnvs', [...path, 'additionalEnvs'])
-      .result();
-
-    const mounts = new Mounts(path);
-    mounts.add(
-      { name: 'config-common', configMap: { name: configMap } },
-      { mountPath: `${CONF_D}10_common.json`, subPath: 'common.json', readOnly: true },
-    );
-    if (values.exposeErrorLogs) mounts.add({ name: 'httpdlog', emptyDir: {} }, { mountPath: '/var/log/httpd' });
-    if (values.tlsSecretName) {
-      const tls = { name: 'hostcert', secret: { secretName: values.tlsSecretName } };
-      mounts.add(tls, { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'tls.crt', readOnly: true }, [
-        ...path,
-        'tlsSecretName',
-      ]);
-      mounts.add(tls, { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'tls.key', readOnly: true }, [
-        ...path,
-        'tlsSecretName',
-      ]);
-    }
-    if (values.useDeprecatedImplicitSecrets) {
-      const where = [...path, 'useDeprecatedImplicitSecrets'];
-      if (values.useSSL) {
-        if (!values.tlsSecretName) {
-          mounts.add(
-            { name: 'hostcert', secret: { secretName: `${release}-server-hostcert` } },
-            { mountPath: '/etc/grid-security/hostcert.pem', subPath: 'hostcert.pem', readOnly: true },
-            where,
-          );
-          mounts.add(
-            { name: 'hostkey', secret: { secretName: `${release}-server-hostkey` } },
-            { mountPath: '/etc/grid-security/hostkey.pem', subPath: 'hostkey.pem', readOnly: true },
-            where,
-          );
-        }
-        mounts.add(
-          { name: 'cafile', secret: { secretName: `${release}-server-cafile` } },
-          { mountPath: '/etc/grid-security/ca.pem', subPath: 'ca.pem', readOnly: true },
-          where,
-        );
-      }
-      if (values.ftsRenewal.enabled) {
-        mounts.add(
-          { name: 'rucio-x509up', secret: { secretName: `${release}-rucio-x509up` } },
-          { mountPath: '/opt/proxy', readOnly: true },
-          where,
-        );
-        mounts.add(
-          { name: 'rucio-ca-bundle', secret: { secretName: `${release}-rucio-ca-bundle` } },
-          { mountPath: '/opt/certs', readOnly: true },
-          where,
-        );
-      }
-    }
-    mounts.addSecretMounts(release, values.secretMounts, [...path, 'secretMounts']);
-    mounts.addHostPathMounts(values.hostPathMounts, [...path, 'hostPathMounts']);
-    mounts.addPersistentVolumes(values.persistentVolumes, [...path, 'persistentVolumes']);
-    const { volumes, volumeMounts } = mounts.result();
+    const { httpd } = serverLiterals(values);
+    const { env, volumes, volumeMounts } = props.pod;
 
     const probe = (t: RucioServerValues['readinessProbe']): IProbe => ({
       httpGet: { path: '/ping', port: 'health', scheme },
@@ -226,7 +200,6 @@ export class RucioServer extends Construct {
       volumeMounts,
     });
 
-    guardLabels([...path, 'podLabels'], values.podLabels, this.selector);
     const podAnnotations = sortedMap({
       ...values.podAnnotations,
       'checksum/config': checksum({
@@ -299,7 +272,7 @@ export class RucioServer extends Construct {
         },
       },
     };
-    this.deployment = new ApiObject(this, 'Resource', deployment as never);
+    this.deployment = new ApiObject(this, 'Resource', deployment);
 
     const svc = values.service;
     const annotations = {

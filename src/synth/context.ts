@@ -4,9 +4,8 @@
  * each other.
  */
 import type { App, Chart } from 'cdk8s';
-import type { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
-import type { RucioServer } from '../../constructs/rucio/rucio-server.js';
 import type { LoadedEnvironment } from '../load/environments.js';
+import type { EnvironmentPlan } from '../plan/index.js';
 
 /** Labels every object of an environment carries. */
 export function commonLabels(env: LoadedEnvironment, instance: string): Record<string, string> {
@@ -21,11 +20,10 @@ export function commonLabels(env: LoadedEnvironment, instance: string): Record<s
 /** What an environment's components can see of each other while they are built. */
 export interface BuildContext {
   readonly app: App;
+  /** The environment, with every release's `[monitor]` wired (`plan.env`). */
   readonly env: LoadedEnvironment;
-  /** The server releases built so far, by release name. */
-  readonly servers: Map<string, RucioServer>;
-  /** The daemons releases built so far, by release name. */
-  readonly daemons: Map<string, RucioDaemons>;
+  /** What the plan stage resolved: the components build from it, never from each other's constructs. */
+  readonly plan: EnvironmentPlan;
   /** A new chart in the environment's namespace (or another), for one output folder. */
   chart(folder: string, instance: string, namespace?: string): Chart;
   /** A file that is not a Kubernetes object (a plain haproxy.cfg), written into an output folder. */

@@ -3,12 +3,11 @@
  * - `monitoring`: scrape objects, alerts and dashboards in `infrastructure/<env>/monitoring/`, when the environment
  *   has a `monitoring` key;
  * - `autoscaling`: ScaledObjects and HPAs in each release's folder `apps/<env>/<release>/`.
- * The release components consult `releaseValues`/`autoscaled*` so that metrics are on by default and autoscaled
- * Deployments carry no `replicas`.
+ * Both read the plan (`src/plan/`): which daemons are deployed and publish metrics, the Deployments' names and
+ * labels, which releases are autoscaled.
  */
 import { DaemonAutoscaler } from '../../constructs/autoscaling/daemon-autoscaler.js';
 import { RucioDashboards } from '../../constructs/observability/dashboards.js';
-import { daemonHasMetrics, daemonsWithMetrics } from '../../constructs/rucio/metrics-defaults.js';
 import { RucioPrometheusRules, type AlertDaemon } from '../../constructs/observability/prometheus-rules.js';
 import { DAEMONS_CHART } from '../../constructs/rucio/rucio-daemon.js';
 import {
@@ -19,8 +18,7 @@ import {
 import { ServerAutoscaler } from '../../constructs/autoscaling/server-autoscaler.js';
 import { SCALABLE_DAEMONS } from '../../values/autoscaling.js';
 import type { Environment } from '../../values/environment.js';
-import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import type { EnvironmentPlan } from '../plan/index.js';
 import type { Component } from './context.js';
 
 /** Whether the Pushgateway is scraped: the monitoring option, else whether the environment deploys one. */
@@ -31,22 +29,16 @@ export function scrapesPushgateway(env: Environment): boolean {
 }
 
 /** The daemons of an environment as the alerts and dashboards see them. */
-export function deployedDaemons(
-  env: Environment,
-  built: ReadonlyMap<string, { daemons: ReadonlyMap<string, { deploymentName: string }> }>,
-): (AlertDaemon & { valueKey: string })[] {
+export function deployedDaemons(plan: EnvironmentPlan): (AlertDaemon & { valueKey: string })[] {
   const out: (AlertDaemon & { valueKey: string })[] = [];
-  for (const [release, construct] of [...built].sort(([a], [b]) => a.localeCompare(b, 'en'))) {
-    const values = daemonsWithMetrics(env, release, env.daemons[release] as RucioDaemonsValues);
-    for (const spec of DAEMONS) {
-      const d = construct.daemons.get(spec.valueKey);
-      if (!d) continue;
+  for (const release of [...plan.daemons].sort((a, b) => a.release.localeCompare(b.release, 'en'))) {
+    for (const d of release.daemons) {
       out.push({
-        release,
-        name: spec.name,
-        valueKey: spec.valueKey,
-        deployment: d.deploymentName,
-        metrics: daemonHasMetrics(values, spec.valueKey),
+        release: release.release,
+        name: d.name,
+        valueKey: d.valueKey,
+        deployment: d.deployment,
+        metrics: d.metrics,
       });
     }
   }
@@ -59,13 +51,13 @@ export const monitoring: Component = (ctx) => {
   const m = env.values.monitoring;
   if (!m) return;
   const chart = ctx.chart(`infrastructure/${env.name}/monitoring`, 'monitoring', m.namespace ?? env.values.namespace);
-  const daemons = deployedDaemons(env.values, ctx.daemons);
+  const { plan } = ctx;
+  const daemons = deployedDaemons(plan);
   const scraped = m.scrape.mode !== 'none';
   const pushgateway = scrapesPushgateway(env.values);
 
   if (m.scrape.mode === 'operator') {
-    const daemonTargets: DaemonsTarget[] = [...ctx.daemons.keys()].sort().map((release) => {
-      const values = env.values.daemons[release] as RucioDaemonsValues;
+    const daemonTargets: DaemonsTarget[] = plan.daemons.map(({ release, values }) => {
       return {
         release,
         appGroup: DAEMONS_CHART,
@@ -75,9 +67,8 @@ export const monitoring: Component = (ctx) => {
         metricRelabelings: values.monitoring.serviceMonitor.metricRelabelings,
       };
     });
-    const serverTargets: ServerTarget[] = [...ctx.servers.keys()].sort().flatMap((release) => {
-      const values = env.values.servers[release]!;
-      const server = ctx.servers.get(release)!;
+    const serverTargets: ServerTarget[] = plan.servers.flatMap((server) => {
+      const { release, values } = server;
       if (!values.monitoring.enabled || values.replicaCount === 0) return [];
       return [
         {
@@ -112,9 +103,9 @@ export const monitoring: Component = (ctx) => {
   }
 
   if (m.dashboards.enabled) {
-    const servers = [...ctx.servers]
-      .filter(([release]) => env.values.servers[release]!.replicaCount > 0)
-      .map(([release, s]) => ({ release, fullname: s.fullname }));
+    const servers = plan.servers
+      .filter((s) => s.values.replicaCount > 0)
+      .map((s) => ({ release: s.release, fullname: s.fullname }));
     new RucioDashboards(chart, 'Dashboards', {
       environment: env.name,
       namespace: env.values.namespace,
@@ -135,16 +126,16 @@ export const autoscaling: Component = (ctx) => {
   const a = env.values.autoscaling;
   if (!a) return;
   for (const release of Object.keys(a.daemons).sort()) {
-    const built = ctx.daemons.get(release);
-    if (!built) continue;
+    const planned = ctx.plan.daemons.find((d) => d.release === release);
+    if (!planned) continue;
     const chart = ctx.chart(`apps/${env.name}/${release}`, release);
     for (const key of SCALABLE_DAEMONS) {
       const scaler = a.daemons[release]![key];
-      const daemon = built.daemons.get(key);
+      const daemon = planned.daemons.find((d) => d.valueKey === key);
       if (!scaler || !daemon) continue;
       new DaemonAutoscaler(chart, `Scaler-${key}`, {
         key,
-        deployment: daemon.deploymentName,
+        deployment: daemon.deployment,
         scaler,
         autoscaling: a,
         labels: { app: daemon.appLabel, release },
@@ -152,13 +143,13 @@ export const autoscaling: Component = (ctx) => {
     }
   }
   for (const release of Object.keys(a.servers).sort()) {
-    const built = ctx.servers.get(release);
-    if (!built?.deployment) continue;
+    const planned = ctx.plan.servers.find((s) => s.release === release);
+    if (!planned?.deployed) continue;
     const chart = ctx.chart(`apps/${env.name}/${release}`, release);
     new ServerAutoscaler(chart, 'Hpa', {
-      deployment: built.fullname,
+      deployment: planned.fullname,
       scaler: a.servers[release]!,
-      labels: { ...built.selector },
+      labels: { ...planned.selector },
     });
   }
 };

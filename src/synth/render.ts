@@ -3,57 +3,36 @@
  * `kustomization.yaml` per folder. Pure: nothing is written here (see `write.ts`).
  */
 import { App, Chart } from 'cdk8s';
-import {
-  autoscaledDaemons,
-  autoscaledServer,
-  daemonsWithMetrics,
-  serverWithMetrics,
-} from '../../constructs/rucio/metrics-defaults.js';
 import { FluxSync, sourceIgnore } from '../../constructs/flux/flux.js';
 import { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
-import { ValuesError } from '../../constructs/shared/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio/rucio-server.js';
 import type { LoadedEnvironment } from '../load/environments.js';
+import { planEnvironment } from '../plan/index.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import { commonLabels, type BuildContext, type Component } from './context.js';
 import { GENERATED_MARKER, type KubeObject, type RenderedFile, type RenderedFolder } from './files.js';
-import { filebeat, haproxy, prepareEnvironment, probes, pushgateway } from './infrastructure.js';
+import { filebeat, haproxy, probes, pushgateway } from './infrastructure.js';
 import { autoscaling, monitoring } from './monitoring.js';
 import { toYaml } from './yaml-emit.js';
 
 /** The Rucio server releases: `apps/<env>/<release>/`. */
 export const rucioServers: Component = (ctx) => {
-  const { env } = ctx;
-  for (const release of Object.keys(env.values.servers).sort()) {
-    const chart = ctx.chart(`apps/${env.name}/${release}`, release);
-    const values = serverWithMetrics(env.values, release, env.values.servers[release]!);
-    ctx.servers.set(
-      release,
-      new RucioServer(chart, 'Release', {
-        release,
-        values,
-        path: ['servers', release],
-        autoscaled: autoscaledServer(env.values, release),
-      }),
-    );
+  for (const server of ctx.plan.servers) {
+    const chart = ctx.chart(`apps/${ctx.env.name}/${server.release}`, server.release);
+    new RucioServer(chart, 'Release', {
+      release: server.release,
+      values: server.values,
+      pod: server.pod,
+      autoscaled: server.autoscaled,
+    });
   }
 };
 
 /** The Rucio daemons releases: `apps/<env>/<release>/`. */
 export const rucioDaemons: Component = (ctx) => {
-  const { env } = ctx;
-  for (const release of Object.keys(env.values.daemons).sort()) {
-    const chart = ctx.chart(`apps/${env.name}/${release}`, release);
-    const values = daemonsWithMetrics(env.values, release, env.values.daemons[release]! as never);
-    ctx.daemons.set(
-      release,
-      new RucioDaemons(chart, 'Release', {
-        release,
-        values,
-        path: ['daemons', release],
-        autoscaled: autoscaledDaemons(env.values, release),
-      }),
-    );
+  for (const release of ctx.plan.daemons) {
+    const chart = ctx.chart(`apps/${ctx.env.name}/${release.release}`, release.release);
+    new RucioDaemons(chart, 'Release', { release: release.release, values: release.values, daemons: release.daemons });
   }
 };
 
@@ -62,7 +41,7 @@ export const rucioDaemons: Component = (ctx) => {
  * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
  */
 export const fluxObjects: Component = (ctx) => {
-  const { env } = ctx;
+  const { env, plan } = ctx;
   const flux = env.values.flux;
   if (!flux) return;
   const infrastructure = ctx.folders().some((f) => f.startsWith(`infrastructure/${env.name}/`));
@@ -72,11 +51,8 @@ export const fluxObjects: Component = (ctx) => {
     namespace: env.values.namespace,
     values: flux,
     infrastructure,
-    servers: [...ctx.servers].map(([release, s]) => ({ release, deployments: [s.fullname] })),
-    daemons: [...ctx.daemons].map(([release, d]) => ({
-      release,
-      deployments: [...d.daemons.values()].map((x) => x.deploymentName),
-    })),
+    servers: plan.servers.map((s) => ({ release: s.release, deployments: [s.fullname] })),
+    daemons: plan.daemons.map((d) => ({ release: d.release, deployments: d.daemons.map((x) => x.deployment) })),
   });
 };
 
@@ -98,15 +74,15 @@ export function buildEnvironment(
   loaded: LoadedEnvironment,
   components: readonly Component[] = COMPONENTS,
 ): RenderedFolder[] {
-  const env = prepareEnvironment(loaded);
+  const plan = planEnvironment(loaded);
+  const env = plan.env;
   const app = new App({ outdir: '/nonexistent' });
   const charts = new Map<string, Chart[]>();
   const extraFiles = new Map<string, Record<string, string>>();
   const ctx: BuildContext = {
     app,
     env,
-    servers: new Map(),
-    daemons: new Map(),
+    plan,
     chart(folder, instance, namespace = env.values.namespace) {
       const id = `${folder.replace(/[^A-Za-z0-9]+/g, '-')}-${charts.get(folder)?.length ?? 0}`;
       const chart = new Chart(app, id, {
@@ -124,28 +100,19 @@ export function buildEnvironment(
     },
     folders: () => [...new Set([...charts.keys(), ...extraFiles.keys()])].sort(),
   };
-  try {
-    for (const component of components) component(ctx);
-    const folders: RenderedFolder[] = [];
-    for (const [folder, list] of charts) {
-      const files = extraFiles.get(folder);
-      folders.push({
-        folder,
-        objects: list.flatMap((c) => c.toJson() as KubeObject[]),
-        ...(files ? { extraFiles: files } : {}),
-      });
-    }
-    for (const [folder, files] of extraFiles)
-      if (!charts.has(folder)) folders.push({ folder, objects: [], extraFiles: files });
-    return folders;
-  } catch (e) {
-    if (e instanceof ValuesError) {
-      const loc = env.locate(e.path);
-      const problem = new Problem(loc.file, loc.line, loc.path.join('.'), e.message);
-      throw new UserError(`invalid environment '${env.name}' (1 problem):`, [problem]);
-    }
-    throw e;
+  for (const component of components) component(ctx);
+  const folders: RenderedFolder[] = [];
+  for (const [folder, list] of charts) {
+    const files = extraFiles.get(folder);
+    folders.push({
+      folder,
+      objects: list.flatMap((c) => c.toJson() as KubeObject[]),
+      ...(files ? { extraFiles: files } : {}),
+    });
   }
+  for (const [folder, files] of extraFiles)
+    if (!charts.has(folder)) folders.push({ folder, objects: [], extraFiles: files });
+  return folders;
 }
 
 /** `Kind.name.k8s.yaml`, with the namespace when two objects would otherwise share a file. */

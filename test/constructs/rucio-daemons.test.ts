@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { daemonArgs } from '../../constructs/rucio/rucio-daemon.js';
+import { daemonArgs } from '../../src/plan/releases.js';
 import { DAEMONS, DAEMONS_BY_KEY } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { daemonsObjects, envOf, find, type Obj } from '../helpers.js';
@@ -243,12 +243,10 @@ describe('RucioDaemons objects', () => {
   it('leaves replicas out when an autoscaler owns the Deployment', async () => {
     const { App, Chart } = await import('cdk8s');
     const { RucioDaemons } = await import('../../constructs/rucio/rucio-daemons.js');
+    const { planDaemonsRelease } = await import('../../src/plan/releases.js');
     const chart = new Chart(new App({ outdir: '/nonexistent' }), 'c', { disableResourceNameHashes: true });
-    new RucioDaemons(chart, 'R', {
-      release: 'd',
-      values: rucioDaemonsSchema.parse({ reaperCount: 2 }) as never,
-      autoscaled: new Set(['reaper']),
-    });
+    const plan = planDaemonsRelease('d', rucioDaemonsSchema.parse({ reaperCount: 2 }) as never, new Set(['reaper']));
+    new RucioDaemons(chart, 'R', { release: 'd', values: plan.values, daemons: plan.daemons });
     const d = find(chart.toJson(), 'Deployment', 'd-rucio-daemons-reaper');
     expect('replicas' in d.spec).toBe(false);
   });

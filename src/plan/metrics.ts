@@ -21,9 +21,9 @@ import {
   type RucioDaemonsValues,
 } from '../../values/rucio-daemons.js';
 import type { RucioServerValues } from '../../values/rucio-server.js';
-import { configFlag, mergeConfig } from '../shared/rucio-config.js';
-import { ValuesError } from '../shared/rucio-pod.js';
-import { SERVER_METRICS_PATH } from '../observability/service-monitors.js';
+import { SERVER_METRICS_PATH } from '../../constructs/observability/service-monitors.js';
+import { configFlag, mergeConfig } from '../../constructs/shared/rucio-config.js';
+import { ValuesError } from './errors.js';
 
 /** `prometheus.io/*` annotations for one metrics port. */
 export function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {

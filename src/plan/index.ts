@@ -1,0 +1,78 @@
+/**
+ * The plan stage: from a loaded environment it resolves, once, everything the constructs and the other components
+ * need (each release's effective values, the `[monitor]` wiring, the metrics defaults, which workloads are
+ * autoscaled, names, each pod's env vars and mounts, the haproxy.cfg model). Every values error that the schemas
+ * cannot see alone is raised here, at the file, line and key to edit; the constructs never throw on values.
+ */
+import type { HaproxyCfgModel } from '../../constructs/haproxy/haproxy-config.js';
+import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import type { LoadedEnvironment } from '../load/environments.js';
+import { Problem, UserError } from '../load/problems.js';
+import { ValuesError } from './errors.js';
+import { haproxyModel, type HaproxyReleaseRef } from './haproxy.js';
+import { wireMonitor } from './monitor.js';
+import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
+
+export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
+
+/** Everything an environment's components build from. */
+export interface EnvironmentPlan {
+  /**
+   * The environment as loaded, with every release's `[monitor]` section wired to the Pushgateway unless the file
+   * sets it (a new object: the loaded values stay as parsed).
+   */
+  readonly env: LoadedEnvironment;
+  /** The server releases, by release name. */
+  readonly servers: readonly ServerPlan[];
+  /** The daemons releases, by release name. */
+  readonly daemons: readonly DaemonsPlan[];
+  /** The haproxy.cfg model (without its header lines), when the environment has `haproxy`. */
+  readonly haproxy?: HaproxyCfgModel;
+  /** The probes, when the environment has `probes`. */
+  readonly probes?: ProbesPlan;
+}
+
+/** The environment as the constructs see it: every release's `[monitor]` section wired to the Pushgateway. */
+function prepareEnvironment(env: LoadedEnvironment): LoadedEnvironment {
+  const values = wireMonitor(env.values, env.name);
+  return values === env.values ? env : { ...env, values };
+}
+
+/** Resolves an environment; a values error is a UserError naming the file, line and key. */
+export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
+  const env = prepareEnvironment(loaded);
+  const values = env.values;
+  try {
+    const servers = Object.keys(values.servers)
+      .sort()
+      .map((release) => planServer(values, release, values.servers[release]!));
+    const daemons = Object.keys(values.daemons)
+      .sort()
+      .map((release) => planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues));
+    let haproxy: HaproxyCfgModel | undefined;
+    if (values.haproxy) {
+      const releases = new Map<string, HaproxyReleaseRef>();
+      for (const s of servers) {
+        releases.set(s.release, {
+          fullname: s.fullname,
+          servicePort: s.values.service.port,
+          useSSL: s.values.useSSL,
+          replicaCount: s.values.replicaCount,
+          ...(s.values.service.type === 'LoadBalancer' && s.values.service.loadBalancerIP
+            ? { loadBalancerIP: s.values.service.loadBalancerIP }
+            : {}),
+        });
+      }
+      haproxy = haproxyModel(values.haproxy, releases, values.namespace);
+    }
+    const probes = values.probes ? planProbes(values, env.name, values.probes) : undefined;
+    return { env, servers, daemons, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}) };
+  } catch (e) {
+    if (e instanceof ValuesError) {
+      const loc = env.locate(e.path);
+      const problem = new Problem(loc.file, loc.line, loc.path.join('.'), e.message);
+      throw new UserError(`invalid environment '${env.name}' (1 problem):`, [problem]);
+    }
+    throw e;
+  }
+}
