@@ -139,7 +139,7 @@ function serverRelease(env: number, r: number): Record<string, unknown> {
 }
 
 /** The environment names of a large instance, in order. */
-export function largeInstanceNames(size: LargeInstanceSize): string[] {
+function largeInstanceNames(size: LargeInstanceSize): string[] {
   return Array.from({ length: size.environments }, (_, e) => `env${String(e + 1).padStart(3, '0')}`);
 }
 

@@ -17,7 +17,7 @@ export const REPO = join(import.meta.dirname, '..');
 export const ENVIRONMENTS = join(REPO, 'environments');
 
 /** A Kubernetes object as synthesized, loosely typed for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Obj = any;
 
 const temps: string[] = [];

@@ -93,7 +93,7 @@ export const environmentSchema = z
         });
       }
     }
-    for (const issue of autoscalingIssues(env as never)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of autoscalingIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
     if (env.haproxy)
       checkHaproxyReleases(env.haproxy, env.servers, (path, message) =>
         ctx.addIssue({ code: 'custom', path, message }),

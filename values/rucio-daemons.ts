@@ -182,16 +182,15 @@ export interface DaemonValues {
 
 /** A rucio-daemons release, fully defaulted. The per-daemon keys come from the table, so they are typed loosely here. */
 export type RucioDaemonsValues = Omit<z.infer<typeof rucioDaemonsSchema>, string> & {
-  [K in keyof z.infer<ReturnType<typeof releaseSharedObject>>]: z.infer<ReturnType<typeof releaseSharedObject>>[K];
+  [K in keyof ReleaseSharedValues]: ReleaseSharedValues[K];
 } & {
   readonly image: z.infer<ReturnType<typeof imageSchema>>;
   readonly monitoring: z.infer<typeof daemonsMonitoring>;
   readonly [daemonKey: string]: unknown;
 };
 
-function releaseSharedObject() {
-  return z.strictObject(releaseShared);
-}
+/** The keys every release shares, fully defaulted. */
+type ReleaseSharedValues = z.infer<z.ZodObject<typeof releaseShared>>;
 
 /** The count of a daemon in a release. */
 export function daemonCount(values: RucioDaemonsValues, spec: DaemonSpec): number {

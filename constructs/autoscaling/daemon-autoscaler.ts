@@ -5,7 +5,6 @@
  *
  * @see ../values/autoscaling.ts for the queries and the submitters → pollers → finishers order.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import {
@@ -15,15 +14,16 @@ import {
   type ScalableDaemon,
 } from '../../values/autoscaling.js';
 import { promString } from '../observability/prometheus-rules.js';
+import { kubeObject } from '../shared/objects.js';
 
 /** The default backlog query of a scalable daemon: one number. */
-export function defaultQuery(
+function defaultQuery(
   key: ScalableDaemon,
   a: Pick<AutoscalingValues, 'transferQueueMetric' | 'deletionBacklogMetric'>,
 ): string {
   if (key === 'reaper') return `sum(${a.deletionBacklogMetric}) or vector(0)`;
   const states = AUTOSCALING_DEFAULTS.daemons[key].states;
-  const selector = states.length === 1 ? `state=${promString(states[0]!)}` : `state=~${promString(states.join('|'))}`;
+  const selector = states.length === 1 ? `state=${promString(states[0])}` : `state=~${promString(states.join('|'))}`;
   return `sum(${a.transferQueueMetric}{${selector}}) or vector(0)`;
 }
 
@@ -82,6 +82,6 @@ export class DaemonAutoscaler extends Construct {
         ],
       },
     };
-    new ApiObject(this, 'Resource', object);
+    kubeObject<IScaledObject>(this, 'Resource', object);
   }
 }

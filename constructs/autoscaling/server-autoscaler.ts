@@ -3,10 +3,10 @@
  * without `replicas` (`RucioServer`'s `autoscaled`). Utilization is measured against the server container's CPU
  * request, which every release has.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { ServerScalerValues } from '../../values/autoscaling.js';
+import { kubeObject } from '../shared/objects.js';
 
 export interface ServerAutoscalerProps {
   readonly deployment: string;
@@ -37,6 +37,6 @@ export class ServerAutoscaler extends Construct {
         ],
       },
     };
-    new ApiObject(this, 'Resource', hpa);
+    kubeObject<IHorizontalPodAutoscaler>(this, 'Resource', hpa);
   }
 }

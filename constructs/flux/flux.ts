@@ -9,12 +9,12 @@
  * A release that fails to become ready holds back the layers after it; `prune` removes what left `dist/`.
  * `flux bootstrap`'s own `flux-system/` folder is never generated here, and synth never touches it.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { FluxValues } from '../../values/flux.js';
 import { FLUX_DEFAULTS } from '../../values/flux.js';
+import { kubeObject } from '../shared/objects.js';
 
 /** A release the Flux objects reconcile. */
 export interface FluxRelease {
@@ -36,9 +36,9 @@ export interface FluxSyncProps {
 }
 
 /** Name of the Kustomization of a release. */
-export const appKustomizationName = (release: string): string => `rucio-app-${release}`;
+const appKustomizationName = (release: string): string => `rucio-app-${release}`;
 /** Name of the Kustomization of the infrastructure layer. */
-export const INFRASTRUCTURE_KUSTOMIZATION = 'rucio-infrastructure';
+const INFRASTRUCTURE_KUSTOMIZATION = 'rucio-infrastructure';
 
 function join(prefix: string, path: string): string {
   return prefix === '.' ? `./${path}` : `${prefix}/${path}`;
@@ -68,7 +68,7 @@ export class FluxSync extends Construct {
           ...(git.secretRef ? { secretRef: { name: git.secretRef } } : {}),
         },
       };
-      new ApiObject(this, 'GitRepository', repo);
+      kubeObject<IGitRepository>(this, 'GitRepository', repo);
     }
 
     const kustomization = (
@@ -94,7 +94,7 @@ export class FluxSync extends Construct {
         metadata: { name, namespace },
         spec,
       };
-      new ApiObject(this, id, object);
+      kubeObject<IKustomization>(this, id, object);
       this.kustomizations.push(name);
     };
 

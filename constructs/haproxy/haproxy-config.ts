@@ -55,12 +55,12 @@ export interface HaproxyCfgModel {
 const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
 
 /** Whether an address is a DNS name (resolved at run time) rather than an IPv4 address. */
-export function isDnsName(address: string): boolean {
+function isDnsName(address: string): boolean {
   return !IPV4.test(address);
 }
 
 /** The name of the `resolvers` section used for DNS server addresses. */
-export const RESOLVERS = 'dns';
+const RESOLVERS = 'dns';
 
 function serverLine(s: HaproxyCfgServer, proxy: boolean): string {
   const parts = [`server ${s.name} ${s.address}:${s.port}`, `weight ${s.weight}`, 'check'];

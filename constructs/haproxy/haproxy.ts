@@ -3,7 +3,6 @@
  * checksum rolls the pods, a LoadBalancer Service (optionally on a fixed virtual IP) with one port per frontend, and
  * a PodDisruptionBudget so a drain keeps one pod serving.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -11,9 +10,12 @@ import type { HaproxyValues } from '../../values/haproxy.js';
 import { imageRef } from '../../values/images.js';
 import { checksum } from '../shared/rucio-config.js';
 import { sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { kubeObject } from '../shared/objects.js';
 
 /** Where the image reads its configuration. */
-export const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
+const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 
 /** Props of the in-cluster HAProxy. */
 export interface HaproxyProps {
@@ -34,7 +36,7 @@ export class Haproxy extends Construct {
     const labels = { ...this.selector, 'app.kubernetes.io/component': 'load-balancer' };
     const frontends = Object.keys(values.frontends).sort();
 
-    new ApiObject(this, 'Config', {
+    kubeObject<IConfigMap>(this, 'Config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.name, labels },
@@ -113,7 +115,7 @@ export class Haproxy extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', deployment);
+    kubeObject<IDeployment>(this, 'Resource', deployment);
 
     const service: IService = {
       apiVersion: 'v1',
@@ -132,9 +134,9 @@ export class Haproxy extends Construct {
         })),
       },
     };
-    new ApiObject(this, 'Service', service);
+    kubeObject<IService>(this, 'Service', service);
 
-    new ApiObject(this, 'Budget', {
+    kubeObject<IPodDisruptionBudget>(this, 'Budget', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
       metadata: { name: this.name, labels },

@@ -2,9 +2,12 @@
  * A ServiceAccount with its own namespaced Role and RoleBinding: least privilege for the jobs that talk to the API
  * (the charts bind the ClusterRole `edit` instead).
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { kubeObject } from '../shared/objects.js';
 
 /** Props of a role-bound ServiceAccount. */
 export interface RoleBoundServiceAccountProps {
@@ -24,14 +27,18 @@ export class RoleBoundServiceAccount extends Construct {
     super(scope, id);
     const { name, labels } = props;
     this.name = name;
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels } });
-    new ApiObject(this, 'Role', {
+    kubeObject<IServiceAccount>(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, labels },
+    });
+    kubeObject<IRole>(this, 'Role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name, labels },
       rules: [...props.rules],
     });
-    new ApiObject(this, 'RoleBinding', {
+    kubeObject<IRoleBinding>(this, 'RoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name, labels },

@@ -2,13 +2,14 @@
  * A CronJob that talks to the Kubernetes API under its own ServiceAccount, with a Role limited to what it touches:
  * the shape of the charts' FTS renewal and automatic restart jobs, without their binding to the ClusterRole `edit`.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
 import { RoleBoundServiceAccount } from './role-bound-service-account.js';
+import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { kubeObject } from '../shared/objects.js';
 
 /** Props of a scheduled job. */
 export interface ScheduledJobProps {
@@ -35,7 +36,7 @@ export class ScheduledJob extends Construct {
     super(scope, id);
     const { name, labels } = props;
     new RoleBoundServiceAccount(this, 'Account', { name, labels, rules: props.rules });
-    new ApiObject(this, 'Resource', {
+    kubeObject<ICronJob>(this, 'Resource', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: { name, labels },

@@ -10,11 +10,11 @@
  *
  * The JSON is built by `dashboardJson` (pure) and is deterministic: panel ids count up in order, no timestamps.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { promString } from './prometheus-rules.js';
 import { sortedMap } from '../shared/rucio-pod.js';
+import { kubeObject } from '../shared/objects.js';
 
 export interface DashboardDaemon {
   readonly release: string;
@@ -124,7 +124,7 @@ function dashboard(input: DashboardInput, kind: string, title: string, layout: L
 }
 
 /** The dashboards of an environment, by kind (`daemons`, `transfers`, `servers`, `probes`); empty ones left out. */
-export function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
+function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
   const ns = `namespace=${promString(input.namespace)}`;
   const out: Record<string, Dashboard> = {};
   const byRelease = (a: { release: string; name?: string }, b: { release: string; name?: string }) =>
@@ -288,7 +288,7 @@ export class RucioDashboards extends Construct {
         },
         data: { [`rucio-${props.environment}-${kind}.json`]: `${JSON.stringify(json, null, 2)}\n` },
       };
-      new ApiObject(this, kind, cm);
+      kubeObject<IConfigMap>(this, kind, cm);
     }
   }
 }

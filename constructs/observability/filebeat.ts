@@ -5,7 +5,7 @@
  * registry on the node so a restart neither loses nor re-ships lines. RBAC: get/list/watch of pods, namespaces and
  * nodes, nothing else.
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { type ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { z } from 'zod';
@@ -14,15 +14,20 @@ import { imageRef } from '../../values/images.js';
 import { checksum } from '../shared/rucio-config.js';
 import { toYamlText } from '../shared/yaml-text.js';
 import { declare } from '../shared/declarations.js';
+import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { kubeObject } from '../shared/objects.js';
 
 /** Where the image reads its configuration, and where the registry lives. */
-export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
-export const FILEBEAT_DATA_PATH = '/usr/share/filebeat/data';
+const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
+const FILEBEAT_DATA_PATH = '/usr/share/filebeat/data';
 const TLS_PATH = '/etc/filebeat/tls';
 const MONITORING_PORT = 5066;
 
 /** Pod labels copied into every event (`kubernetes.labels.*`): what the dashboards group by. */
-export const FILEBEAT_LABELS = ['app', 'app-group', 'app.kubernetes.io/name', 'release', 'rucio-daemon'] as const;
+const FILEBEAT_LABELS = ['app', 'app-group', 'app.kubernetes.io/name', 'release', 'rucio-daemon'] as const;
 
 /**
  * Lines that carry a database connection string, or any URL with a user and password in it: never shipped. Written
@@ -130,11 +135,7 @@ export const filebeatConfigSchema = z.strictObject({
 export type FilebeatConfig = z.infer<typeof filebeatConfigSchema>;
 
 /** The configuration for some namespaces of an environment. */
-export function filebeatConfig(
-  values: FilebeatValues,
-  namespaces: readonly string[],
-  environment: string,
-): FilebeatConfig {
+function filebeatConfig(values: FilebeatValues, namespaces: readonly string[], environment: string): FilebeatConfig {
   const tls = values.logstash.tls;
   const allFields: Record<string, string> = { type: 'rucio-k8s-logs', ...values.fields, environment };
   const fields = Object.fromEntries(
@@ -254,7 +255,7 @@ export class Filebeat extends Construct {
     this.config = filebeatConfig(values, values.namespaces ?? [namespace], props.environment);
     const text = toYamlText(this.config);
 
-    new ApiObject(this, 'ServiceAccount', {
+    kubeObject<IServiceAccount>(this, 'ServiceAccount', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: this.name, labels },
@@ -262,7 +263,7 @@ export class Filebeat extends Construct {
     // Cluster-scoped: no namespace, whatever the chart's.
     const clusterScoped = (o: ApiObject) => o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     clusterScoped(
-      new ApiObject(this, 'ClusterRole', {
+      kubeObject<IClusterRole>(this, 'ClusterRole', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
         metadata: { name: this.clusterRoleName, labels },
@@ -270,7 +271,7 @@ export class Filebeat extends Construct {
       }),
     );
     clusterScoped(
-      new ApiObject(this, 'ClusterRoleBinding', {
+      kubeObject<IClusterRoleBinding>(this, 'ClusterRoleBinding', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
         metadata: { name: this.clusterRoleName, labels },
@@ -278,7 +279,7 @@ export class Filebeat extends Construct {
         subjects: [{ kind: 'ServiceAccount', name: this.name, namespace }],
       }),
     );
-    new ApiObject(this, 'Config', {
+    kubeObject<IConfigMap>(this, 'Config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.name, labels },
@@ -344,6 +345,6 @@ export class Filebeat extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', daemonSet);
+    kubeObject<IDaemonSet>(this, 'Resource', daemonSet);
   }
 }

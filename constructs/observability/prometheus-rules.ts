@@ -12,11 +12,11 @@
  * | RucioServer5xxRate | 5xx share of a backend's responses above `ratio` | HAProxy's exporter |
  * | RucioHAProxyBackendDown | a backend without an active server | HAProxy's exporter |
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { MonitoringValues } from '../../values/monitoring.js';
 import { sortedMap } from '../shared/rucio-pod.js';
+import { kubeObject } from '../shared/objects.js';
 
 /** One daemon as the alerts see it. */
 export interface AlertDaemon {
@@ -60,7 +60,7 @@ function exactly(names: readonly string[]): string {
 }
 
 /** The alert groups of an environment (empty groups left out). */
-export function alertGroups(input: AlertInput): RuleGroup[] {
+function alertGroups(input: AlertInput): RuleGroup[] {
   const { alerts, namespace } = input;
   const ns = `namespace=${promString(namespace)}`;
   const rule = (
@@ -205,6 +205,6 @@ export class RucioPrometheusRules extends Construct {
       metadata: { name: 'rucio-alerts', labels: sortedMap({ ...props.labels }) },
       spec: { groups: this.groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
     };
-    new ApiObject(this, 'Resource', rule);
+    kubeObject<IPrometheusRule>(this, 'Resource', rule);
   }
 }

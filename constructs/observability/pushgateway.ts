@@ -3,16 +3,18 @@
  * PersistentVolumeClaim so pushed values survive a restart. (The `[monitor]` wiring of rucio.cfg that points Rucio at
  * it is resolved by the plan stage, `src/plan/monitor.ts`.)
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { imageRef } from '../../values/images.js';
 import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../../values/pushgateway.js';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { kubeObject } from '../shared/objects.js';
 
 /** The name of the Deployment, Service and claim (the contract with the other components). */
 export const PUSHGATEWAY_NAME = 'pushgateway';
 /** The selector labels of the Pushgateway's pods. */
-export const PUSHGATEWAY_SELECTOR = { 'app.kubernetes.io/name': PUSHGATEWAY_NAME } as const;
+const PUSHGATEWAY_SELECTOR = { 'app.kubernetes.io/name': PUSHGATEWAY_NAME } as const;
 
 /**
  * The URL path a push with this job and grouping key goes to, as Prometheus' client libraries build it
@@ -49,7 +51,7 @@ export class Pushgateway extends Construct {
       args.push('--persistence.file=/data/metrics', `--persistence.interval=${values.persistence.intervalMinutes}m`);
 
     if (persist) {
-      new ApiObject(this, 'Data', {
+      kubeObject<IPersistentVolumeClaim>(this, 'Data', {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
         metadata: { name: this.name, labels },
@@ -110,8 +112,8 @@ export class Pushgateway extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', deployment);
-    new ApiObject(this, 'Service', {
+    kubeObject<IDeployment>(this, 'Resource', deployment);
+    kubeObject<IService>(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: this.name, labels },

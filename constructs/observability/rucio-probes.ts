@@ -6,14 +6,15 @@
  * Better than the chart: rucio.cfg is a ConfigMap with Secrets referenced by env var (never written out), the
  * checksum covers config and crontab, the container has requests, limits and a liveness probe.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { RucioConfig } from '../../values/common.js';
 import { imageRef } from '../../values/images.js';
 import type { ProbesValues } from '../../values/probes.js';
-import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
+import { checksum, renderConfig } from '../shared/rucio-config.js';
 import { CONTAINER_SECURITY, type PodParts } from '../shared/rucio-pod.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { kubeObject } from '../shared/objects.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
 export const PROBES_NAME = 'rucio-probes';
@@ -66,13 +67,13 @@ export class RucioProbes extends Construct {
     this.crontab = probesCrontab(values);
     const configName = PROBES_CONFIG_MAP;
     const cronName = PROBES_CRONTAB;
-    new ApiObject(this, 'ConfigCommon', {
+    kubeObject<IConfigMap>(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: configName, labels },
       data: { 'common.json': config.json },
     });
-    new ApiObject(this, 'Crontab', {
+    kubeObject<IConfigMap>(this, 'Crontab', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: cronName, labels },
@@ -128,6 +129,6 @@ export class RucioProbes extends Construct {
         },
       },
     };
-    new ApiObject(this, 'Resource', deployment);
+    kubeObject<IDeployment>(this, 'Resource', deployment);
   }
 }

@@ -8,23 +8,24 @@
  * `release` and `app`, the names the community chart's `labelmap` gives them in annotations mode, so alerts and
  * dashboards work with either scrape mode.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import type { IComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1RelabelConfig as RelabelConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RelabelConfig';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { sortedMap } from '../shared/rucio-pod.js';
+import { kubeObject } from '../shared/objects.js';
 
 /** Where httpd serves Rucio's own server metrics on the `metrics` port (the upstream chart's path). */
 export const SERVER_METRICS_PATH = '/metrics/';
 
 /** The pod labels every Rucio target keeps, as target labels. */
-export const TARGET_LABELS: Readonly<Record<string, string>> = {
+const TARGET_LABELS: Readonly<Record<string, string>> = {
   app: 'app',
   release: 'release',
   rucio_daemon: 'rucio-daemon',
 };
 
-function labelRelabelings() {
+function labelRelabelings(): RelabelConfig[] {
   return Object.entries(TARGET_LABELS).map(([target, podLabel]) => ({
     action: 'replace' as const,
     sourceLabels: [`__meta_kubernetes_pod_label_${podLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`],
@@ -40,8 +41,8 @@ export interface DaemonsTarget {
   /** `rucio-daemon` label values of the daemons that publish metrics. */
   readonly daemons: readonly string[];
   readonly interval: string;
-  readonly relabelings: readonly unknown[];
-  readonly metricRelabelings: readonly unknown[];
+  readonly relabelings: readonly RelabelConfig[];
+  readonly metricRelabelings: readonly RelabelConfig[];
 }
 
 /** What one server release exposes. */
@@ -51,8 +52,8 @@ export interface ServerTarget {
   readonly selector: Readonly<Record<string, string>>;
   readonly interval: string;
   readonly telemetryPath: string;
-  readonly relabelings: readonly unknown[];
-  readonly metricRelabelings: readonly unknown[];
+  readonly relabelings: readonly RelabelConfig[];
+  readonly metricRelabelings: readonly RelabelConfig[];
 }
 
 export interface ServiceMonitorsProps {
@@ -91,21 +92,21 @@ export class RucioServiceMonitors extends Construct {
               port: 'metrics',
               path: '/metrics',
               interval: d.interval,
-              relabelings: [...labelRelabelings(), ...(d.relabelings as never[])],
-              ...(d.metricRelabelings.length > 0 ? { metricRelabelings: [...(d.metricRelabelings as never[])] } : {}),
+              relabelings: [...labelRelabelings(), ...d.relabelings],
+              ...(d.metricRelabelings.length > 0 ? { metricRelabelings: [...d.metricRelabelings] } : {}),
             },
           ],
         },
       };
-      new ApiObject(this, `Daemons-${d.release}`, monitor);
+      kubeObject<IPodMonitor>(this, `Daemons-${d.release}`, monitor);
     }
     for (const s of props.servers) {
       const endpoint = (port: string, path: string) => ({
         port,
         path,
         interval: s.interval,
-        relabelings: [...labelRelabelings(), ...(s.relabelings as never[])],
-        ...(s.metricRelabelings.length > 0 ? { metricRelabelings: [...(s.metricRelabelings as never[])] } : {}),
+        relabelings: [...labelRelabelings(), ...s.relabelings],
+        ...(s.metricRelabelings.length > 0 ? { metricRelabelings: [...s.metricRelabelings] } : {}),
       });
       const monitor: IPodMonitor = {
         apiVersion: 'monitoring.coreos.com/v1',
@@ -118,7 +119,7 @@ export class RucioServiceMonitors extends Construct {
           podMetricsEndpoints: [endpoint('exporter', s.telemetryPath), endpoint('metrics', SERVER_METRICS_PATH)],
         },
       };
-      new ApiObject(this, `Server-${s.release}`, monitor);
+      kubeObject<IPodMonitor>(this, `Server-${s.release}`, monitor);
     }
     if (props.pushgateway) {
       const monitor: IServiceMonitor = {
@@ -131,7 +132,7 @@ export class RucioServiceMonitors extends Construct {
           endpoints: [{ port: 'http', path: '/metrics', interval: props.pushgatewayInterval, honorLabels: true }],
         },
       };
-      new ApiObject(this, 'Pushgateway', monitor);
+      kubeObject<IServiceMonitor>(this, 'Pushgateway', monitor);
     }
   }
 }

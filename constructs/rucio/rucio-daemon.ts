@@ -1,7 +1,7 @@
 /**
  * One Rucio daemon of a rucio-daemons release: its component config and its Deployment.
  */
-import { ApiObject } from 'cdk8s';
+import { type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -9,7 +9,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { imageRef } from '../../values/images.js';
 import { DAEMON_METRICS_PORT, type DaemonValues, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { DaemonSpec } from '../../values/rucio-daemon-table.js';
-import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from '../shared/rucio-config.js';
+import { checksum, configFlag, mergeConfig, renderConfig } from '../shared/rucio-config.js';
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
@@ -19,6 +19,8 @@ import {
   type PodParts,
 } from '../shared/rucio-pod.js';
 import { declare } from '../shared/declarations.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { kubeObject } from '../shared/objects.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';
@@ -84,7 +86,7 @@ export class RucioDaemon extends Construct {
 
     const component = renderConfig(daemon.config);
     const componentName = daemonConfigMap(fullname, spec);
-    new ApiObject(this, 'Config', {
+    kubeObject<IConfigMap>(this, 'Config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
@@ -191,6 +193,6 @@ export class RucioDaemon extends Construct {
         },
       },
     };
-    this.deployment = new ApiObject(this, 'Resource', deployment);
+    this.deployment = kubeObject<IDeployment>(this, 'Resource', deployment);
   }
 }

@@ -2,7 +2,6 @@
  * One rucio-daemons release: the common config, one Deployment per daemon whose count is above 0, and the optional
  * FTS renewal and automatic restart jobs.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import { AutomaticRestart } from '../jobs/automatic-restart.js';
@@ -10,6 +9,8 @@ import { FtsRenewal } from '../jobs/fts-renewal.js';
 import { renderConfig } from '../shared/rucio-config.js';
 import { DAEMONS_CHART, RucioDaemon, type PlannedDaemon } from './rucio-daemon.js';
 import { CHART_VERSION, MANAGED_BY, fullname } from '../shared/rucio-pod.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { kubeObject } from '../shared/objects.js';
 
 /** Props of a daemons release. */
 export interface RucioDaemonsProps {
@@ -51,7 +52,7 @@ export class RucioDaemons extends Construct {
 
     const common = renderConfig(values.config);
     const commonConfigMap = daemonsConfigMap(this.fullname);
-    new ApiObject(this, 'ConfigCommon', {
+    kubeObject<IConfigMap>(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: commonConfigMap, labels },

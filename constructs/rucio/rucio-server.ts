@@ -6,7 +6,7 @@
  * settings are plain env vars (every change rolls the pods, and the checksum covers them too), every container has
  * requests and limits, and every image is pinned.
  */
-import { ApiObject } from 'cdk8s';
+import { type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -26,9 +26,13 @@ import {
   undefinedIfEmpty,
   type PodParts,
 } from '../shared/rucio-pod.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { kubeObject } from '../shared/objects.js';
 
 /** The chart name: the default `app` label, container name and fullname suffix. */
-export const SERVER_CHART = 'rucio-server';
+const SERVER_CHART = 'rucio-server';
 
 /** Props of a server release. */
 export interface RucioServerProps {
@@ -95,7 +99,7 @@ export function serverLiterals(values: RucioServerValues): {
 }
 
 /** The server's health port: 81 over HTTP, 444 over HTTPS. */
-export function healthPort(values: Pick<RucioServerValues, 'useSSL'>): number {
+function healthPort(values: Pick<RucioServerValues, 'useSSL'>): number {
   return values.useSSL ? 444 : 81;
 }
 
@@ -122,7 +126,7 @@ export class RucioServer extends Construct {
 
     const config = renderConfig(values.config);
     const configMap = names.configMap;
-    new ApiObject(this, 'ConfigCommon', {
+    kubeObject<IConfigMap>(this, 'ConfigCommon', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: configMap, labels },
@@ -272,7 +276,7 @@ export class RucioServer extends Construct {
         },
       },
     };
-    this.deployment = new ApiObject(this, 'Resource', deployment);
+    this.deployment = kubeObject<IDeployment>(this, 'Resource', deployment);
 
     const svc = values.service;
     const annotations = {
@@ -281,7 +285,7 @@ export class RucioServer extends Construct {
         ? { 'external-dns.alpha.kubernetes.io/hostname': values.hostname }
         : {}),
     };
-    new ApiObject(this, 'Service', {
+    kubeObject<IService>(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(annotations)) },
@@ -300,7 +304,7 @@ export class RucioServer extends Construct {
 
     if (values.ingress.enabled) {
       const ing = values.ingress;
-      new ApiObject(this, 'Ingress', {
+      kubeObject<IIngress>(this, 'Ingress', {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(ing.annotations)) },

@@ -49,7 +49,7 @@ const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
 
 /** The pod spec of a workload and its path, if the object has one. */
-export function podSpec(o: KubeObject): { spec: Obj; path: string[] } | undefined {
+function podSpec(o: KubeObject): { spec: Obj; path: string[] } | undefined {
   const spec = o.spec;
   if (!isObj(spec)) return undefined;
   if (o.kind === 'Pod') return { spec, path: ['spec'] };
@@ -76,6 +76,7 @@ function containers(pod: { spec: Obj; path: string[] }): ContainerAt[] {
       out.push({
         container: c,
         path: [...pod.path, key, i],
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as the object holds it; the schema check reports a name that is not a string
         name: String(c.name ?? i),
         init: key === 'initContainers',
       }),
@@ -112,7 +113,7 @@ function objectViolations(o: KubeObject): Violation[] {
       const res = isObj(c.resources) ? c.resources : {};
       const missing: string[] = [];
       for (const kind of ['requests', 'limits'] as const) {
-        const r = isObj(res[kind]) ? (res[kind] as Obj) : {};
+        const r = isObj(res[kind]) ? res[kind] : {};
         for (const resource of ['cpu', 'memory'] as const)
           if (r[resource] === undefined || r[resource] === null || r[resource] === '')
             missing.push(`${kind}.${resource}`);
@@ -184,6 +185,7 @@ function objectViolations(o: KubeObject): Violation[] {
     const allowed = declared(o, 'host-path');
     list(pod.spec.volumes).forEach((v, i) => {
       if (v.hostPath === undefined) return;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as the object holds it; the schema check reports a name that is not a string
       const name = String(v.name ?? i);
       if (!allowed.has(name)) {
         add(

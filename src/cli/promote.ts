@@ -39,7 +39,7 @@ function scalarText(value: unknown, style?: Scalar.Type): string {
   if (typeof value !== 'string') return JSON.stringify(value);
   if (style === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
   if (style === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  return /^[A-Za-z0-9_][A-Za-z0-9_.\/+-]*$/.test(value) && parse(value) === value ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9_][A-Za-z0-9_./+-]*$/.test(value) && parse(value) === value ? value : JSON.stringify(value);
 }
 
 function lineStart(text: string, offset: number): number {
@@ -97,7 +97,7 @@ export interface Promotion {
 }
 
 /** Works out the promotion and checks that the target still validates with it. */
-export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotion {
+function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotion {
   if (options.from === options.to) throw new UsageError('--from and --to name the same environment');
   let envs: LoadedEnvironment[];
   try {

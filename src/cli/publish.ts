@@ -113,7 +113,7 @@ function removeEmptyDirs(dir: string, top: string): void {
  * Replaces the generated files of the scope in a work tree with `files`: generated files (with the marker) of the
  * selected environments that synth no longer produces go; everything else stays.
  */
-export function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
+function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
   const wanted = new Map(files.map((f) => [f.path, f.text]));
   for (const p of walk(dir)) {
     if (wanted.has(p)) continue;
@@ -132,7 +132,7 @@ export function applyTree(dir: string, files: readonly RenderedFile[], environme
 }
 
 /** The commit message: environments and objects changed, source commit and author. */
-export function commitMessage(
+function commitMessage(
   changes: ReadonlyArray<{ status: string; path: string }>,
   environments: readonly string[],
   source: SourceInfo | undefined,

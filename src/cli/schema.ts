@@ -10,7 +10,7 @@ import type { Output } from './context.js';
 import { valuesReference } from './reference.js';
 
 /** Where the values reference is written, beside the schema. */
-export const REFERENCE_FILE = 'values/REFERENCE.md';
+const REFERENCE_FILE = 'values/REFERENCE.md';
 
 /** The JSON Schema text, deterministic. */
 export function environmentJsonSchema(): string {

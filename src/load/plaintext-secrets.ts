@@ -6,7 +6,7 @@ import type { Path } from './yaml-source.js';
 import { SECRET_NAME, type PathProblem } from './zod-issues.js';
 
 /** A URL with a password in it (`oracle://user:password@host/db`). */
-export const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -101,7 +101,7 @@ export function findPlaintextSecrets(env: unknown, daemonKeys: readonly string[]
 }
 
 /** A PEM private key (RSA, EC, OpenSSH, PKCS#8, encrypted or not). */
-export const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
+const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
 
 /** Token formats that are credentials wherever they appear. */
 const TOKEN_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp }[] = [

@@ -14,10 +14,10 @@ const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING = 64;
 
 /** Brackets open at once, counted without regard to quotes (see `rawNestingProblem`). */
-export const MAX_RAW_BRACKETS = 1000;
+const MAX_RAW_BRACKETS = 1000;
 
 /** Indentation wider than this is refused before parsing (block nesting, which the flow limit does not see). */
-export const MAX_INDENT = 256;
+const MAX_INDENT = 256;
 
 /**
  * Finds nesting too deep to parse safely, in one pass over the text: flow collections (`[`, `{`) outside quoted

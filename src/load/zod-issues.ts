@@ -18,7 +18,7 @@ export const SECRET_NAME =
   /(^|[_.-])(password|passwd|pwd|secret|token|passphrase|private_?key|client_?secret|api_?key|access_?key|secret_?key|credentials?)($|[_.-])/i;
 
 /** A short, safe description of a received value. */
-export function describeValue(value: unknown, path: Path): string {
+function describeValue(value: unknown, path: Path): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
@@ -89,7 +89,7 @@ function objectsAt(schema: z.ZodType, path: Path): Record<string, z.ZodType>[] {
 }
 
 /** The valid keys of the map at `path`. */
-export function keysAt(schema: z.ZodType, path: Path): string[] {
+function keysAt(schema: z.ZodType, path: Path): string[] {
   return [...new Set(objectsAt(schema, path).flatMap((shape) => Object.keys(shape)))].sort();
 }
 
@@ -98,7 +98,7 @@ export function suggestKey(key: string, valid: readonly string[]): string | unde
   if (valid.length === 0) return undefined;
   const lower = valid.find((v) => v.toLowerCase() === key.toLowerCase());
   if (lower) return lower;
-  const best = closest(key, valid as string[]);
+  const best = closest(key, valid);
   return distance(key, best) <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
 }
 
@@ -124,7 +124,7 @@ function unknownKey(schema: z.ZodType, parent: Path, key: string): string {
 type Issue = z.core.$ZodIssue;
 
 function expectedText(issue: Issue & { code: 'invalid_type' }): string {
-  const e = issue.expected as string;
+  const e = issue.expected;
   if (e === 'object') return 'a map';
   if (e === 'array') return 'a list';
   if (e === 'int') return 'an integer';

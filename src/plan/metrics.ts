@@ -26,7 +26,7 @@ import { configFlag, mergeConfig } from '../../constructs/shared/rucio-config.js
 import { ValuesError } from './errors.js';
 
 /** `prometheus.io/*` annotations for one metrics port. */
-export function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {
+function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {
   return { 'prometheus.io/path': path, 'prometheus.io/port': String(port), 'prometheus.io/scrape': 'true' };
 }
 
@@ -52,6 +52,7 @@ export function daemonsWithMetrics(env: Environment, release: string, values: Ru
     const merged = mergeConfig(out.config, daemon.config);
     if (!configFlag(merged, 'monitor', 'enable_metrics')) continue;
     const port = merged.monitor?.metrics_port;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a secretKeyRef is not the container's port either
     if (port !== undefined && String(port) !== String(DAEMON_METRICS_PORT)) {
       const where =
         daemon.config.monitor?.metrics_port !== undefined

@@ -7,17 +7,17 @@ import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../../values/pushgatew
 import { PUSHGATEWAY_NAME } from '../../constructs/observability/pushgateway.js';
 
 /** The in-cluster address of the Pushgateway Service, `pushgateway.<namespace>.svc:9091`. */
-export function pushgatewayServiceAddress(namespace: string): string {
+function pushgatewayServiceAddress(namespace: string): string {
   return `${PUSHGATEWAY_NAME}.${namespace}.svc:${PUSHGATEWAY_PORT}`;
 }
 
 /** Where Rucio and the probes push: the configured `address`, else the in-cluster Service. */
-export function pushgatewayAddress(values: PushgatewayValues, namespace: string): string {
+function pushgatewayAddress(values: PushgatewayValues, namespace: string): string {
   return values.address ?? pushgatewayServiceAddress(namespace);
 }
 
 /** The grouping labels of every push from this environment: `environment` plus the configured labels, sorted. */
-export function pushgatewayLabels(values: PushgatewayValues, environment: string): Record<string, string> {
+function pushgatewayLabels(values: PushgatewayValues, environment: string): Record<string, string> {
   const all: Record<string, string> = { ...values.labels, environment };
   return Object.fromEntries(
     Object.keys(all)

@@ -127,7 +127,7 @@ export class Env {
         );
       }
       this.names.set(v.name, source);
-      this.vars.push(v as IEnvVar);
+      this.vars.push(v);
     });
     return this;
   }

@@ -95,6 +95,7 @@ export function daemonArgs(spec: DaemonSpec, daemon: DaemonValues): string {
         if (value === true) words.push(s.flag);
         break;
       case 'int':
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an int setting, as the schema parsed it
         words.push(s.flag, String(value));
         break;
       case 'string':
@@ -112,7 +113,7 @@ export function daemonArgs(spec: DaemonSpec, daemon: DaemonValues): string {
 }
 
 /** A server container's env vars and its pod's volumes and mounts, checked; `path` is the release's key path. */
-export function serverPod(release: string, values: RucioServerValues, path: KeyPath): PodParts {
+function serverPod(release: string, values: RucioServerValues, path: KeyPath): PodParts {
   const { configMap } = serverNames(release, values);
   const config = renderConfig(values.config);
   const builtIn = serverLiterals(values).all;
@@ -201,12 +202,7 @@ export function planServerRelease(release: string, values: RucioServerValues, au
 }
 
 /** A daemon's container env vars and its pod's volumes and mounts, checked; `releasePath` is the release's key path. */
-export function daemonPod(
-  release: string,
-  values: RucioDaemonsValues,
-  spec: DaemonSpec,
-  releasePath: KeyPath,
-): PodParts {
+function daemonPod(release: string, values: RucioDaemonsValues, spec: DaemonSpec, releasePath: KeyPath): PodParts {
   const props = { path: releasePath, commonConfigMap: daemonsConfigMap(daemonsFullname(release, values)) };
   const daemon = values[spec.valueKey] as DaemonValues;
   const path = [...releasePath, spec.valueKey];

@@ -119,7 +119,7 @@ function parseTree(files: ReadonlyMap<string, string>): { objects: Map<string, P
 }
 
 /** `after` with the items of its named lists in the order of `before`'s (new ones last), so a text diff aligns them. */
-export function align(before: unknown, after: unknown): unknown {
+function align(before: unknown, after: unknown): unknown {
   if (isMap(before) && isMap(after))
     return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, align(before[k], v)]));
   if (isNamedList(before) && isNamedList(after)) {
@@ -145,7 +145,7 @@ function stepText(path: readonly Step[]): string {
 }
 
 /** The changed leaves of two versions of an object; named lists are compared by item name. */
-export function fieldChanges(before: unknown, after: unknown, path: Step[] = []): FieldChange[] {
+function fieldChanges(before: unknown, after: unknown, path: Step[] = []): FieldChange[] {
   if (same(before, after)) return [];
   if (isMap(before) && isMap(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(byString);

@@ -16,7 +16,7 @@ function fieldList(c: ObjectChange, max = 8): string[] {
   return paths.length > max ? [...paths.slice(0, max), `… ${paths.length - max} more`] : paths;
 }
 
-export function formatText(review: Review): string {
+function formatText(review: Review): string {
   if (!hasChanges(review)) return `no changes against ${review.base}\n`;
   const out: string[] = [`changes against ${review.base}`];
   const risks = allRisks(review);
@@ -45,7 +45,7 @@ export function formatText(review: Review): string {
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-export function formatMarkdown(review: Review): string {
+function formatMarkdown(review: Review): string {
   const out: string[] = [`### rucio-gitops diff against ${code(review.base)}`, ''];
   if (!hasChanges(review)) return `${out.join('\n')}No changes to the manifests.\n`;
   const all = review.environments.flatMap((e) => e.changes);
@@ -92,7 +92,7 @@ export function formatMarkdown(review: Review): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function formatJson(review: Review): string {
+function formatJson(review: Review): string {
   return `${JSON.stringify({ ...review, changed: hasChanges(review), risks: allRisks(review) }, null, 2)}\n`;
 }
 

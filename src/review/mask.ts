@@ -7,8 +7,8 @@
 /** A step of a path: a map key, a list index, or the name of a named list item. */
 export type Step = { readonly key: string } | { readonly index: number } | { readonly item: string };
 
-export const MASK = '<masked>';
-export const MASK_CHANGED = '<masked, changed>';
+const MASK = '<masked>';
+const MASK_CHANGED = '<masked, changed>';
 
 const SECRET_NAME =
   /(passw(or)?d|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key|secret[-_]?key|(^|[-_])key$)/i;
@@ -31,7 +31,7 @@ function secretName(name: string): boolean {
 }
 
 /** Whether the value at `path` in an object of `kind` is secret-looking. */
-export function isSecretPath(kind: string, path: readonly Step[]): boolean {
+function isSecretPath(kind: string, path: readonly Step[]): boolean {
   const first = path[0];
   if (kind === 'Secret' && first && 'key' in first && (first.key === 'data' || first.key === 'stringData')) return true;
   if (path.some((s) => 'key' in s && REFERENCE_KEYS.has(s.key))) return false;

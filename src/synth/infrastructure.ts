@@ -8,7 +8,6 @@ import { Haproxy } from '../../constructs/haproxy/haproxy.js';
 import { renderHaproxyCfg } from '../../constructs/haproxy/haproxy-config.js';
 import { Pushgateway } from '../../constructs/observability/pushgateway.js';
 import { RucioProbes } from '../../constructs/observability/rucio-probes.js';
-import type { LoadedEnvironment } from '../load/environments.js';
 import type { BuildContext } from './context.js';
 import { GENERATED_MARKER } from './files.js';
 

@@ -6,6 +6,7 @@
  * Both read the plan (`src/plan/`): which daemons are deployed and publish metrics, the Deployments' names and
  * labels, which releases are autoscaled.
  */
+import type { IComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1RelabelConfig as RelabelConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RelabelConfig';
 import { DaemonAutoscaler } from '../../constructs/autoscaling/daemon-autoscaler.js';
 import { RucioDashboards } from '../../constructs/observability/dashboards.js';
 import { RucioPrometheusRules, type AlertDaemon } from '../../constructs/observability/prometheus-rules.js';
@@ -21,15 +22,23 @@ import type { Environment } from '../../values/environment.js';
 import type { EnvironmentPlan } from '../plan/index.js';
 import type { Component } from './context.js';
 
+/**
+ * Relabel rules as the values hold them: the values accept any list, as the chart does, and the schema check validates
+ * every scrape object against Prometheus Operator's schema. Typed here, at that boundary, without changing a rule.
+ */
+function relabelRules(items: readonly unknown[]): RelabelConfig[] {
+  return items.map((rule) => rule as RelabelConfig);
+}
+
 /** Whether the Pushgateway is scraped: the monitoring option, else whether the environment deploys one. */
-export function scrapesPushgateway(env: Environment): boolean {
+function scrapesPushgateway(env: Environment): boolean {
   const explicit = env.monitoring?.pushgateway.scrape;
   if (explicit !== undefined) return explicit;
   return (env as Record<string, unknown>).pushgateway !== undefined;
 }
 
 /** The daemons of an environment as the alerts and dashboards see them. */
-export function deployedDaemons(plan: EnvironmentPlan): (AlertDaemon & { valueKey: string })[] {
+function deployedDaemons(plan: EnvironmentPlan): (AlertDaemon & { valueKey: string })[] {
   const out: (AlertDaemon & { valueKey: string })[] = [];
   for (const release of [...plan.daemons].sort((a, b) => a.release.localeCompare(b.release, 'en'))) {
     for (const d of release.daemons) {
@@ -63,8 +72,8 @@ export const monitoring: Component = (ctx) => {
         appGroup: DAEMONS_CHART,
         daemons: daemons.filter((d) => d.release === release && d.metrics).map((d) => d.name),
         interval: m.scrape.interval,
-        relabelings: values.monitoring.serviceMonitor.relabelings,
-        metricRelabelings: values.monitoring.serviceMonitor.metricRelabelings,
+        relabelings: relabelRules(values.monitoring.serviceMonitor.relabelings),
+        metricRelabelings: relabelRules(values.monitoring.serviceMonitor.metricRelabelings),
       };
     });
     const serverTargets: ServerTarget[] = plan.servers.flatMap((server) => {
@@ -77,8 +86,8 @@ export const monitoring: Component = (ctx) => {
           selector: server.selector,
           interval: values.monitoring.interval,
           telemetryPath: values.monitoring.telemetryPath,
-          relabelings: values.monitoring.serviceMonitor.relabelings,
-          metricRelabelings: values.monitoring.serviceMonitor.metricRelabelings,
+          relabelings: relabelRules(values.monitoring.serviceMonitor.relabelings),
+          metricRelabelings: relabelRules(values.monitoring.serviceMonitor.metricRelabelings),
         },
       ];
     });

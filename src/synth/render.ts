@@ -116,7 +116,7 @@ export function buildEnvironment(
 }
 
 /** `Kind.name.k8s.yaml`, with the namespace when two objects would otherwise share a file. */
-export function objectFileName(o: KubeObject, clash = false): string {
+function objectFileName(o: KubeObject, clash = false): string {
   const ns = clash && o.metadata.namespace ? `${o.metadata.namespace}.` : '';
   return `${o.kind}.${ns}${o.metadata.name}.k8s.yaml`;
 }
@@ -141,7 +141,7 @@ function kustomization(resources: readonly string[]): string {
  * The files of some folders: one per object, plus a sorted `kustomization.yaml` in every folder and in each parent
  * below the layer (`apps/<env>/kustomization.yaml` lists its releases).
  */
-export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] {
+function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] {
   const files: RenderedFile[] = [];
   const problems: Problem[] = [];
   const children = new Map<string, Set<string>>();

@@ -11,8 +11,8 @@
  */
 import { Document, stringify } from 'yaml';
 
-/** Thrown inside the emitter when a value is outside the fast path. */
-const UNSUPPORTED = Symbol('unsupported');
+/** Thrown inside the emitter when a value is outside the fast path: one instance, so throwing it costs no stack trace. */
+const UNSUPPORTED = new Error('outside the fast path');
 
 /** The implicit types of the YAML 1.2 core schema: a plain string that looks like one of them must be quoted. */
 let implicitTypes: readonly RegExp[] | undefined;

@@ -79,11 +79,13 @@ const NUMBERS = [
   -1,
   -2147483649,
   2147483648,
+  // eslint-disable-next-line no-loss-of-precision -- on purpose: a number JSON cannot hold exactly
   9007199254740993,
   0.5,
   -0.25,
   0,
   1e-300,
+  // eslint-disable-next-line no-loss-of-precision -- on purpose: a number JSON cannot hold exactly
   123456789012345678901234567890,
   Infinity,
   -Infinity,
@@ -176,7 +178,7 @@ const STRUCTURAL: Record<string, (r: Rng, doc: Data) => void> = {
 const scalarLines = (lines: string[]) =>
   lines
     .map((l, i) => [l, i] as const)
-    .filter(([l]) => /^\s*(- )?[A-Za-z_][\w.-]*: [^&*#\[{][^#]*$/.test(l))
+    .filter(([l]) => /^\s*(- )?[A-Za-z_][\w.-]*: [^&*#[{][^#]*$/.test(l))
     .map(([, i]) => i);
 
 /** Text mutations, on the YAML as written. */
@@ -302,7 +304,7 @@ export function makeCase(index: number, originals: Record<string, string>): Case
     }
     text = stringify(doc);
   }
-  for (const _ of structural.filter((s) => !s)) {
+  for (let n = structural.filter((s) => !s).length; n > 0; n--) {
     const name = pick(r, TEXTUAL_NAMES);
     mutations.push(name);
     text = TEXTUAL[name]!(r, text);

@@ -27,7 +27,7 @@ describe('policy waivers', () => {
     edit(dir, 'integration.yaml', (t) =>
       t
         .replace(
-          /    - rule: run-as-non-root\n      object: Deployment\/serverint-rucio-server\n      reason: &server-root [^\n]*\n/,
+          / {4}- rule: run-as-non-root\n {6}object: Deployment\/serverint-rucio-server\n {6}reason: &server-root [^\n]*\n/,
           '',
         )
         .replace('reason: *server-root', 'reason: x'),

@@ -50,7 +50,7 @@ describe('rucio-gitops diff (real git repository)', () => {
     expect(text).toContain('- **replicas** (integration): Deployment/serverint-rucio-server: replicas 2 → 3');
     expect(text).not.toContain('**selector**');
     expect(text).toMatch(
-      /<details><summary>Deployment\/serverint-rucio-server<\/summary>\n\n```diff\n[^]*\n-  replicas: 2\n\+  replicas: 3\n/,
+      /<details><summary>Deployment\/serverint-rucio-server<\/summary>\n\n```diff\n[^]*\n- {2}replicas: 2\n\+ {2}replicas: 3\n/,
     );
   });
 

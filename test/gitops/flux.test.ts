@@ -201,19 +201,19 @@ describe('Flux objects', () => {
       [
         '    secretRef: rucio-deploy-key\n',
         '',
-        /_rucio\.yaml:\d+  flux\.gitRepository\.secretRef: an ssh:\/\/ URL needs a deploy key/,
+        /_rucio\.yaml:\d+ {2}flux\.gitRepository\.secretRef: an ssh:\/\/ URL needs a deploy key/,
       ],
       [
         '\nflux:\n',
         '\nflux:\n  sourceRef: flux-system\n',
-        /_rucio\.yaml:\d+  flux\.sourceRef: set either gitRepository .* or sourceRef/,
+        /_rucio\.yaml:\d+ {2}flux\.sourceRef: set either gitRepository .* or sourceRef/,
       ],
       [
         '\nflux:\n',
         '\nflux:\n  interval: 10 minutes\n',
-        /_rucio\.yaml:\d+  flux\.interval: expected a duration such as 30s, 5m or 1h30m/,
+        /_rucio\.yaml:\d+ {2}flux\.interval: expected a duration such as 30s, 5m or 1h30m/,
       ],
-      ['\nflux:\n', '\nflux:\n  prnue: true\n', /_rucio\.yaml:\d+  flux\.prnue: .*prune/],
+      ['\nflux:\n', '\nflux:\n  prnue: true\n', /_rucio\.yaml:\d+ {2}flux\.prnue: .*prune/],
     ];
     for (const [from, to, message] of cases) {
       const dir = environments((d) => replaceIn(join(d, '_rucio.yaml'), from, to));

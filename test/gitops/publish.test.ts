@@ -62,7 +62,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(message).toContain(
       '  added   Deployment.daemonprod-reaper  (apps/production/daemonprod/Deployment.daemonprod-reaper.k8s.yaml)',
     );
-    expect(message).toMatch(/\n  … \d+ more\n/);
+    expect(message).toMatch(/\n {2}… \d+ more\n/);
     expect(message).toContain(`Source-Commit: ${head}\n`);
     expect(message).toContain('Source-Author: Alice Operator <alice@example.org>\n');
     const clone = inspect(remote);
