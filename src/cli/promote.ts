@@ -9,8 +9,8 @@ import { checkSoak, commitMessage, commitPromotion, commitTree } from '../promot
 import { planPromotion } from '../promote/plan.js';
 import { formatDate, formatDuration } from '../promote/soak.js';
 import { formatText } from '../review/format.js';
-import type { CommandContext } from './main.js';
-import { synth } from './synth.js';
+import { scopeOf, synthesize, writeOutput } from '../pipeline.js';
+import type { Output } from './context.js';
 
 export { setInText } from '../promote/plan.js';
 
@@ -28,10 +28,7 @@ export interface PromoteOptions {
   readonly now?: number;
 }
 
-export async function promote(
-  options: PromoteOptions,
-  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
-): Promise<number> {
+export async function promote(options: PromoteOptions, ctx: Output): Promise<number> {
   const plan = planPromotion(options);
   for (const n of plan.notes) ctx.stderr(`note: ${n}\n`);
   if (plan.changed.length === 0) {
@@ -65,7 +62,9 @@ export async function promote(
   const message = commitMessage(plan, gate, options);
   if (top !== undefined) {
     const out = options.out ?? 'dist';
-    await synth({ environments: options.environments, out, check: false }, ctx);
+    const envOptions = { environments: options.environments };
+    const synthesis = await synthesize(envOptions, ctx, out);
+    writeOutput(out, synthesis.files, scopeOf(envOptions, synthesis));
     const commit = commitPromotion(top, [plan.file, out], message);
     ctx.stdout(
       `promoted ${options.from} → ${options.to}: ${changes(plan.changed)}; committed ${commit.slice(0, 12)}\n`,
