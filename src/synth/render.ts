@@ -14,6 +14,8 @@ import { FluxSync, sourceIgnore } from '../../constructs/flux.js';
 import { RucioDaemons } from '../../constructs/rucio-daemons.js';
 import { ValuesError } from '../../constructs/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio-server.js';
+import { RucioWebui } from '../../constructs/rucio-webui.js';
+import { planWebui } from '../plan/rucio-webui.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { emitYaml } from './yaml-emit.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
@@ -67,6 +69,8 @@ export interface BuildContext {
   readonly servers: Map<string, RucioServer>;
   /** The daemons releases built so far, by release name. */
   readonly daemons: Map<string, RucioDaemons>;
+  /** The WebUI releases built so far, by release name. */
+  readonly webui: Map<string, RucioWebui>;
   /** A new chart in the environment's namespace (or another), for one output folder. */
   chart(folder: string, instance: string, namespace?: string): Chart;
   /** A file that is not a Kubernetes object (a plain haproxy.cfg), written into an output folder. */
@@ -117,6 +121,16 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
+/** The WebUI releases: `apps/<env>/<release>/`. */
+export const rucioWebuis: Component = (ctx) => {
+  const { env } = ctx;
+  for (const release of Object.keys(env.values.webui).sort()) {
+    const chart = ctx.chart(`apps/${env.name}/${release}`, release);
+    const plan = planWebui(release, env.values.webui[release]!);
+    ctx.webui.set(release, new RucioWebui(chart, 'Release', plan));
+  }
+};
+
 /**
  * The Flux objects: `clusters/<env>/`. Runs last and reads the folders the other components rendered, so a layer
  * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
@@ -137,6 +151,7 @@ export const fluxObjects: Component = (ctx) => {
       release,
       deployments: [...d.daemons.values()].map((x) => x.deploymentName),
     })),
+    webui: [...ctx.webui].map(([release, w]) => ({ release, deployments: w.deployment ? [w.fullname] : [] })),
   });
 };
 
@@ -144,6 +159,7 @@ export const fluxObjects: Component = (ctx) => {
 export const COMPONENTS: readonly Component[] = [
   rucioServers,
   rucioDaemons,
+  rucioWebuis,
   haproxy,
   pushgateway,
   probes,
@@ -167,6 +183,7 @@ export function buildEnvironment(
     env,
     servers: new Map(),
     daemons: new Map(),
+    webui: new Map(),
     chart(folder, instance, namespace = env.values.namespace) {
       const id = `${folder.replace(/[^A-Za-z0-9]+/g, '-')}-${charts.get(folder)?.length ?? 0}`;
       const chart = new Chart(app, id, {

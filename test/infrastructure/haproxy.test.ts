@@ -68,6 +68,7 @@ describe('haproxy -c accepts every generated configuration', () => {
     expect(svc.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual([
       'api:443',
       'trace:80',
+      'webui:8443',
     ]);
   });
 
