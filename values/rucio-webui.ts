@@ -347,8 +347,8 @@ export function webuiIssues(
     values.secretMounts.some((m) => m.mountPath === '/etc/grid-security/hostcert.pem');
   if (values.useSSL && !cert && values.replicaCount > 0) {
     addIssue(
-      ['useSSL'],
-      'useSSL serves HTTPS but no host certificate is mounted: set tlsSecretName (a kubernetes.io/tls Secret), or useSSL: false',
+      [],
+      'useSSL (on by default, as in the chart) serves HTTPS but no host certificate is mounted: set tlsSecretName (a kubernetes.io/tls Secret), or useSSL: false',
     );
   }
 }
