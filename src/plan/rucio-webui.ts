@@ -4,9 +4,9 @@
  * as a `ValuesError` at the key to edit; the construct only builds objects.
  */
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import type { RucioWebuiProps } from '../../constructs/rucio-webui.js';
-import { checksum } from '../../constructs/rucio-config.js';
-import { Env, Mounts, fullname, guardLabels } from '../../constructs/rucio-pod.js';
+import type { RucioWebuiProps } from '../../constructs/rucio/rucio-webui.js';
+import { checksum } from '../../constructs/shared/rucio-config.js';
+import { Env, Mounts, fullname, guardLabels } from '../../constructs/shared/rucio-pod.js';
 import type { SecretKeyRef } from '../../values/common.js';
 import type { RucioWebuiValues, WebuiValue } from '../../values/rucio-webui.js';
 

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { RucioWebui } from '../../constructs/rucio-webui.js';
+import { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
 import { planWebui } from '../../src/plan/rucio-webui.js';
 import { rucioWebuiSchema } from '../../values/rucio-webui.js';
 import type { Obj } from '../helpers.js';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { AlertRule, RuleGroup } from '../../constructs/prometheus-rules.js';
+import type { AlertRule, RuleGroup } from '../../constructs/observability/prometheus-rules.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, find, promtool, tmp } from './helpers.js';
 

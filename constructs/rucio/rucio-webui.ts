@@ -26,10 +26,10 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { IMAGES, imageRef } from '../values/images.js';
-import type { RucioWebuiValues } from '../values/rucio-webui.js';
-import { declare } from './declarations.js';
-import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, sortedMap, undefinedIfEmpty } from './rucio-pod.js';
+import { IMAGES, imageRef } from '../../values/images.js';
+import type { RucioWebuiValues } from '../../values/rucio-webui.js';
+import { declare } from '../shared/declarations.js';
+import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** The chart name: the `chart` label's prefix and the main container's name. */
 const CHART = 'rucio-webui';
