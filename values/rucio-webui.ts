@@ -1,8 +1,10 @@
 /**
  * Values of one rucio-webui release: the Next.js WebUI served by httpd, chart 40 keys.
  *
- * The chart's contract, as read from rucio/helm-charts `charts/rucio-webui` (the closest stored snapshot of chart 40:
- * values.yaml at chart 36.0.4, the templates of the 33.x+ rewrite; the chart did not change its keys since):
+ * The chart's contract, as read from rucio/helm-charts `charts/rucio-webui`. Chart 40 itself is not in the stored
+ * snapshots; the closest are values.yaml at chart 36.0.4 and the templates of the Next.js rewrite (chart 33 and later:
+ * deployment.yaml with `deploymentAnnotations`, _helpers.tpl, ingress.yaml; service.yaml only in an older version, so
+ * the Service follows the 36.0.4 `service.*` keys, which are the rucio-server chart's):
  *
  * | chart key                                  | here                                   | becomes                                                |
  * | ------------------------------------------ | -------------------------------------- | ------------------------------------------------------ |

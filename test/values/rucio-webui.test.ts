@@ -2,12 +2,13 @@
  * WebUI values: strict like the server and daemons (did-you-mean, retired keys of the old chart explained), secrets
  * only by reference, `common` merged underneath only where it applies. The texts are pinned: operators read them.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
 import { renderEnvironments } from '../../src/synth/render.js';
+import { run } from '../checks/helpers.js';
 import { cleanup, envCopy, replaceOnce, tempDir } from '../helpers.js';
 
 afterAll(cleanup);
@@ -229,5 +230,30 @@ describe('HAProxy in front of the WebUI', () => {
     expect(problems(dir, ['integration'])).toEqual([
       `integration.yaml:${line('proxyProtocol: true')}  haproxy.frontends.webui.proxyProtocol: the WebUI image does not accept the PROXY protocol: set proxyProtocol: false on a webui frontend, received true`,
     ]);
+  });
+});
+
+describe('the command line', () => {
+  it('synth of a misspelt WebUI key and a literal OIDC client secret exits 1 with file, line and key, writing nothing', async () => {
+    const { dir, line } = editedIntegration((t) =>
+      replaceOnce(
+        t,
+        '        project_url: https://atlas.example.org',
+        '        project_ulr: https://atlas.example.org\n      oidc_providers:\n        cern: {client_secret: Zx8-literal-Secret}',
+      ),
+    );
+    const out = join(tempDir(), 'dist');
+    const r = await run(['synth', '--environments', dir, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      `integration.yaml:${line('project_ulr')}  webui.webuiint.config.webui.project_ulr: unknown key 'project_ulr': did you mean 'project_url'?`,
+    );
+    expect(r.stderr).toContain(
+      `integration.yaml:${line('client_secret')}  webui.webuiint.config.oidc_providers.cern.client_secret: 'client_secret' holds a secret in plain text`,
+    );
+    expect(r.stderr).not.toContain('Zx8-literal-Secret');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
   });
 });
