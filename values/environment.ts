@@ -14,8 +14,10 @@ import { probesSchema } from './probes.js';
 import { pushgatewaySchema } from './pushgateway.js';
 import { fluxSchema } from './flux.js';
 import { policySchema } from './policy.js';
+import { promotionSchema } from './promotion.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
+import { rucioWebuiSchema, webuiIssues } from './rucio-webui.js';
 
 /**
  * The `common` layer: keys every Rucio release accepts, merged under each server and daemons release (maps merge,
@@ -54,6 +56,11 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}).describe('Server releases'),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}).describe('Daemons releases'),
+    /** WebUI releases: release name → rucio-webui chart values (only some `common` keys apply, see WEBUI_COMMON_KEYS). */
+    webui: z
+      .record(dnsLabel, rucioWebuiSchema)
+      .default({})
+      .describe('WebUI releases: release name → rucio-webui chart values'),
     /** Scraping, alerts and dashboards; without it, metrics are on but nothing scrapes them. */
     monitoring: monitoringSchema
       .optional()
@@ -82,6 +89,10 @@ export const environmentSchema = z
     policy: policySchema
       .optional()
       .describe("Waivers of the policy pack's rules (rule, object, reason), listed by synth and validate"),
+    /** What `promote` demands of the tags moved into this environment; see `values/promotion.ts`. */
+    promotion: promotionSchema
+      .optional()
+      .describe('What promote demands of the tags moved into this environment (soak: 7d by default)'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {
@@ -93,9 +104,20 @@ export const environmentSchema = z
         });
       }
     }
+    for (const [name, webui] of Object.entries(env.webui)) {
+      const other = name in env.servers ? 'server' : name in env.daemons ? 'daemons' : undefined;
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webui', name],
+          message: `release name '${name}' is also a ${other} release: release names must be unique`,
+        });
+      }
+      webuiIssues(webui, (path, message) => ctx.addIssue({ code: 'custom', path: ['webui', name, ...path], message }));
+    }
     for (const issue of autoscalingIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
     if (env.haproxy)
-      checkHaproxyReleases(env.haproxy, env.servers, (path, message) =>
+      checkHaproxyReleases(env.haproxy, env.servers, env.webui, (path, message) =>
         ctx.addIssue({ code: 'custom', path, message }),
       );
     if (env.probes && !env.pushgateway) {

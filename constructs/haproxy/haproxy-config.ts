@@ -3,8 +3,9 @@
  * text runs in the cluster (ConfigMap) and on the operators' VMs (a plain file next to the manifests).
  *
  * - tcp frontends pass TLS through, so X.509 client certificates reach httpd; http frontends add X-Forwarded-For;
- * - every backend checks `GET /ping` (on the health vhost of a VM, on the Service port of a release, with the PROXY
- *   protocol when the servers get it);
+ * - every Rucio server backend checks `GET /ping` (on the health vhost of a VM, on the Service port of a release, with
+ *   the PROXY protocol when the servers get it); a WebUI backend (`serves: webui`) checks `GET /` where it serves and
+ *   accepts any 2xx or 3xx (the WebUI redirects to its login page);
  * - server addresses that are DNS names (cluster Services) resolve at run time through a `resolvers` section and
  *   start with `init-addr last,libc,none`, so `haproxy -c` accepts them on a machine that cannot resolve them;
  * - a `stats` frontend serves the stats page, Prometheus metrics and a monitor URI for the kubelet probes.
@@ -36,6 +37,8 @@ export interface HaproxyCfgFrontend {
   readonly mode: 'tcp' | 'http';
   readonly balance: 'roundrobin' | 'leastconn' | 'source';
   readonly proxyProtocol: boolean;
+  /** The health check: `GET <path>`, expecting a status in `expectStatus` (`200`, or `200-399` for the WebUI). */
+  readonly check: { readonly path: string; readonly expectStatus: string };
   readonly servers: readonly HaproxyCfgServer[];
 }
 
@@ -119,8 +122,8 @@ export function renderHaproxyCfg(model: HaproxyCfgModel): string {
       `mode ${fe.mode}`,
       `balance ${fe.balance}`,
       'option httpchk',
-      'http-check send meth GET uri /ping',
-      'http-check expect status 200',
+      `http-check send meth GET uri ${fe.check.path}`,
+      `http-check expect status ${fe.check.expectStatus}`,
       ...fe.servers.map((s) => serverLine(s, fe.proxyProtocol)),
     ]);
   }

@@ -26,17 +26,19 @@ export function haproxyModel(
   releases: ReadonlyMap<string, HaproxyReleaseRef>,
   namespace: string,
   header: readonly string[] = [],
+  webuiReleases: ReadonlyMap<string, HaproxyReleaseRef> = new Map(),
 ): HaproxyCfgModel {
   const frontends: HaproxyCfgFrontend[] = [];
   for (const name of Object.keys(values.frontends).sort()) {
     const fe = values.frontends[name]!;
+    const webui = fe.serves === 'webui';
     const servers = fe.servers.map((s, i): HaproxyCfgServer => {
       if (s.release !== undefined) {
-        const ref = releases.get(s.release);
+        const ref = (webui ? webuiReleases : releases).get(s.release);
         if (ref === undefined)
           throw new ValuesError(
             ['haproxy', 'frontends', name, 'servers', i, 'release'],
-            `no server release '${s.release}' in this environment`,
+            `no ${webui ? 'WebUI' : 'server'} release '${s.release}' in this environment`,
           );
         if (ref.replicaCount === 0 && s.weight > 0) {
           throw new ValuesError(
@@ -64,8 +66,13 @@ export function haproxyModel(
         port,
         weight: s.weight,
         tls,
-        // The health vhost (81 plain, 444 TLS) never speaks the PROXY protocol.
-        checkPort: s.healthPort ?? (tls ? 444 : 81),
+        // A Rucio server's health vhost (81 plain, 444 TLS) never speaks the PROXY protocol; the WebUI has no health
+        // vhost and is checked where it serves.
+        ...(webui
+          ? s.healthPort !== undefined
+            ? { checkPort: s.healthPort }
+            : {}
+          : { checkPort: s.healthPort ?? (tls ? 444 : 81) }),
         checkSendProxy: false,
       };
     });
@@ -76,6 +83,7 @@ export function haproxyModel(
       mode: fe.mode,
       balance: fe.balance,
       proxyProtocol: fe.proxyProtocol,
+      check: webui ? { path: '/', expectStatus: '200-399' } : { path: '/ping', expectStatus: '200' },
       servers,
     });
   }

@@ -12,8 +12,10 @@ import { ValuesError } from './errors.js';
 import { haproxyModel, type HaproxyReleaseRef } from './haproxy.js';
 import { wireMonitor } from './monitor.js';
 import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
+import { planWebui, type WebuiPlan } from './rucio-webui.js';
 
 export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
+export type { WebuiPlan } from './rucio-webui.js';
 
 /** Everything an environment's components build from. */
 export interface EnvironmentPlan {
@@ -26,6 +28,8 @@ export interface EnvironmentPlan {
   readonly servers: readonly ServerPlan[];
   /** The daemons releases, by release name. */
   readonly daemons: readonly DaemonsPlan[];
+  /** The WebUI releases, by release name. */
+  readonly webui: readonly WebuiPlan[];
   /** The haproxy.cfg model (without its header lines), when the environment has `haproxy`. */
   readonly haproxy?: HaproxyCfgModel;
   /** The probes, when the environment has `probes`. */
@@ -49,6 +53,9 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
     const daemons = Object.keys(values.daemons)
       .sort()
       .map((release) => planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues));
+    const webui = Object.keys(values.webui)
+      .sort()
+      .map((release) => planWebui(release, values.webui[release]!));
     let haproxy: HaproxyCfgModel | undefined;
     if (values.haproxy) {
       const releases = new Map<string, HaproxyReleaseRef>();
@@ -63,10 +70,22 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
             : {}),
         });
       }
-      haproxy = haproxyModel(values.haproxy, releases, values.namespace);
+      const webuiReleases = new Map<string, HaproxyReleaseRef>();
+      for (const w of webui) {
+        webuiReleases.set(w.release, {
+          fullname: w.fullname,
+          servicePort: w.service.port,
+          useSSL: w.values.useSSL,
+          replicaCount: w.values.replicaCount,
+          ...(w.values.service.type === 'LoadBalancer' && w.values.service.loadBalancerIP
+            ? { loadBalancerIP: w.values.service.loadBalancerIP }
+            : {}),
+        });
+      }
+      haproxy = haproxyModel(values.haproxy, releases, values.namespace, [], webuiReleases);
     }
     const probes = values.probes ? planProbes(values, env.name, values.probes) : undefined;
-    return { env, servers, daemons, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}) };
+    return { env, servers, daemons, webui, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}) };
   } catch (e) {
     if (e instanceof ValuesError) {
       const loc = env.locate(e.path);

@@ -16,7 +16,7 @@ function fieldList(c: ObjectChange, max = 8): string[] {
   return paths.length > max ? [...paths.slice(0, max), `… ${paths.length - max} more`] : paths;
 }
 
-function formatText(review: Review): string {
+export function formatText(review: Review): string {
   if (!hasChanges(review)) return `no changes against ${review.base}\n`;
   const out: string[] = [`changes against ${review.base}`];
   const risks = allRisks(review);

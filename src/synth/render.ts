@@ -6,6 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { FluxSync, sourceIgnore } from '../../constructs/flux/flux.js';
 import { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
 import { RucioServer } from '../../constructs/rucio/rucio-server.js';
+import { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { planEnvironment } from '../plan/index.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
@@ -36,6 +37,14 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
+/** The WebUI releases: `apps/<env>/<release>/`, each built from its plan. */
+const rucioWebuis: Component = (ctx) => {
+  for (const webui of ctx.plan.webui) {
+    const chart = ctx.chart(`apps/${ctx.env.name}/${webui.release}`, webui.release);
+    new RucioWebui(chart, 'Release', webui);
+  }
+};
+
 /**
  * The Flux objects: `clusters/<env>/`. Runs last and reads the folders the other components rendered, so a layer
  * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
@@ -53,6 +62,7 @@ export const fluxObjects: Component = (ctx) => {
     infrastructure,
     servers: plan.servers.map((s) => ({ release: s.release, deployments: [s.fullname] })),
     daemons: plan.daemons.map((d) => ({ release: d.release, deployments: d.daemons.map((x) => x.deployment) })),
+    webui: plan.webui.map((w) => ({ release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] })),
   });
 };
 
@@ -60,6 +70,7 @@ export const fluxObjects: Component = (ctx) => {
 export const COMPONENTS: readonly Component[] = [
   rucioServers,
   rucioDaemons,
+  rucioWebuis,
   haproxy,
   pushgateway,
   probes,
