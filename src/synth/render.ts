@@ -53,16 +53,25 @@ export const fluxObjects: Component = (ctx) => {
   const { env, plan } = ctx;
   const flux = env.values.flux;
   if (!flux) return;
-  const infrastructure = ctx.folders().some((f) => f.startsWith(`infrastructure/${env.name}/`));
+  const folders = ctx.folders();
+  const infrastructure = folders.some((f) => f.startsWith(`infrastructure/${env.name}/`));
+  // A release gets its Kustomization once a component rendered its folder.
+  const rendered = (release: string) => folders.includes(`apps/${env.name}/${release}`);
   const chart = ctx.chart(`clusters/${env.name}`, 'flux', flux.namespace);
   new FluxSync(chart, 'Flux', {
     environment: env.name,
     namespace: env.values.namespace,
     values: flux,
     infrastructure,
-    servers: plan.servers.map((s) => ({ release: s.release, deployments: [s.fullname] })),
-    daemons: plan.daemons.map((d) => ({ release: d.release, deployments: d.daemons.map((x) => x.deployment) })),
-    webui: plan.webui.map((w) => ({ release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] })),
+    servers: plan.servers
+      .filter((s) => rendered(s.release))
+      .map((s) => ({ release: s.release, deployments: [s.fullname] })),
+    daemons: plan.daemons
+      .filter((d) => rendered(d.release))
+      .map((d) => ({ release: d.release, deployments: d.daemons.map((x) => x.deployment) })),
+    webui: plan.webui
+      .filter((w) => rendered(w.release))
+      .map((w) => ({ release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] })),
   });
 };
 
