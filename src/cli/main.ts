@@ -81,13 +81,15 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   diff: {
-    summary: 'review: what synth produces now against dist/ at a git ref, object by object',
+    summary: 'review: what synth produces now against dist/ at a git ref, object by object, with the capacity change',
     usage:
-      'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
+      'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
-        out: { type: 'string', default: 'dist' },
+        dist: { type: 'string', default: 'dist' },
+        out: { type: 'string' },
+        svg: { type: 'string' },
         base: { type: 'string' },
         format: { type: 'string', default: 'text' },
         'exit-code': { type: 'boolean', default: false },
@@ -98,7 +100,9 @@ export const COMMANDS: Record<string, Command> = {
         {
           environments: values.environments,
           env: values.env,
-          out: values.out,
+          out: values.dist,
+          file: values.out,
+          svg: values.svg,
           base: values.base,
           format: values.format,
           exitCode: values['exit-code'],
