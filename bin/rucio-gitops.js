@@ -20,7 +20,9 @@ const mtime = (path) => {
 const tree = file('../.build/src/cli/main.js');
 const bundle = file('../.build/bundle/cli.cjs');
 if (mtime(tree) === undefined) {
-  process.stderr.write("rucio-gitops: not built yet: run 'npm run build' (or 'npm install', which builds)\n");
+  process.stderr.write(
+    "rucio-gitops: not built yet: run 'npm run build' (npm install and npm ci build it when the dev dependencies are installed)\n",
+  );
   process.exit(2);
 }
 // How run-time chosen modules (the schema check's models) are imported and resolved: from here, as an ES module,
