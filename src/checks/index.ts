@@ -120,7 +120,9 @@ export async function runChecks(
       continue;
     }
     const env = envOf(f.path) ?? '';
-    byEnv.set(env, [...(byEnv.get(env) ?? []), { path: f.path, object: f.object }]);
+    const list = byEnv.get(env);
+    if (list) list.push({ path: f.path, object: f.object });
+    else byEnv.set(env, [{ path: f.path, object: f.object }]);
   }
 
   // Waivers, with where they were written; used ones are counted across all environments of the run.
