@@ -37,9 +37,11 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   await run(host);
 } else {
   const cache = `${bundle}.cache`;
+  // RUCIO_GITOPS_CODE_CACHE=off runs without the cache, neither reading nor writing it (the benchmark compares both).
+  const useCache = process.env.RUCIO_GITOPS_CODE_CACHE !== 'off';
   let cachedData;
   try {
-    cachedData = readFileSync(cache);
+    cachedData = useCache ? readFileSync(cache) : undefined;
   } catch {
     cachedData = undefined;
   }
@@ -56,6 +58,7 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   // Keep the code V8 compiled for a command that ran (not for --help), so the next start skips compiling it.
   const command = process.argv[2];
   if (
+    useCache &&
     (cachedData === undefined || script.cachedDataRejected) &&
     process.exitCode === 0 &&
     command !== undefined &&
