@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeOneEnvironment } from '../../bench/generate.js';
 import { MAX_OBJECT_BYTES, objectBytes, runChecks } from '../../src/checks/index.js';
 import { loadEnvironments } from '../../src/load/environments.js';
-import { renderEnvironments, type KubeObject, type RenderedFile } from '../../src/synth/render.js';
+import type { KubeObject, RenderedFile } from '../../src/synth/files.js';
+import { renderEnvironments } from '../../src/synth/render.js';
 import { ROOT } from './helpers.js';
 
 const dirs: string[] = [];
