@@ -180,7 +180,7 @@ monitoring:
   });
 
   it('keeps dashboard uids within 40 characters and distinct for long environment and release names', async () => {
-    const { dashboardUid } = await import('../../constructs/dashboards.js');
+    const { dashboardUid } = await import('../../constructs/observability/dashboards.js');
     expect(dashboardUid('production', 'daemons-daemonprod')).toBe('rucio-production-daemons-daemonprod');
     const a = dashboardUid('a-rather-long-environment', 'daemons-release-number-one');
     const b = dashboardUid('a-rather-long-environment', 'daemons-release-number-two');
