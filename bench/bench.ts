@@ -18,7 +18,7 @@
  *   node .build/bench/bench.js [--runs N] [--growth-runs N] [--releases 1,10,200] [--scale 1,10,50]
  *                              [--budget SECONDS] [--out FILE | --no-write]
  *
- * --budget (default 300 s) bounds the repeated rounds: each section stops repeating when its share is spent.
+ * --budget (default 240 s) bounds the repeated rounds: each section stops repeating when its share is spent.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -577,7 +577,7 @@ async function main(): Promise<void> {
       releases: { type: 'string', default: '1,10,200' },
       scale: { type: 'string', default: '1,10,50' },
       out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') },
-      budget: { type: 'string', default: '300' },
+      budget: { type: 'string', default: '240' },
       'no-write': { type: 'boolean', default: false },
     },
     strict: true,
