@@ -81,13 +81,15 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   diff: {
-    summary: 'review: what synth produces now against dist/ at a git ref, object by object',
+    summary: 'review: what synth produces now against dist/ at a git ref, object by object, with the capacity change',
     usage:
-      'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
+      'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
-        out: { type: 'string', default: 'dist' },
+        dist: { type: 'string', default: 'dist' },
+        out: { type: 'string' },
+        svg: { type: 'string' },
         base: { type: 'string' },
         format: { type: 'string', default: 'text' },
         'exit-code': { type: 'boolean', default: false },
@@ -98,7 +100,9 @@ export const COMMANDS: Record<string, Command> = {
         {
           environments: values.environments,
           env: values.env,
-          out: values.out,
+          out: values.dist,
+          file: values.out,
+          svg: values.svg,
           base: values.base,
           format: values.format,
           exitCode: values['exit-code'],
@@ -132,6 +136,38 @@ export const COMMANDS: Record<string, Command> = {
           branch: values.branch,
           message: values.message,
           attempts,
+        },
+        ctx,
+      );
+    },
+  },
+  import: {
+    summary: 'turn Helm values files and Flux HelmReleases of the Rucio charts into an environment file',
+    usage:
+      'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+        server: { type: 'string', multiple: true, default: [] },
+        daemons: { type: 'string', multiple: true, default: [] },
+        helmrelease: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+      });
+      if (values.help) return help(ctx, 'import');
+      if (!values.name) throw new UsageError('--name NAME is required');
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.name) || values.name.length > 63)
+        throw new UsageError(`--name must be a lowercase DNS label, received '${values.name}'`);
+      const { importCommand } = await import('./import.js');
+      return importCommand(
+        {
+          name: values.name,
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+          releases: { server: values.server, daemons: values.daemons },
+          helmReleases: values.helmrelease,
+          out: values.out ?? `environments/${values.name}.yaml`,
+          force: values.force,
         },
         ctx,
       );

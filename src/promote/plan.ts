@@ -140,7 +140,7 @@ export function planPromotion(options: PromotionRequest): Promotion {
       );
     }
   }
-  let review: Review = { base: `${options.to} before the promotion`, environments: [], files: [] };
+  let review: Review = { base: `${options.to} before the promotion`, environments: [], files: [], capacity: [] };
   if (after !== before) {
     // The promoted file must validate too: load it from a copy of the environments.
     const tmp = mkdtempSync(join(tmpdir(), 'rucio-gitops-promote-'));
