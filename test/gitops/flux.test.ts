@@ -6,6 +6,7 @@ import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithTools } from '../tools.js';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
 import {
@@ -280,17 +281,7 @@ describe('synth and the flux-system/ folder', () => {
   });
 });
 
-const kubectl = (() => {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!kubectl) console.warn('kubectl is not installed: skipping the `kubectl kustomize` build of every dist/ folder');
-
-describe.skipIf(!kubectl)('every folder builds with kustomize (kubectl kustomize)', () => {
+describeWithTools(['kubectl'], 'every folder builds with kustomize (kubectl kustomize)', () => {
   it('builds each folder with a kustomization.yaml, and clusters/<env>/ as Flux would (generated kustomization)', () => {
     const out = join(tempDir('rg-kustomize-'), 'dist');
     synthInto(join(ROOT, 'environments'), out);

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import type { AlertRule, RuleGroup } from '../../constructs/prometheus-rules.js';
 import { buildEnvironment, type RenderedFolder } from '../../src/synth/render.js';
 import { bundled, find, promtool, tmp } from './helpers.js';
+import { itWithTools } from '../tools.js';
 
 type Series = { series: string; values: string };
 interface Case {
@@ -127,13 +128,13 @@ describe('alerts of the production environment', () => {
     expect(unavailable.labels).toMatchObject({ rucio_environment: 'production', severity: 'warning' });
   });
 
-  it('passes promtool check rules', () => {
+  itWithTools(['promtool'], 'passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'rules.yaml'], dir);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 
-  it('promtool check rules refuses a broken rule file (the check can fail)', () => {
+  itWithTools(['promtool'], 'promtool check rules refuses a broken rule file (the check can fail)', () => {
     writeFileSync(
       join(dir, 'broken.yaml'),
       stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(up' }] }] }),
@@ -141,7 +142,7 @@ describe('alerts of the production environment', () => {
     expect(promtool(['check', 'rules', 'broken.yaml'], dir).status).not.toBe(0);
   });
 
-  it('fires and does not fire each alert on crafted series (promtool test rules)', () => {
+  itWithTools(['promtool'], 'fires and does not fire each alert on crafted series (promtool test rules)', () => {
     const allUp = (except?: string): Series[] =>
       rules
         .flatMap((g) => g.rules)
@@ -272,7 +273,7 @@ describe('alerts of the production environment', () => {
     }
   });
 
-  it('promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
+  itWithTools(['promtool'], 'promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
     const wrong = testGroup('RucioHAProxyBackendDown', {
       series: [backend('2x30')],
       evalTime: '20m',
