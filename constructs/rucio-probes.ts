@@ -12,6 +12,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { RucioConfig } from '../values/common.js';
 import { imageRef } from '../values/images.js';
 import type { ProbesValues } from '../values/probes.js';
+import { declareImageNeeds, IMAGE_NEEDS } from './declarations.js';
 import { CONF_D, checksum, renderConfig } from './rucio-config.js';
 import { CONTAINER_SECURITY, Env, Mounts } from './rucio-pod.js';
 
@@ -102,7 +103,7 @@ export class RucioProbes extends Construct {
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: declareImageNeeds(['rucio-probes'], IMAGE_NEEDS.probes) },
       spec: {
         replicas: 1,
         revisionHistoryLimit: 5,

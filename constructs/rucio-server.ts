@@ -14,7 +14,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { IMAGES, imageRef } from '../values/images.js';
 import type { RucioServerValues } from '../values/rucio-server.js';
 import { AutomaticRestart } from './automatic-restart.js';
-import { declare } from './declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from './declarations.js';
 import { FtsRenewal } from './fts-renewal.js';
 import { CONF_D, checksum, renderConfig } from './rucio-config.js';
 import {
@@ -248,6 +248,7 @@ export class RucioServer extends Construct {
           sortedMap({
             ...values.deploymentAnnotations,
             ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}),
+            ...declareImageNeeds([SERVER_CHART], IMAGE_NEEDS.server),
           }),
         ),
       },
