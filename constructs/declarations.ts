@@ -61,6 +61,11 @@ export const IMAGE_NEEDS = {
     root: 'the rucio/probes image merges rucio.cfg into /opt/rucio/etc and starts crond, which needs root to switch to the job user',
     writableRoot: 'the entrypoint writes rucio.cfg into /opt/rucio/etc and crond writes its pid and spool files',
   },
+  ftsRenewal: {
+    root: 'the rucio/fts-cron image runs its renewal script as root: it writes the robot key and the proxy under /opt/rucio and /tmp with root-only permissions',
+    writableRoot:
+      'the renewal script writes the VOMS proxy and the delegation state into the image (/tmp, /opt/rucio/etc) before patching the Secrets',
+  },
   filebeat: {
     root: 'filebeat reads the container logs under /var/log/containers and /var/log/pods, which only root may read on the nodes',
     writableRoot:

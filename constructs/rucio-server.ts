@@ -183,7 +183,14 @@ export class RucioServer extends Construct {
         imagePullPolicy: 'IfNotPresent',
         args: ['/bin/sh', '-c', 'touch /var/log/httpd/error_log && exec tail -n+1 -F /var/log/httpd/error_log'],
         resources: values.errorLogsExporterResources,
-        securityContext: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        // Only reads the log httpd writes into the shared emptyDir (world-readable): no reason to be root.
+        securityContext: {
+          ...CONTAINER_SECURITY,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: 65534,
+          capabilities: { drop: ['ALL'] },
+        },
         volumeMounts: [{ name: 'httpdlog', mountPath: '/var/log/httpd' }],
       });
     }

@@ -143,6 +143,16 @@ export const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  prerequisites: {
+    summary: 'list the Namespaces, CRDs and Secrets (name, keys) that must exist before Flux applies an environment',
+    usage: 'prerequisites [--env NAME]... [--environments DIR] [--format text|json]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, { ...ENV_OPTIONS, format: { type: 'string', default: 'text' } });
+      if (values.help) return help(ctx, 'prerequisites');
+      const { printPrerequisites } = await import('./prerequisites.js');
+      return printPrerequisites({ environments: values.environments, env: values.env, format: values.format }, ctx);
+    },
+  },
   promote: {
     summary: 'move the release-pinned values (image tags) from one environment file to another',
     usage: 'promote --from ENV --to ENV [--environments DIR] [--dry-run]',
