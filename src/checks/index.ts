@@ -10,9 +10,9 @@
 import type { LoadedEnvironment } from '../load/environments.js';
 import { credentialIn, scanCredentials } from '../load/plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
-import type { KubeObject, RenderedFile } from '../synth/render.js';
+import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
-import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/declarations.js';
+import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/declarations.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 

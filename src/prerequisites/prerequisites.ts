@@ -14,7 +14,7 @@
  * `prerequisites()` is the function other commands build on (`init`); `formatPrerequisites()` prints it with the
  * `kubectl create secret` lines to fill in.
  */
-import type { KubeObject, RenderedFile } from '../synth/render.js';
+import type { KubeObject, RenderedFile } from '../synth/files.js';
 
 /** A Secret that must exist (or that a job in the environment writes). */
 export interface SecretNeed {

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { GENERATED_MARKER, type RenderedFile } from './render.js';
+import { GENERATED_MARKER, type RenderedFile } from './files.js';
 
 /** What a write changed. */
 export interface WriteResult {

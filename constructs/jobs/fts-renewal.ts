@@ -7,11 +7,11 @@
  */
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { ftsRenewal } from '../values/common.js';
-import { IMAGES, imageRef } from '../values/images.js';
-import { declareImageNeeds, IMAGE_NEEDS } from './declarations.js';
+import type { ftsRenewal } from '../../values/common.js';
+import { IMAGES, imageRef } from '../../values/images.js';
+import { declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import { ScheduledJob } from './scheduled-job.js';
-import { CONTAINER_SECURITY } from './rucio-pod.js';
+import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
 /** Props of an FTS renewal job. */
 export interface FtsRenewalProps {

@@ -6,7 +6,7 @@
  * code and visible in `dist/`; synth lists them. An environment waives only what it chose, never what an image needs.
  */
 
-import { DECLARATION_PREFIX } from '../values/policy.js';
+import { DECLARATION_PREFIX } from '../../values/policy.js';
 
 export { DECLARATION_PREFIX };
 

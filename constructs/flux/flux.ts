@@ -19,8 +19,8 @@ import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
-import type { FluxValues } from '../values/flux.js';
-import { FLUX_DEFAULTS } from '../values/flux.js';
+import type { FluxValues } from '../../values/flux.js';
+import { FLUX_DEFAULTS } from '../../values/flux.js';
 
 /** A release the Flux objects reconcile. */
 export interface FluxRelease {
