@@ -1,11 +1,13 @@
 /**
  * The README's examples hold: the new-cluster environment file, written as the README shows it beside the bundled
- * ones, synthesizes with no waiver and no error, and `prerequisites` lists what its quick start says.
+ * ones, synthesizes with no waiver and no error, and `prerequisites` lists what its quick start says; the "Change a
+ * value" edit changes exactly the file it names, and a count on an autoscaled daemon is refused.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, cli, envCopy, readTree, REPO, tempDir } from './helpers.js';
+import { parseDocument } from 'yaml';
+import { cleanup, cli, envCopy, readTree, replaceOnce, REPO, tempDir } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -47,5 +49,47 @@ describe('README: a new cluster', () => {
     expect(r.stdout).toContain('kustomizations.kustomize.toolkit.fluxcd.io');
     expect(r.stdout).toContain('kubectl -n rucio create secret generic rucio-db --from-literal=url=VALUE');
     expect(r.stdout).toContain('kubectl -n flux-system create secret generic rucio-deploy-key');
+  });
+});
+
+describe('README: change a value', () => {
+  const at = readme.indexOf('<!-- change-a-value');
+  const section = readme.slice(at, readme.indexOf('\n## ', at));
+  const key = /raise `([^`]+)` in `environments\/([^`]+)`/.exec(section)!;
+  const file = /\(here `dist\/([^`]+)`\)/.exec(section)![1]!;
+
+  it('raising the count it names changes the file it names, and nothing else', async () => {
+    const path = key[1]!.split('.');
+    const dir = envCopy({
+      [key[2]!]: (t) => {
+        const doc = parseDocument(t);
+        const value = doc.getIn(path);
+        expect(typeof value, `${key[1]} is written in ${key[2]}`).toBe('number');
+        doc.setIn(path, (value as number) + 1);
+        return doc.toString();
+      },
+    });
+    const out = join(tempDir(), 'dist');
+    const r = await cli('synth', '--environments', dir, '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const after = readTree(out);
+    const before = readTree(join(REPO, 'dist'));
+    const changed = Object.keys(after).filter((f) => after[f] !== before[f]);
+    expect(changed).toEqual([file]);
+  });
+
+  it('the count of an autoscaled daemon is an error naming the autoscaling entry and how to change the scale', async () => {
+    const dir = envCopy({
+      'production.yaml': (t) =>
+        replaceOnce(t, '    judgeEvaluatorCount: 2\n', '    judgeEvaluatorCount: 2\n    reaperCount: 3\n'),
+    });
+    const out = join(tempDir(), 'dist');
+    const r = await cli('synth', '--environments', dir, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /production\.yaml:\d+ {2}daemons\.daemonprod\.reaperCount: reaper is autoscaled by autoscaling\.daemons\.daemonprod\.reaper \(KEDA, minReplicas 2, maxReplicas 4\), which owns its replicas, so reaperCount would change nothing: remove reaperCount \(the autoscaling entry deploys the daemon\) and change minReplicas\/maxReplicas there instead/,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -286,7 +286,10 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     const env = join(source, 'environments/production.yaml');
     writeFileSync(
       env,
-      readFileSync(env, 'utf8').replace('    reaperCount: 2\n', '    reaperCount: 2\n    reaperCuont: 2\n'),
+      readFileSync(env, 'utf8').replace(
+        '    judgeEvaluatorCount: 2\n',
+        '    judgeEvaluatorCount: 2\n    reaperCuont: 2\n',
+      ),
     );
     const err = await publishTo(options(source, remote), capture().ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
