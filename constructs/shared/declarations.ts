@@ -57,6 +57,11 @@ export const IMAGE_NEEDS = {
     writableRoot:
       'the entrypoint writes the merged rucio.cfg into /opt/rucio/etc, and daemons write temporary files (proxies, downloads) under /tmp',
   },
+  webui: {
+    root: 'the rucio-webui image runs httpd on ports 80 and 443 and renders its configs and the WebUI .env at start as root',
+    writableRoot:
+      "the entrypoint writes httpd configs under /etc/httpd and the WebUI's .env, and pm2 writes under /root/.pm2",
+  },
   probes: {
     root: 'the rucio/probes image merges rucio.cfg into /opt/rucio/etc and starts crond, which needs root to switch to the job user',
     writableRoot: 'the entrypoint writes rucio.cfg into /opt/rucio/etc and crond writes its pid and spool files',

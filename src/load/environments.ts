@@ -7,6 +7,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, 
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
+import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { findPlaintextSecrets, scanCredentials } from './plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from './problems.js';
@@ -217,7 +218,7 @@ function locator(layers: readonly YamlSource[]): (path: Path) => Location {
       const prefix = path.slice(0, n);
       const direct = find(prefix);
       if (direct) return n === path.length ? direct : { ...direct, path };
-      if ((path[0] === 'servers' || path[0] === 'daemons') && n >= 3) {
+      if ((path[0] === 'servers' || path[0] === 'daemons' || path[0] === 'webui') && n >= 3) {
         const viaCommon = find(['common', ...prefix.slice(2)]);
         if (viaCommon) return { ...viaCommon, path: ['common', ...path.slice(2)] };
       }
@@ -250,7 +251,10 @@ function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location
   );
 }
 
-/** Merges `common` under every server and daemons release. */
+/**
+ * Merges `common` under every server and daemons release, and the keys of it that apply to the WebUI
+ * (`WEBUI_COMMON_KEYS`, plus `image.pullPolicy`) under every WebUI release.
+ */
 function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   const common = isObject(merged.common) ? merged.common : {};
   const out = { ...merged };
@@ -259,6 +263,15 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
     if (!isObject(releases)) continue;
     out[kind] = Object.fromEntries(
       Object.entries(releases).map(([name, values]) => [name, deepMerge(common, values ?? {})]),
+    );
+  }
+  if (isObject(merged.webui)) {
+    const forWebui: Record<string, unknown> = {};
+    for (const key of WEBUI_COMMON_KEYS) if (key in common) forWebui[key] = common[key];
+    if (isObject(common.image) && common.image.pullPolicy !== undefined)
+      forWebui.image = { pullPolicy: common.image.pullPolicy };
+    out.webui = Object.fromEntries(
+      Object.entries(merged.webui).map(([name, values]) => [name, deepMerge(forWebui, values ?? {})]),
     );
   }
   return out;

@@ -42,16 +42,22 @@ function checkConfig(config: unknown, path: Path, out: PathProblem[]): void {
   }
 }
 
-function checkEnv(release: Record<string, unknown>, path: Path, out: PathProblem[]): void {
-  if (isObject(release.optional_config)) {
-    for (const [name, value] of Object.entries(release.optional_config)) {
+function checkEnv(
+  release: Record<string, unknown>,
+  path: Path,
+  out: PathProblem[],
+  optionalKey: 'optional_config' | 'optionalConfig' = 'optional_config',
+): void {
+  const optional = release[optionalKey];
+  if (isObject(optional)) {
+    for (const [name, value] of Object.entries(optional)) {
       const secretish =
         SECRET_NAME.test(name) ||
         (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) ||
         /^rucio_cfg_database_default$/i.test(name);
       if (secretish && !harmless(value)) {
         out.push({
-          path: [...path, 'optional_config', name],
+          path: [...path, optionalKey, name],
           message: `holds a secret in plain text (secrets must not reach git); use 'additionalEnvs: [{name: ${name.toUpperCase()}, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}}]' or a secretKeyRef in 'config'`,
         });
       }
@@ -86,6 +92,18 @@ function checkRelease(release: unknown, path: Path, out: PathProblem[], daemonKe
   }
 }
 
+/** The WebUI's settings: flat `config.webui` / `config.httpd`, per-provider and per-VO maps, and its env vars. */
+function checkWebui(release: unknown, path: Path, out: PathProblem[]): void {
+  if (!isObject(release)) return;
+  const config = release.config;
+  if (isObject(config)) {
+    checkConfig({ webui: config.webui, httpd: config.httpd }, [...path, 'config'], out);
+    checkConfig(config.oidc_providers, [...path, 'config', 'oidc_providers'], out);
+    checkConfig(config.vo, [...path, 'config', 'vo'], out);
+  }
+  checkEnv(release, path, out, 'optionalConfig');
+}
+
 /** Plaintext secrets in an environment's releases and common layer (the raw, merged input). */
 export function findPlaintextSecrets(env: unknown, daemonKeys: readonly string[]): PathProblem[] {
   const out: PathProblem[] = [];
@@ -97,6 +115,8 @@ export function findPlaintextSecrets(env: unknown, daemonKeys: readonly string[]
     for (const [name, release] of Object.entries(releases))
       checkRelease(release, [kind, name], out, kind === 'daemons' ? daemonKeys : []);
   }
+  if (isObject(env.webui))
+    for (const [name, release] of Object.entries(env.webui)) checkWebui(release, ['webui', name], out);
   return out;
 }
 
