@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
 import { planWebui } from '../../src/plan/rucio-webui.js';
 import { rucioWebuiSchema } from '../../values/rucio-webui.js';
-import type { Obj } from '../helpers.js';
+import { runChecks } from '../../src/checks/index.js';
+import { loadEnvironments } from '../../src/load/environments.js';
+import { renderEnvironments } from '../../src/synth/render.js';
+import { ENVIRONMENTS, type Obj } from '../helpers.js';
 
 const REQUIRED = {
   config: {
@@ -193,5 +196,29 @@ describe('the checksum rolls the pods exactly when the configuration changes', (
     expect(() =>
       planWebui('web', rucioWebuiSchema.parse({ ...REQUIRED, useSSL: false, podLabels: { app: 'x' } })),
     ).toThrow(/label 'app' is set by the release/);
+  });
+});
+
+describe('the bundled WebUI release passes every check', () => {
+  it('schemas, policy and secrets: no problem on apps/integration/webuiint/, and the object schema check can fail', async () => {
+    const envs = loadEnvironments(ENVIRONMENTS, ['integration']);
+    const files = renderEnvironments(envs);
+    const webuiFiles = files.filter((f) => f.path.startsWith('apps/integration/webuiint/'));
+    expect(webuiFiles.map((f) => f.path)).toEqual([
+      'apps/integration/webuiint/Deployment.webuiint.k8s.yaml',
+      'apps/integration/webuiint/Service.webuiint.k8s.yaml',
+      'apps/integration/webuiint/kustomization.yaml',
+    ]);
+    const report = await runChecks(envs, files, { out: 'dist', partial: true });
+    expect(report.problems.map((p) => p.format())).toEqual([]);
+    expect(report.declared.join('\n')).toContain('Deployment/webuiint');
+    // A misspelt field in the WebUI Deployment is caught by the same checks.
+    const broken = files.map((f) =>
+      f.path === 'apps/integration/webuiint/Deployment.webuiint.k8s.yaml'
+        ? { ...f, object: { ...f.object!, spec: { ...(f.object!.spec as object), replica: 1 } } }
+        : f,
+    );
+    const again = await runChecks(envs, broken, { out: 'dist', partial: true });
+    expect(again.problems.map((p) => p.format()).join('\n')).toMatch(/Deployment\.webuiint\.k8s\.yaml.*replica/);
   });
 });
