@@ -109,7 +109,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   publish: {
     summary: 'commit a fresh synth to the deploy repository and push it (never forced)',
-    usage: 'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--env NAME]... [--environments DIR]',
+    usage:
+      'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--allow-dirty] [--env NAME]... [--environments DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
@@ -117,6 +118,7 @@ export const COMMANDS: Record<string, Command> = {
         branch: { type: 'string', default: 'main' },
         message: { type: 'string' },
         attempts: { type: 'string', default: '5' },
+        'allow-dirty': { type: 'boolean', default: false },
       });
       if (values.help) return help(ctx, 'publish');
       if (!values.repo) throw new UsageError('--repo URL|PATH is required');
@@ -132,6 +134,7 @@ export const COMMANDS: Record<string, Command> = {
           branch: values.branch,
           message: values.message,
           attempts,
+          allowDirty: values['allow-dirty'],
         },
         ctx,
       );
