@@ -45,16 +45,26 @@ export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
 export const COMMANDS: Record<string, Command> = {
   synth: {
     summary: 'validate the environments and write their manifests',
-    usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check]',
+    usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check] [--remove-environment NAME]...',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
         out: { type: 'string', default: 'dist' },
         check: { type: 'boolean', default: false },
+        'remove-environment': { type: 'string', multiple: true },
       });
       if (values.help) return help(ctx, 'synth');
       const { synth } = await import('./synth.js');
-      return synth({ environments: values.environments, env: values.env, out: values.out, check: values.check }, ctx);
+      return synth(
+        {
+          environments: values.environments,
+          env: values.env,
+          out: values.out,
+          check: values.check,
+          removeEnvironment: values['remove-environment'],
+        },
+        ctx,
+      );
     },
   },
   validate: {
