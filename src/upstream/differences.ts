@@ -152,6 +152,15 @@ const WRITTEN: readonly UpstreamDifference[] = [
     keys: ['config.monitor'],
   },
   {
+    id: 'literal-secrets',
+    area: 'values',
+    what: 'A literal password, a URL with credentials, a private key or a token anywhere in the values (config, `additionalEnvs`, `optional_config`, inline TLS `ingress.secrets`) is an error; config options and env vars take `{secretKeyRef: {name, key}}` / `valueFrom.secretKeyRef` instead.',
+    why: 'The environment files and the manifests are committed: a secret in them is leaked.',
+    migrate:
+      '`rucio-gitops import` replaces each one with a reference to a Secret it names and prints the Secrets and keys to create (never the values).',
+    keys: ['config', 'additionalEnvs', 'optional_config', 'ingress.secrets'],
+  },
+  {
     id: 'strict-keys',
     area: 'values',
     what: 'An unknown key, a key the chart renamed or dropped (`reaper2*`, `hermes2*`, `additionalSecrets`, `authReplicaCount`, `thread_limit`, …) or a per-daemon key the daemon does not read is an error naming the file, line and key and what replaced it; the chart ignores all of them silently.',
@@ -172,6 +181,14 @@ const WRITTEN: readonly UpstreamDifference[] = [
     what: 'Counts, threads and sizes are numbers, switches are booleans, and activities a list; `httpd_config` and `wsgi` take numbers and booleans and render the strings httpd wants.',
     why: 'The chart compares counts as numbers but needs httpd values as strings; a wrong type breaks `helm template` or is silently ignored.',
     migrate: '`import` converts `"True"`, `"600"` and `"\'A\' \'B\'"` for you.',
+  },
+  {
+    id: 'httpd-thread-limit',
+    area: 'server',
+    what: "`httpd_config.thread_limit` (the spelling of the chart's own examples) is refused; the image reads `threads_limit`. `import` writes it as `threads_limit`, so the setting now applies (`RUCIO_HTTPD_THREADS_LIMIT`) where the chart set `RUCIO_HTTPD_THREAD_LIMIT`, which the image ignored.",
+    why: 'A setting that silently does nothing is a bug; the operator meant the limit.',
+    migrate: 'Check the value: httpd now runs with it.',
+    keys: ['httpd_config.thread_limit', 'httpd_config.threads_limit'],
   },
   {
     id: 'httpd-config-env',
@@ -195,6 +212,15 @@ const WRITTEN: readonly UpstreamDifference[] = [
     what: 'The apache exporter sidecar runs the pinned upstream `prometheus-community` image with its port named `exporter` and its own probes (the chart: `rucio/apache_exporter` without a tag).',
     why: "A pinned, maintained image; `metrics` names Rucio's own port.",
     migrate: 'Scrape configs that select the port name `metrics` for the exporter select `exporter`.',
+  },
+  {
+    id: 'reaper-home',
+    area: 'daemons',
+    what: 'The reaper and dark reaper get no `RUCIO_HOME=/opt/rucio/reaper`, and get `X509_USER_PROXY=/opt/proxy/x509up` whether or not the implicit Secrets are on (the chart sets it only with them).',
+    why: "Rucio reads `$RUCIO_HOME/etc/rucio.cfg` first and falls back to `/opt/rucio/etc/rucio.cfg`, where the image merges conf.d, so the chart's value only adds a lookup; the proxy path is where `secretMounts` mount the proxy in every documented setup.",
+    migrate:
+      "Nothing, unless you mount a config under /opt/rucio/reaper/etc: add `RUCIO_HOME` to the reaper's `additionalEnvs`.",
+    keys: ['reaper.additionalEnvs', 'darkReaper.additionalEnvs'],
   },
   {
     id: 'stager-bulk-once',
