@@ -15,6 +15,7 @@ import { checksum, renderConfig } from '../shared/rucio-config.js';
 import { CONTAINER_SECURITY, type PodParts } from '../shared/rucio-pod.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { kubeObject } from '../shared/objects.js';
+import { declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
 export const PROBES_NAME = 'rucio-probes';
@@ -85,7 +86,7 @@ export class RucioProbes extends Construct {
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: declareImageNeeds(['rucio-probes'], IMAGE_NEEDS.probes) },
       spec: {
         replicas: 1,
         revisionHistoryLimit: 5,

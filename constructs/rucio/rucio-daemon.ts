@@ -18,7 +18,7 @@ import {
   undefinedIfEmpty,
   type PodParts,
 } from '../shared/rucio-pod.js';
-import { declare } from '../shared/declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { kubeObject } from '../shared/objects.js';
 
@@ -159,6 +159,7 @@ export class RucioDaemon extends Construct {
           sortedMap({
             ...values.deploymentAnnotations,
             ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])),
+            ...declareImageNeeds([DAEMONS_CHART], IMAGE_NEEDS.daemons),
           }),
         ),
       },
