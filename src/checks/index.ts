@@ -61,6 +61,19 @@ function objectId(o: KubeObject): string {
   return `${o.kind}/${o.metadata?.name}`;
 }
 
+/**
+ * The largest object Kubernetes stores: a ConfigMap's data may hold at most 1 MiB, and etcd refuses requests over
+ * 1.5 MiB; an object over this bound would be rejected when Flux applies it.
+ */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+
+/** An object's size as the API server receives it (compact JSON, UTF-8). */
+export function objectBytes(o: KubeObject): number {
+  const json = JSON.stringify(o);
+  // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
+  return /[^\x00-\x7f]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
+}
+
 /** Objects' secret rules: no Secret carrying data, no credential in any string. */
 function secretProblems(placed: PlacedObject, at: (field: string, message: string) => Problem): Problem[] {
   const o = placed.object;
@@ -120,7 +133,9 @@ export async function runChecks(
       continue;
     }
     const env = envOf(f.path) ?? '';
-    byEnv.set(env, [...(byEnv.get(env) ?? []), { path: f.path, object: f.object }]);
+    const list = byEnv.get(env);
+    if (list) list.push({ path: f.path, object: f.object });
+    else byEnv.set(env, [{ path: f.path, object: f.object }]);
   }
 
   // Waivers, with where they were written; used ones are counted across all environments of the run.
@@ -154,6 +169,14 @@ export async function runChecks(
       for (const issue of await validateObject(o))
         problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
       problems.push(...secretProblems(placed, at));
+      const bytes = objectBytes(o);
+      if (bytes > MAX_OBJECT_BYTES)
+        problems.push(
+          at(
+            '',
+            `[object-size] is ${bytes.toLocaleString('en-US')} bytes as JSON, over the 1 MiB (1,048,576 bytes) Kubernetes accepts for an object: split what it lists (per release or per group) so that each object stays under it`,
+          ),
+        );
       for (const v of violations.get(placed) ?? []) {
         const waiver = placedWaivers.find((w) => w.waiver.rule === v.rule && w.match.test(id));
         if (waiver) {

@@ -212,6 +212,38 @@ export const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  import: {
+    summary: 'turn Helm values files and Flux HelmReleases of the Rucio charts into an environment file',
+    usage:
+      'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+        server: { type: 'string', multiple: true, default: [] },
+        daemons: { type: 'string', multiple: true, default: [] },
+        helmrelease: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+      });
+      if (values.help) return help(ctx, 'import');
+      if (!values.name) throw new UsageError('--name NAME is required');
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.name) || values.name.length > 63)
+        throw new UsageError(`--name must be a lowercase DNS label, received '${values.name}'`);
+      const { importCommand } = await import('./import.js');
+      return importCommand(
+        {
+          name: values.name,
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+          releases: { server: values.server, daemons: values.daemons },
+          helmReleases: values.helmrelease,
+          out: values.out ?? `environments/${values.name}.yaml`,
+          force: values.force,
+        },
+        ctx,
+      );
+    },
+  },
   promote: {
     summary: 'move the release-pinned values (image tags) that have soaked from one environment file to another',
     usage:
