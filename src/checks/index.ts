@@ -12,7 +12,7 @@ import { credentialIn, scanCredentials } from '../load/plaintext-secrets.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
-import { DECLARATION_PREFIX } from '../../constructs/shared/declarations.js';
+import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/declarations.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 
@@ -111,7 +111,8 @@ export async function runChecks(
 ): Promise<CheckReport> {
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const declaredLines: string[] = [];
+  // What components declared, grouped by declaration and reason: the objects that carry each.
+  const declared = new Map<string, string[]>();
   const byEnv = new Map<string, PlacedObject[]>();
   for (const f of files) {
     if (!f.object) {
@@ -189,8 +190,11 @@ export async function runChecks(
       }
       const annotations = (o.metadata?.annotations ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(annotations)) {
-        if (k.startsWith(DECLARATION_PREFIX))
-          declaredLines.push(`${k.slice(DECLARATION_PREFIX.length)} ${String(v)}  on ${id}  (${file})`);
+        if (!k.startsWith(DECLARATION_PREFIX) || k.endsWith(REASON_SUFFIX)) continue;
+        const reason = annotations[`${k}${REASON_SUFFIX}`];
+        const what = `${k.slice(DECLARATION_PREFIX.length)} ${String(v)}`;
+        const key = `${what}\0${typeof reason === 'string' ? reason : ''}`;
+        declared.set(key, [...(declared.get(key) ?? []), `${id}  (${file})`]);
       }
     }
   }
@@ -213,7 +217,12 @@ export async function runChecks(
       `${p.waiver.rule}  ${p.waiver.object}  ${objects.size} object${objects.size === 1 ? '' : 's'}  (${where}): ${p.waiver.reason}`,
     );
   }
-  return { problems: sortProblems(problems), waived, declared: [...new Set(declaredLines)].sort(), warnings };
+  const declaredLines = [...declared].map(([key, on]) => {
+    const [what, reason] = key.split('\0') as [string, string];
+    const where = on.length === 1 ? on[0] : `${on.length} objects, first ${on.sort()[0]}`;
+    return `${what}  on ${where}${reason ? `: ${reason}` : ''}`;
+  });
+  return { problems: sortProblems(problems), waived, declared: declaredLines.sort(), warnings };
 }
 
 /** Prints the report's listings; throws UserError when a check failed. */

@@ -10,6 +10,7 @@ import { listEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { synthesize } from '../pipeline.js';
 import type { RenderedFile } from '../synth/files.js';
+import { prerequisites, type EnvironmentPrerequisites } from '../prerequisites/prerequisites.js';
 import { copiedEnvironment, minimalEnvironment, type InitOptions } from './template.js';
 
 export interface InitRequest extends InitOptions {
@@ -25,57 +26,22 @@ export interface InitRequest extends InitOptions {
 export interface InitResult {
   readonly file: string;
   readonly text: string;
-  readonly secrets: ReadonlyArray<{ name: string; keys: readonly string[] }>;
-  readonly crds: readonly string[];
+  /** What the cluster needs before Flux applies it (`rucio-gitops prerequisites`). */
+  readonly prerequisites: EnvironmentPrerequisites;
   readonly bootstrap: string;
   readonly fluxUrl?: string;
   /** The waivers the environment carries (none for a new minimal one; a copy keeps its source's). */
   readonly waivers: number;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** The Secrets and API groups the objects refer to (secretKeyRef, secret volumes, envFrom, Flux secretRef). */
-export function needsOf(files: readonly RenderedFile[], env: string) {
-  const secrets = new Map<string, Set<string>>();
-  const groups = new Set<string>();
-  let fluxUrl: string | undefined;
-  const add = (name: unknown, key?: unknown) => {
-    if (typeof name !== 'string') return;
-    const keys = secrets.get(name) ?? new Set<string>();
-    if (typeof key === 'string') keys.add(key);
-    secrets.set(name, keys);
-  };
-  const walk = (node: unknown, parentKey: string) => {
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, parentKey));
-    if (!isObj(node)) return;
-    if (parentKey === 'secretKeyRef') add(node.name, node.key);
-    if (parentKey === 'secret' && typeof node.secretName === 'string') add(node.secretName);
-    if (parentKey === 'secretRef' && typeof node.name === 'string') add(node.name);
-    for (const [k, v] of Object.entries(node)) walk(v, k);
-  };
+/** The GitRepository URL Flux will read, from the synthesized objects. */
+function fluxUrlOf(files: readonly RenderedFile[], env: string): string | undefined {
   for (const f of files) {
-    const parts = f.path.split('/');
-    if (parts[1] !== env || !f.path.endsWith('.k8s.yaml')) continue;
-    const doc = parse(f.text) as unknown;
-    if (!isObj(doc)) continue;
-    const api = String(doc.apiVersion ?? '');
-    if (
-      api.includes('/') &&
-      !/^(apps|batch|rbac\.authorization\.k8s\.io|policy|networking\.k8s\.io|autoscaling)\//.test(api)
-    )
-      groups.add(api.split('/')[0]!);
-    if (doc.kind === 'GitRepository' && isObj(doc.spec) && typeof doc.spec.url === 'string') fluxUrl = doc.spec.url;
-    walk(doc, '');
+    if (!f.path.startsWith(`clusters/${env}/GitRepository.`)) continue;
+    const doc = parse(f.text) as { spec?: { url?: unknown } };
+    if (typeof doc?.spec?.url === 'string') return doc.spec.url;
   }
-  return {
-    secrets: [...secrets.entries()]
-      .map(([name, keys]) => ({ name, keys: [...keys].sort() }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
-    crds: [...groups].sort(),
-    fluxUrl,
-  };
+  return undefined;
 }
 
 export async function initEnvironment(r: InitRequest): Promise<InitResult> {
@@ -118,13 +84,12 @@ export async function initEnvironment(r: InitRequest): Promise<InitResult> {
     throw e;
   }
   if (r.dryRun) rmSync(file, { force: true });
-  const needs = needsOf(files, r.name);
-  const url = needs.fluxUrl ?? r.fluxUrl;
+  const needs = prerequisites(files).find((p) => p.environment === r.name)!;
+  const url = fluxUrlOf(files, r.name) ?? r.fluxUrl;
   return {
     file,
     text,
-    secrets: needs.secrets,
-    crds: needs.crds,
+    prerequisites: needs,
     waivers: waiverCount,
     fluxUrl: url,
     bootstrap: `flux bootstrap git --url=${url} --branch=main --path=clusters/${r.name}`,

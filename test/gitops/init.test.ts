@@ -45,10 +45,15 @@ describe('rucio-gitops init', () => {
     expect(text).toMatch(/^ {4}# evaluates new rules/m);
     // The next steps: the Secrets (with their keys), the CRDs, the bootstrap command.
     expect(r.out).toContain('wrote environments/demo.yaml; it synthesizes with no waiver and no error');
-    expect(r.out).toContain('demo-db (keys: url)');
-    expect(r.out).toContain('demo-broker (keys: password)');
-    expect(r.out).toContain('demo-deploy-key');
-    expect(r.out).toMatch(/the CRDs the cluster must serve: .*source\.toolkit\.fluxcd\.io/);
+    // The prerequisites, as `rucio-gitops prerequisites --env demo` prints them.
+    expect(r.out).toMatch(/rucio\/demo-db {2}keys url;/);
+    expect(r.out).toMatch(/rucio\/demo-broker {2}keys password;/);
+    expect(r.out).toMatch(/flux-system\/demo-deploy-key /);
+    expect(r.out).toContain('kubectl -n rucio create secret generic demo-db --from-literal=url=VALUE');
+    expect(r.out).toMatch(/custom resource definitions \(\d+\):/);
+    const p = cli(repo, 'prerequisites', '--env', 'demo');
+    expect(p.code).toBe(0);
+    for (const line of p.out.split('\n').filter((l) => l.trim() !== '')) expect(r.out).toContain(line.trim());
     expect(r.out).toContain(
       'flux bootstrap git --url=ssh://git@git.example.org/rucio/deploy.git --branch=main --path=clusters/demo',
     );

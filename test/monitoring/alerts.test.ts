@@ -11,6 +11,7 @@ import type { AlertRule, RuleGroup } from '../../constructs/observability/promet
 import { type RenderedFolder } from '../../src/synth/files.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, objects, promtool, tmp } from './helpers.js';
+import { itWithTools } from '../tools.js';
 
 /** The alert groups of all PrometheusRules of an environment (`rucio-alerts`, `rucio-alerts-<release>`). */
 const alertRules = (folders: readonly RenderedFolder[]) =>
@@ -142,13 +143,13 @@ describe('alerts of the production environment', () => {
     expect(unavailable.labels).toMatchObject({ rucio_environment: 'production', severity: 'warning' });
   });
 
-  it('passes promtool check rules', () => {
+  itWithTools(['promtool'], 'passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'rules.yaml'], dir);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 
-  it('promtool check rules refuses a broken rule file (the check can fail)', () => {
+  itWithTools(['promtool'], 'promtool check rules refuses a broken rule file (the check can fail)', () => {
     writeFileSync(
       join(dir, 'broken.yaml'),
       stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(up' }] }] }),
@@ -156,7 +157,7 @@ describe('alerts of the production environment', () => {
     expect(promtool(['check', 'rules', 'broken.yaml'], dir).status).not.toBe(0);
   });
 
-  it('fires and does not fire each alert on crafted series (promtool test rules)', () => {
+  itWithTools(['promtool'], 'fires and does not fire each alert on crafted series (promtool test rules)', () => {
     const allUp = (except?: string): Series[] =>
       rules
         .flatMap((g) => g.rules)
@@ -287,7 +288,7 @@ describe('alerts of the production environment', () => {
     }
   });
 
-  it('promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
+  itWithTools(['promtool'], 'promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
     const wrong = testGroup('RucioHAProxyBackendDown', {
       series: [backend('2x30')],
       evalTime: '20m',

@@ -11,6 +11,7 @@ import type { Dashboard, Panel } from '../../constructs/observability/dashboards
 import { type KubeObject, type RenderedFolder } from '../../src/synth/files.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, envFiles, loadFrom, objects, promtool, tmp } from './helpers.js';
+import { itWithTools } from '../tools.js';
 
 function dashboards(folders: readonly RenderedFolder[]): { cm: KubeObject & { folder: string }; json: Dashboard }[] {
   return objects(folders)
@@ -159,7 +160,7 @@ monitoring:
     expect(probes.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr)).toContain('time() - push_time_seconds');
   });
 
-  it('every dashboard and autoscaler query is valid PromQL (promtool check rules)', () => {
+  itWithTools(['promtool'], 'every dashboard and autoscaler query is valid PromQL (promtool check rules)', () => {
     const exprs = new Set<string>();
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
