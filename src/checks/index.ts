@@ -8,7 +8,7 @@
  * so it is only a warning there.
  */
 import type { LoadedEnvironment } from '../load/environments.js';
-import { credentialIn, scanCredentials } from '../load/plaintext-secrets.js';
+import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/render.js';
 import type { Waiver } from '../../values/policy.js';
@@ -79,15 +79,28 @@ function secretProblems(placed: PlacedObject, at: (field: string, message: strin
     }
     if (out.length > 0) return out;
   }
-  for (const f of scanCredentials(o)) {
+  for (const f of scanValue(o)) {
     out.push(
       at(
-        fieldPath(f.path),
+        f.in === 'key' ? printablePath(f) : fieldPath(f.path),
         `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`,
       ),
     );
   }
   return out;
+}
+
+/** The text rules over a file as it will be written, each finding with its line. */
+function textCredentials(f: RenderedFile, out: string): Problem[] {
+  return scanText(f.text, { yaml: f.path.endsWith('.yaml') }).map(
+    (c) =>
+      new Problem(
+        `${out}/${f.path}`,
+        c.line,
+        '',
+        `[credentials] holds ${c.what} in plain text: take it from a Secret or an environment variable set from one`,
+      ),
+  );
 }
 
 /** Runs every check over the rendered files of the loaded environments. */
@@ -100,23 +113,11 @@ export async function runChecks(
   const warnings: string[] = [];
   const declaredLines: string[] = [];
   const byEnv = new Map<string, PlacedObject[]>();
+  const fileIndex = new Map(files.map((f, i) => [f.path, i]));
   for (const f of files) {
     if (!f.object) {
-      // Files that are not objects (an haproxy.cfg for the VMs): the credential patterns, line by line.
-      if (!f.path.endsWith('/kustomization.yaml')) {
-        f.text.split('\n').forEach((line, i) => {
-          const what = credentialIn('', line);
-          if (what)
-            problems.push(
-              new Problem(
-                `${options.out}/${f.path}`,
-                i + 1,
-                '',
-                `[credentials] holds ${what} in plain text: take it from a Secret or an environment variable set from one`,
-              ),
-            );
-        });
-      }
+      // Files that are not objects (an haproxy.cfg for the VMs): the text rules, with lines.
+      problems.push(...textCredentials(f, options.out));
       continue;
     }
     const env = envOf(f.path) ?? '';
@@ -153,7 +154,10 @@ export async function runChecks(
         new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
       for (const issue of await validateObject(o))
         problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
-      problems.push(...secretProblems(placed, at));
+      const secrets = secretProblems(placed, at);
+      problems.push(...secrets);
+      // The text as written, too: what the structural scan cannot see (a credential split by the YAML writer).
+      if (secrets.length === 0) problems.push(...textCredentials(files[fileIndex.get(placed.path)!]!, options.out));
       for (const v of violations.get(placed) ?? []) {
         const waiver = placedWaivers.find((w) => w.waiver.rule === v.rule && w.match.test(id));
         if (waiver) {

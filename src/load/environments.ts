@@ -6,8 +6,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
-import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import { findPlaintextSecrets, scanCredentials } from './plaintext-secrets.js';
+import { printablePath, scanText, scanValue, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
@@ -263,7 +262,90 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const DAEMON_KEYS = DAEMONS.map((d) => d.valueKey);
+function valueAt(root: unknown, path: Path): unknown {
+  let cur = root;
+  for (const step of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[step];
+  }
+  return cur;
+}
+
+/**
+ * Problems with every key or value that holds a credential replaced, wherever another check would echo it (an
+ * unknown key's name, a value received): a credential is never printed.
+ */
+function redact(problems: readonly Problem[], hidden: ReadonlySet<string>): Problem[] {
+  if (hidden.size === 0) return [...problems];
+  const clean = (text: string) => {
+    let out = text;
+    for (const h of hidden) if (out.includes(h)) out = out.split(h).join('<hidden: holds a credential>');
+    return out;
+  };
+  return problems.map((p) => new Problem(p.file, p.line, clean(p.path), clean(p.message)));
+}
+
+/** How to reference a Secret instead of the literal at `path`. */
+function secretHint(path: Path): string {
+  const last = String(path[path.length - 1] ?? '');
+  const config = path.indexOf('config');
+  if (config >= 0 && path.length === config + 3)
+    return `reference an existing Secret instead: '${last}: {secretKeyRef: {name: <secret>, key: <key>}}'`;
+  if (path.includes('additionalEnvs') || path.includes('optional_config'))
+    return "use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'";
+  return 'reference a Secret instead (a secretKeyRef in config, valueFrom.secretKeyRef for an env var, a mounted Secret)';
+}
+
+/**
+ * Credentials in one layer, as written (a value a later layer overrides still reaches git): every key and string of
+ * the parsed file (aliases expanded), then the raw text (comments, and whatever the parse would hide). Each finding
+ * names the file, the line and the key, never the credential.
+ */
+function credentialProblems(layer: YamlSource, hidden: Set<string>): Problem[] {
+  const out: Problem[] = [];
+  const taken = new Set<number | undefined>();
+  const lineOf = (path: Path): number | undefined => {
+    // A key inside an alias has no line of its own: the nearest written ancestor (the alias) has.
+    for (let n = path.length; n > 0; n--) {
+      const line = layer.lines.get(pathKey(path.slice(0, n)));
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+  const add = (line: number | undefined, key: string, what: string, hint: string) => {
+    out.push(new Problem(layer.file, line, key, `holds ${what} in plain text (secrets must not reach git); ${hint}`));
+  };
+  const seen = new Set<string>();
+  for (const f of scanValue(layer.data)) {
+    const held = f.in === 'key' ? String(f.path[f.path.length - 1]) : valueAt(layer.data, f.path);
+    if (typeof held === 'string' && held.length >= 4) hidden.add(held);
+    const line = lineOf(f.path);
+    const key = printablePath(f);
+    if (seen.has(`${line}\u0000${key}\u0000${f.what}`)) continue;
+    seen.add(`${line}\u0000${key}\u0000${f.what}`);
+    taken.add(line);
+    add(line, key, f.what, f.in === 'key' ? 'a key is written to git as it is: remove it' : secretHint(f.path));
+  }
+  if (layer.text !== undefined) {
+    const byLine = new Map<number, string>();
+    for (const [k, line] of layer.lines) if (!byLine.has(line)) byLine.set(line, k);
+    const lines = layer.text.split('\n');
+    for (const f of scanText(layer.text, { yaml: true }) as Finding[]) {
+      if (taken.has(f.line)) continue;
+      taken.add(f.line);
+      const comment = (lines[f.line - 1] ?? '').trimStart().startsWith('#');
+      let key = '';
+      if (!comment) for (let l = f.line; l > 0 && key === ''; l--) key = byLine.get(l)?.split('\u0000').join('.') ?? '';
+      add(
+        f.line,
+        key,
+        comment ? `${f.what} (in a comment)` : f.what,
+        comment ? 'remove it: comments reach git too' : secretHint(key.split('.')),
+      );
+    }
+  }
+  return out;
+}
 
 /** Loads one environment, or returns its problems. */
 export function loadEnvironment(
@@ -293,30 +375,9 @@ export function loadEnvironment(
   const parsed = environmentSchema.safeParse(resolved, { reportInput: true, jitless: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   const placed = toProblems(found, locate);
-  // A secret in `common` is found again in every release it is merged into: report it once, where it is written.
-  const taken = new Set<string>();
-  for (const p of toProblems(findPlaintextSecrets(resolved, DAEMON_KEYS), locate)) {
-    if (taken.has(`${p.file}:${p.line}`)) continue;
-    taken.add(`${p.file}:${p.line}`);
-    placed.push(p);
-  }
-  // Every string of every layer, as written (a value a later layer overrides still reaches git).
-  for (const layer of layers) {
-    for (const { path, what } of scanCredentials(layer.data)) {
-      const line = layer.lines.get(pathKey(path));
-      if (taken.has(`${layer.file}:${line}`)) continue;
-      taken.add(`${layer.file}:${line}`);
-      placed.push(
-        new Problem(
-          layer.file,
-          line,
-          path.join('.'),
-          `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`,
-        ),
-      );
-    }
-  }
-  const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
+  const hidden = new Set<string>();
+  for (const layer of layers) placed.push(...credentialProblems(layer, hidden));
+  const unique = [...new Map(redact(placed, hidden).map((p) => [p.format(), p])).values()];
   problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };
   return { env: { name, file: leaf.file, sources: layers, values: parsed.data, locate }, problems };

@@ -155,6 +155,8 @@ export interface YamlSource {
   readonly data: unknown;
   /** pathKey → 1-based line of the key (or list item). */
   readonly lines: ReadonlyMap<string, number>;
+  /** The text as read (for the credential scan of comments and raw text). */
+  readonly text?: string;
 }
 
 /**
@@ -261,5 +263,5 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     }
     return { problems: [new Problem(file, line, '', `invalid YAML: ${what}`)] };
   }
-  return { source: { file, data: data ?? {}, lines }, problems };
+  return { source: { file, data: data ?? {}, lines, text }, problems };
 }
