@@ -24,6 +24,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../load/problems.js';
 import { GENERATED_MARKER, type RenderedFile } from '../synth/render.js';
+import { unsafePaths } from '../synth/write.js';
 import type { CommandContext } from './main.js';
 import { renderAll, type EnvOptions } from './synth.js';
 
@@ -115,6 +116,13 @@ function removeEmptyDirs(dir: string, top: string): void {
  */
 export function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
   const wanted = new Map(files.map((f) => [f.path, f.text]));
+  // A symlink (or anything not a regular file) where a generated file goes would be written through, outside the
+  // clone, and the real change never committed: refuse it, naming it.
+  const unsafe = unsafePaths(dir, wanted.keys(), '<deploy repository>');
+  if (unsafe.length > 0)
+    throw new UserError(
+      `refusing to publish: the deploy repository has ${unsafe.length === 1 ? 'a path' : 'paths'} publish would have to write through:\n${unsafe.map((u) => `  ${u}`).join('\n')}\nnothing was published; fix the deploy repository (commit the real file or folder there) and publish again`,
+    );
   for (const p of walk(dir)) {
     if (wanted.has(p)) continue;
     const env = p.split('/')[1];
@@ -126,7 +134,7 @@ export function applyTree(dir: string, files: readonly RenderedFile[], environme
   for (const [p, text] of wanted) {
     const full = join(dir, p);
     mkdirSync(dirname(full), { recursive: true });
-    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text);
+    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text, { flag: 'w' });
   }
   removeEmptyDirs(dir, dir);
 }

@@ -5,7 +5,7 @@ import { reportChecks, runChecks } from '../checks/index.js';
 import { listEnvironments, loadEnvironments } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 import { renderEnvironments } from '../synth/render.js';
-import { generatedFiles, writeTree } from '../synth/write.js';
+import { generatedFiles, outputFolder, writeTree } from '../synth/write.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from './main.js';
@@ -30,6 +30,9 @@ export async function synth(
   options: EnvOptions & { readonly out: string; readonly check: boolean },
   ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
 ): Promise<number> {
+  // `dist/` and `dist//` are `dist`; a folder synth cannot swap as a whole is refused before any work.
+  const out = outputFolder(options.out);
+  options = { ...options, out };
   const { envs, files } = await renderAll(options, ctx, options.out);
   const scope = { environments: options.env && options.env.length > 0 ? envs.map((e) => e.name) : undefined };
   if (options.check) {
