@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { valuesReference } from '../src/cli/reference.js';
 import { environmentJsonSchema } from '../src/cli/schema.js';
-import { GENERATED_MARKER } from '../src/synth/render.js';
+import { GENERATED_MARKER } from '../src/synth/files.js';
 import { REPO, cleanup, cli, envCopy, readTree, replaceOnce, tempDir } from './helpers.js';
 
 const BIN = join(REPO, 'bin', 'rucio-gitops.js');

@@ -7,8 +7,8 @@ import { join, relative } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { rucioDaemonsSchema } from '../values/rucio-daemons.js';
 import { rucioServerSchema } from '../values/rucio-server.js';
-import { RucioDaemons } from '../constructs/rucio-daemons.js';
-import { RucioServer } from '../constructs/rucio-server.js';
+import { RucioDaemons } from '../constructs/rucio/rucio-daemons.js';
+import { RucioServer } from '../constructs/rucio/rucio-server.js';
 import { main } from '../src/cli/main.js';
 
 export const REPO = join(import.meta.dirname, '..');

@@ -2,7 +2,7 @@
  * The environment's `monitoring` key: how Prometheus scrapes the Rucio pods, which alerts it evaluates (with their
  * thresholds), and the Grafana dashboards. Every default lives in `MONITORING_DEFAULTS`.
  *
- * Metric names (see `constructs/prometheus-rules.ts` for how each alert uses them):
+ * Metric names (see `constructs/observability/prometheus-rules.ts` for how each alert uses them):
  * - `up`, scraped from the pods (the PodMonitors copy the pod labels `rucio-daemon`, `release`, `app` to the target
  *   labels `rucio_daemon`, `release`, `app`; the community chart's `labelmap` does the same in annotations mode);
  * - `kube_deployment_status_replicas_unavailable` (kube-state-metrics);

@@ -21,7 +21,7 @@ export const POLICY_RULES = [
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
 /**
- * The annotation prefix of what a construct declares about its workload (`constructs/declarations.ts`): a declaration
+ * The annotation prefix of what a construct declares about its workload (`constructs/shared/declarations.ts`): a declaration
  * lifts a rule, so the environment's own annotations may not carry it.
  */
 export const DECLARATION_PREFIX = 'policy.rucio-gitops/';

@@ -4,7 +4,7 @@
  * Each row says which values key turns the daemon on (`<key>Count`) and configures it (`<key>:`), which
  * `rucio-<binary>` the image runs (`RUCIO_DAEMON`), the name its objects carry, and how each of its settings becomes
  * a command-line flag in `RUCIO_DAEMON_ARGS`. The schema (`values/rucio-daemons.ts`) and the construct
- * (`constructs/rucio-daemon.ts`) are both derived from it: adding a daemon is one row.
+ * (`constructs/rucio/rucio-daemon.ts`) are both derived from it: adding a daemon is one row.
  *
  * @see https://github.com/rucio/helm-charts/tree/master/charts/rucio-daemons
  */

@@ -10,9 +10,9 @@
 import type { LoadedEnvironment } from '../load/environments.js';
 import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
-import type { KubeObject, RenderedFile } from '../synth/render.js';
+import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
-import { DECLARATION_PREFIX } from '../../constructs/declarations.js';
+import { DECLARATION_PREFIX } from '../../constructs/shared/declarations.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 

@@ -8,9 +8,9 @@
  * offers no health signal. Declarations are code, reviewed with the construct; waivers are values, reviewed with the
  * environment.
  */
-import { DECLARATION_PREFIX, type Declaration } from '../../constructs/declarations.js';
+import { DECLARATION_PREFIX, type Declaration } from '../../constructs/shared/declarations.js';
 import type { PolicyRule } from '../../values/policy.js';
-import type { KubeObject } from '../synth/render.js';
+import type { KubeObject } from '../synth/files.js';
 import { fieldPath } from './schema.js';
 
 function declared(o: KubeObject, what: Declaration): Set<string> {

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { closest } from 'fastest-levenshtein';
-import type { KubeObject } from '../synth/render.js';
+import type { KubeObject } from '../synth/files.js';
 import { moduleHost } from '../module-host.js';
 import { BUNDLED_MODELS } from './models.js';
 

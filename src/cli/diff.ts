@@ -6,8 +6,8 @@ import { UsageError } from '../load/problems.js';
 import { compareTrees, hasChanges } from '../review/compare.js';
 import { formatReview, type ReviewFormat } from '../review/format.js';
 import { defaultBase, existingDir, gitTopLevel, treeAtRef } from '../review/git-tree.js';
-import type { CommandContext } from './main.js';
-import { renderAll, type EnvOptions } from './synth.js';
+import { synthesize, type EnvOptions } from '../pipeline.js';
+import type { Output } from './context.js';
 
 export interface DiffOptions extends EnvOptions {
   readonly out: string;
@@ -18,11 +18,11 @@ export interface DiffOptions extends EnvOptions {
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
-export async function diff(options: DiffOptions, ctx: Pick<CommandContext, 'stdout' | 'stderr'>): Promise<number> {
+export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
   if (!FORMATS.includes(options.format as ReviewFormat))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, received '${options.format}'`);
   // The checks' report (waivers, declarations) goes to stderr: stdout is the review, posted as it is.
-  const { envs, files } = await renderAll(options, { stdout: ctx.stderr, stderr: ctx.stderr });
+  const { envs, files } = await synthesize(options, { stdout: ctx.stderr, stderr: ctx.stderr });
   const top = gitTopLevel(existingDir(options.out));
   const base = options.base ?? defaultBase(top);
   let before = treeAtRef(options.out, base);

@@ -7,13 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, UserError } from '../load/problems.js';
 import { setModuleHost, type ModuleHost } from '../module-host.js';
-
-/** What a command gets. */
-export interface CommandContext {
-  readonly args: readonly string[];
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+import type { CommandContext } from './context.js';
 
 /** One subcommand. */
 export interface Command {

@@ -12,7 +12,7 @@ import { isMap, isScalar, parse, parseDocument, Scalar, type Document } from 'ya
 import { releasePinned } from '../../values/promotion.js';
 import { deepMerge, loadEnvironment, loadEnvironments, type LoadedEnvironment } from '../load/environments.js';
 import { Problem, UsageError, UserError } from '../load/problems.js';
-import type { CommandContext } from './main.js';
+import type { Output } from './context.js';
 
 export interface PromoteOptions {
   readonly environments: string;
@@ -163,10 +163,7 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
   return { file: to.file, before, after, changed, notes };
 }
 
-export async function promote(
-  options: PromoteOptions,
-  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
-): Promise<number> {
+export async function promote(options: PromoteOptions, ctx: Output): Promise<number> {
   const plan = planPromotion(options);
   for (const n of plan.notes) ctx.stderr(`note: ${n}\n`);
   if (plan.changed.length === 0) {

@@ -23,10 +23,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../load/problems.js';
-import { GENERATED_MARKER, type RenderedFile } from '../synth/render.js';
-import { unsafePaths } from '../synth/write.js';
-import type { CommandContext } from './main.js';
-import { renderAll, type EnvOptions } from './synth.js';
+import { synthesize, unsafePaths, type EnvOptions, type Synthesis } from '../pipeline.js';
+import { GENERATED_MARKER, type RenderedFile } from '../synth/files.js';
+import type { Output } from './context.js';
 
 export interface PublishOptions extends EnvOptions {
   /** URL or local path of the deploy repository. */
@@ -203,12 +202,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Synthesizes, commits and pushes; throws UserError with a clear message when it cannot. */
 export async function publishTo(
   options: PublishOptions,
-  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
+  ctx: Output,
   hooks: PublishHooks = {},
 ): Promise<PublishResult> {
-  let rendered: Awaited<ReturnType<typeof renderAll>>;
+  let rendered: Synthesis;
   try {
-    rendered = await renderAll(options, ctx);
+    rendered = await synthesize(options, ctx);
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`refusing to publish: ${e.heading}`, e.problems);
     throw e;
@@ -337,10 +336,7 @@ async function gitWithInput(dir: string, args: readonly string[], input: string)
 }
 
 /** The command. */
-export async function publish(
-  options: PublishOptions,
-  ctx: Pick<CommandContext, 'stdout' | 'stderr'>,
-): Promise<number> {
+export async function publish(options: PublishOptions, ctx: Output): Promise<number> {
   await publishTo(options, ctx);
   return 0;
 }

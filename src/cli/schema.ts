@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { environmentSchema } from '../../values/environment.js';
 import { UserError } from '../load/problems.js';
-import type { CommandContext } from './main.js';
+import type { Output } from './context.js';
 import { valuesReference } from './reference.js';
 
 /** Where the values reference is written, beside the schema. */
@@ -32,7 +32,7 @@ export function environmentJsonSchema(): string {
 }
 
 /** Writes (or, with check, compares) the schema file and the values reference beside it. */
-export async function writeSchema(file: string, check: boolean, ctx: Pick<CommandContext, 'stdout'>): Promise<number> {
+export async function writeSchema(file: string, check: boolean, ctx: Pick<Output, 'stdout'>): Promise<number> {
   const outputs: [string, string][] = [
     [file, environmentJsonSchema()],
     [REFERENCE_FILE, valuesReference()],

@@ -5,7 +5,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
-import { toYaml } from '../synth/render.js';
+import { toYaml } from '../synth/yaml-emit.js';
 import { isNamedList, maskPair, maskUrlCredentials, type Step } from './mask.js';
 
 /** One object of a tree. */

@@ -1,20 +1,23 @@
 /**
  * The infrastructure components of an environment (HAProxy, the Pushgateway with the probes, filebeat) and the
  * `[monitor]` wiring applied before any release is built. Registered in `COMPONENTS` (render.ts).
- *
- * Function declarations on purpose: render.ts and this module import each other, and declarations are ready before
- * either module body runs.
  */
 import { basename } from 'node:path';
-import { Filebeat } from '../../constructs/filebeat.js';
-import { Haproxy } from '../../constructs/haproxy.js';
-import { haproxyModel, renderHaproxyCfg, type HaproxyReleaseRef } from '../../constructs/haproxy-config.js';
-import { Pushgateway, monitorOptions, wireMonitor, withMonitorOptions } from '../../constructs/pushgateway.js';
-import { mergeConfig } from '../../constructs/rucio-config.js';
-import { RucioProbes } from '../../constructs/rucio-probes.js';
+import { Filebeat } from '../../constructs/observability/filebeat.js';
+import { Haproxy } from '../../constructs/haproxy/haproxy.js';
+import { haproxyModel, renderHaproxyCfg, type HaproxyReleaseRef } from '../../constructs/haproxy/haproxy-config.js';
+import {
+  Pushgateway,
+  monitorOptions,
+  wireMonitor,
+  withMonitorOptions,
+} from '../../constructs/observability/pushgateway.js';
+import { mergeConfig } from '../../constructs/shared/rucio-config.js';
+import { RucioProbes } from '../../constructs/observability/rucio-probes.js';
 import type { RucioConfig } from '../../values/common.js';
 import type { LoadedEnvironment } from '../load/environments.js';
-import { GENERATED_MARKER, type BuildContext } from './render.js';
+import type { BuildContext } from './context.js';
+import { GENERATED_MARKER } from './files.js';
 
 /**
  * HAProxy: `infrastructure/<env>/haproxy/` holds the in-cluster objects (unless `inCluster: false`) and always the

@@ -6,18 +6,22 @@
  * The release components consult `releaseValues`/`autoscaled*` so that metrics are on by default and autoscaled
  * Deployments carry no `replicas`.
  */
-import { DaemonAutoscaler } from '../../constructs/daemon-autoscaler.js';
-import { RucioDashboards } from '../../constructs/dashboards.js';
-import { daemonHasMetrics, daemonsWithMetrics } from '../../constructs/metrics-defaults.js';
-import { RucioPrometheusRules, type AlertDaemon } from '../../constructs/prometheus-rules.js';
-import { DAEMONS_CHART } from '../../constructs/rucio-daemon.js';
-import { RucioServiceMonitors, type DaemonsTarget, type ServerTarget } from '../../constructs/service-monitors.js';
-import { ServerAutoscaler } from '../../constructs/server-autoscaler.js';
+import { DaemonAutoscaler } from '../../constructs/autoscaling/daemon-autoscaler.js';
+import { RucioDashboards } from '../../constructs/observability/dashboards.js';
+import { daemonHasMetrics, daemonsWithMetrics } from '../../constructs/rucio/metrics-defaults.js';
+import { RucioPrometheusRules, type AlertDaemon } from '../../constructs/observability/prometheus-rules.js';
+import { DAEMONS_CHART } from '../../constructs/rucio/rucio-daemon.js';
+import {
+  RucioServiceMonitors,
+  type DaemonsTarget,
+  type ServerTarget,
+} from '../../constructs/observability/service-monitors.js';
+import { ServerAutoscaler } from '../../constructs/autoscaling/server-autoscaler.js';
 import { SCALABLE_DAEMONS } from '../../values/autoscaling.js';
 import type { Environment } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
-import type { Component } from './render.js';
+import type { Component } from './context.js';
 
 /** Whether the Pushgateway is scraped: the monitoring option, else whether the environment deploys one. */
 export function scrapesPushgateway(env: Environment): boolean {

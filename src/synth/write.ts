@@ -27,7 +27,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../load/problems.js';
-import { GENERATED_MARKER, type RenderedFile } from './render.js';
+import { GENERATED_MARKER, type RenderedFile } from './files.js';
 
 /** What a write changed. */
 export interface WriteResult {

@@ -9,7 +9,7 @@
  * a class instance, …) returns `undefined`, and the caller uses the `yaml` library for the whole object: the output
  * is the same either way. `test/synth/yaml-emit.test.ts` compares both on real and random objects.
  */
-import { Document } from 'yaml';
+import { Document, stringify } from 'yaml';
 
 /** Thrown inside the emitter when a value is outside the fast path. */
 const UNSUPPORTED = Symbol('unsupported');
@@ -157,4 +157,12 @@ export function emitYaml(v: unknown): string | undefined {
     throw e;
   }
   return `${out.join('\n')}\n`;
+}
+
+/** YAML as written to dist/: stable, no line folding, a trailing newline. The fast path writes the same text. */
+export function toYaml(value: unknown): string {
+  return (
+    emitYaml(value) ??
+    stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true })
+  );
 }

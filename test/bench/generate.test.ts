@@ -12,7 +12,8 @@ import {
   type LargeInstanceSize,
 } from '../../bench/generate.js';
 import { loadEnvironments } from '../../src/load/environments.js';
-import { renderEnvironments, type RenderedFile } from '../../src/synth/render.js';
+import { type RenderedFile } from '../../src/synth/files.js';
+import { renderEnvironments } from '../../src/synth/render.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 
 const dirs: string[] = [];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { recover } from '../../src/synth/write.js';
 import { MAX_FILE_BYTES } from '../../src/load/yaml-source.js';
-import { GENERATED_MARKER } from '../../src/synth/render.js';
+import { GENERATED_MARKER } from '../../src/synth/files.js';
 import { copyEnvironments, edit, run } from './helpers.js';
 import { prng } from './fuzz-cases.js';
 import { build, snapshot, start } from './process.js';

@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { runChecks } from '../../src/checks/index.js';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { scanValue } from '../../src/secrets/scan.js';
-import { renderEnvironments, type RenderedFile } from '../../src/synth/render.js';
+import { type RenderedFile } from '../../src/synth/files.js';
+import { renderEnvironments } from '../../src/synth/render.js';
 import { copyEnvironments, edit, run } from './helpers.js';
 
 /** What the scanner finds in `value` under `key`, one description per finding. */

@@ -3,8 +3,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { policyViolations, imageProblem, type PlacedObject } from '../../src/checks/policy.js';
-import { declare } from '../../constructs/declarations.js';
-import type { KubeObject } from '../../src/synth/render.js';
+import { declare } from '../../constructs/shared/declarations.js';
+import type { KubeObject } from '../../src/synth/files.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 

@@ -3,7 +3,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { validateObject } from '../../src/checks/schema.js';
-import type { KubeObject } from '../../src/synth/render.js';
+import type { KubeObject } from '../../src/synth/files.js';
 
 const deployment = (container: Record<string, unknown>): KubeObject =>
   ({

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { daemonArgs } from '../../constructs/rucio-daemon.js';
+import { daemonArgs } from '../../constructs/rucio/rucio-daemon.js';
 import { DAEMONS, DAEMONS_BY_KEY } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { daemonsObjects, envOf, find, type Obj } from '../helpers.js';
@@ -242,7 +242,7 @@ describe('RucioDaemons objects', () => {
 
   it('leaves replicas out when an autoscaler owns the Deployment', async () => {
     const { App, Chart } = await import('cdk8s');
-    const { RucioDaemons } = await import('../../constructs/rucio-daemons.js');
+    const { RucioDaemons } = await import('../../constructs/rucio/rucio-daemons.js');
     const chart = new Chart(new App({ outdir: '/nonexistent' }), 'c', { disableResourceNameHashes: true });
     new RucioDaemons(chart, 'R', {
       release: 'd',

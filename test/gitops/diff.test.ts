@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { diff } from '../../src/cli/diff.js';
 import { compareTrees, type Review } from '../../src/review/compare.js';
 import { formatReview } from '../../src/review/format.js';
-import { toYaml } from '../../src/synth/render.js';
+import { toYaml } from '../../src/synth/yaml-emit.js';
 import { capture, cleanup, git, sourceRepo } from './helpers.js';
 
 afterAll(cleanup);

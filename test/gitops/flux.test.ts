@@ -8,15 +8,14 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
+import { type Component } from '../../src/synth/context.js';
+import { GENERATED_MARKER, type KubeObject } from '../../src/synth/files.js';
 import {
   buildEnvironment,
   fluxObjects,
-  GENERATED_MARKER,
   renderEnvironments,
   rucioDaemons,
   rucioServers,
-  type Component,
-  type KubeObject,
 } from '../../src/synth/render.js';
 import { writeTree } from '../../src/synth/write.js';
 import { cleanup, git, identity, ROOT, snapshot, synthInto, tempDir } from './helpers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, type PublishOptions } from '../../src/cli/publish.js';
 import { UserError } from '../../src/load/problems.js';
-import { GENERATED_MARKER } from '../../src/synth/render.js';
+import { GENERATED_MARKER } from '../../src/synth/files.js';
 import { bareRemote, capture, cleanup, git, identity, ROOT, snapshot, sourceRepo, tempDir } from './helpers.js';
 
 afterAll(cleanup);

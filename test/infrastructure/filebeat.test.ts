@@ -10,7 +10,7 @@ import {
   SECRET_LINE_PATTERNS,
   filebeatConfigSchema,
   type FilebeatConfig,
-} from '../../constructs/filebeat.js';
+} from '../../constructs/observability/filebeat.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import { editedEnvironments, loadEnv, object, renderBundled } from './helpers.js';
 

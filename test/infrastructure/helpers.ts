@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { loadEnvironments, type LoadedEnvironment } from '../../src/load/environments.js';
-import { renderEnvironments, type KubeObject, type RenderedFile } from '../../src/synth/render.js';
+import { type KubeObject, type RenderedFile } from '../../src/synth/files.js';
+import { renderEnvironments } from '../../src/synth/render.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ENVIRONMENTS = join(ROOT, 'environments');

@@ -1,6 +1,6 @@
 /** The probes: crontab as the upstream chart writes it, rucio.cfg with Secrets by reference, the pod's basics. */
 import { describe, expect, it } from 'vitest';
-import { probesCrontab } from '../../constructs/rucio-probes.js';
+import { probesCrontab } from '../../constructs/observability/rucio-probes.js';
 import { probesSchema } from '../../values/probes.js';
 import { object, renderBundled } from './helpers.js';
 

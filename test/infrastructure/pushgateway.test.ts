@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { pushPath } from '../../constructs/pushgateway.js';
+import { pushPath } from '../../constructs/observability/pushgateway.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import {
   Processes,

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { AlertRule, RuleGroup } from '../../constructs/prometheus-rules.js';
-import { buildEnvironment, type RenderedFolder } from '../../src/synth/render.js';
+import type { AlertRule, RuleGroup } from '../../constructs/observability/prometheus-rules.js';
+import { type RenderedFolder } from '../../src/synth/files.js';
+import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, find, promtool, tmp } from './helpers.js';
 
 type Series = { series: string; values: string };

@@ -2,7 +2,8 @@
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildEnvironment, type KubeObject, type RenderedFolder } from '../../src/synth/render.js';
+import { type KubeObject, type RenderedFolder } from '../../src/synth/files.js';
+import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, envFiles, find, loadFrom, objects, problemsOf } from './helpers.js';
 
 interface Trigger {

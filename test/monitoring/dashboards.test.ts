@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { Dashboard, Panel } from '../../constructs/dashboards.js';
-import { buildEnvironment, type KubeObject, type RenderedFolder } from '../../src/synth/render.js';
+import type { Dashboard, Panel } from '../../constructs/observability/dashboards.js';
+import { type KubeObject, type RenderedFolder } from '../../src/synth/files.js';
+import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, envFiles, loadFrom, objects, promtool, tmp } from './helpers.js';
 
 function dashboards(folders: readonly RenderedFolder[]): { cm: KubeObject & { folder: string }; json: Dashboard }[] {

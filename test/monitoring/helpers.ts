@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironments, type LoadedEnvironment } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
-import { buildEnvironment, type KubeObject, type RenderedFolder } from '../../src/synth/render.js';
+import { type KubeObject, type RenderedFolder } from '../../src/synth/files.js';
+import { buildEnvironment } from '../../src/synth/render.js';
 
 export const ENVIRONMENTS = join(import.meta.dirname, '../../environments');
 

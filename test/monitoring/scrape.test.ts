@@ -3,7 +3,8 @@ import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.co
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { describe, expect, it } from 'vitest';
 import type { LoadedEnvironment } from '../../src/load/environments.js';
-import { buildEnvironment, type KubeObject } from '../../src/synth/render.js';
+import { type KubeObject } from '../../src/synth/files.js';
+import { buildEnvironment } from '../../src/synth/render.js';
 import { pushgatewaySchema } from '../../values/pushgateway.js';
 import { bundled, envFiles, find, loadFrom, objects, problemsOf } from './helpers.js';
 

@@ -5,9 +5,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { Environment } from '../values/environment.js';
-import { imageRef } from '../values/images.js';
-import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../values/pushgateway.js';
+import type { Environment } from '../../values/environment.js';
+import { imageRef } from '../../values/images.js';
+import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../../values/pushgateway.js';
 
 /** The name of the Deployment, Service and claim (the contract with the other components). */
 export const PUSHGATEWAY_NAME = 'pushgateway';

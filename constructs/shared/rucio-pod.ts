@@ -7,7 +7,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import type { EnvVar, HostPathMount, SecretMount } from '../values/common.js';
+import type { EnvVar, HostPathMount, SecretMount } from '../../values/common.js';
 
 /** The chart version whose object contract the constructs follow. */
 export const CHART_VERSION = '40.0.0';

@@ -11,12 +11,12 @@ import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import { IMAGES, imageRef } from '../values/images.js';
-import type { RucioServerValues } from '../values/rucio-server.js';
-import { AutomaticRestart } from './automatic-restart.js';
-import { declare } from './declarations.js';
-import { FtsRenewal } from './fts-renewal.js';
-import { CONF_D, checksum, renderConfig } from './rucio-config.js';
+import { IMAGES, imageRef } from '../../values/images.js';
+import type { RucioServerValues } from '../../values/rucio-server.js';
+import { AutomaticRestart } from '../jobs/automatic-restart.js';
+import { declare } from '../shared/declarations.js';
+import { FtsRenewal } from '../jobs/fts-renewal.js';
+import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
@@ -27,7 +27,7 @@ import {
   guardLabels,
   sortedMap,
   undefinedIfEmpty,
-} from './rucio-pod.js';
+} from '../shared/rucio-pod.js';
 
 /** The chart name: the default `app` label, container name and fullname suffix. */
 export const SERVER_CHART = 'rucio-server';

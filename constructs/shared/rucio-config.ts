@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import { canonicalSection, configEnvName, type RucioConfig } from '../values/common.js';
+import { canonicalSection, configEnvName, type RucioConfig } from '../../values/common.js';
 
-export { canonicalSection, configEnvName, SECTION_ALIASES } from '../values/common.js';
+export { canonicalSection, configEnvName, SECTION_ALIASES } from '../../values/common.js';
 
 /** Where the images read the conf.d files, and the env var that tells them. */
 export const CONF_D = '/opt/rucio/etc/conf.d/';

@@ -9,11 +9,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { RucioConfig } from '../values/common.js';
-import { imageRef } from '../values/images.js';
-import type { ProbesValues } from '../values/probes.js';
-import { CONF_D, checksum, renderConfig } from './rucio-config.js';
-import { CONTAINER_SECURITY, Env, Mounts } from './rucio-pod.js';
+import type { RucioConfig } from '../../values/common.js';
+import { imageRef } from '../../values/images.js';
+import type { ProbesValues } from '../../values/probes.js';
+import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
+import { CONTAINER_SECURITY, Env, Mounts } from '../shared/rucio-pod.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
 export const PROBES_NAME = 'rucio-probes';

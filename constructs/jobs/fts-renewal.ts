@@ -7,10 +7,10 @@
  */
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { ftsRenewal } from '../values/common.js';
-import { IMAGES, imageRef } from '../values/images.js';
+import type { ftsRenewal } from '../../values/common.js';
+import { IMAGES, imageRef } from '../../values/images.js';
 import { ScheduledJob } from './scheduled-job.js';
-import { CONTAINER_SECURITY } from './rucio-pod.js';
+import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
 /** Props of an FTS renewal job. */
 export interface FtsRenewalProps {

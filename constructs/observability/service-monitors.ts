@@ -12,7 +12,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { sortedMap } from './rucio-pod.js';
+import { sortedMap } from '../shared/rucio-pod.js';
 
 /** Where httpd serves Rucio's own server metrics on the `metrics` port (the upstream chart's path). */
 export const SERVER_METRICS_PATH = '/metrics/';

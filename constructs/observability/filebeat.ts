@@ -9,11 +9,11 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { z } from 'zod';
-import type { FilebeatValues } from '../values/filebeat.js';
-import { imageRef } from '../values/images.js';
-import { checksum } from './rucio-config.js';
-import { toYamlText } from './yaml-text.js';
-import { declare } from './declarations.js';
+import type { FilebeatValues } from '../../values/filebeat.js';
+import { imageRef } from '../../values/images.js';
+import { checksum } from '../shared/rucio-config.js';
+import { toYamlText } from '../shared/yaml-text.js';
+import { declare } from '../shared/declarations.js';
 
 /** Where the image reads its configuration, and where the registry lives. */
 export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';

@@ -5,7 +5,7 @@
  * in `dist/`; synth lists them.
  */
 
-import { DECLARATION_PREFIX } from '../values/policy.js';
+import { DECLARATION_PREFIX } from '../../values/policy.js';
 
 export { DECLARATION_PREFIX };
 

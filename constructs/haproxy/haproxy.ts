@@ -7,10 +7,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
-import type { HaproxyValues } from '../values/haproxy.js';
-import { imageRef } from '../values/images.js';
-import { checksum } from './rucio-config.js';
-import { sortedMap, undefinedIfEmpty } from './rucio-pod.js';
+import type { HaproxyValues } from '../../values/haproxy.js';
+import { imageRef } from '../../values/images.js';
+import { checksum } from '../shared/rucio-config.js';
+import { sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** Where the image reads its configuration. */
 export const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';

@@ -13,8 +13,8 @@ import {
   type AutoscalingValues,
   type DaemonScalerValues,
   type ScalableDaemon,
-} from '../values/autoscaling.js';
-import { promString } from './prometheus-rules.js';
+} from '../../values/autoscaling.js';
+import { promString } from '../observability/prometheus-rules.js';
 
 /** The default backlog query of a scalable daemon: one number. */
 export function defaultQuery(

@@ -15,8 +15,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import type { MonitoringValues } from '../values/monitoring.js';
-import { sortedMap } from './rucio-pod.js';
+import type { MonitoringValues } from '../../values/monitoring.js';
+import { sortedMap } from '../shared/rucio-pod.js';
 
 /** One daemon as the alerts see it. */
 export interface AlertDaemon {

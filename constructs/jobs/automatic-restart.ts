@@ -4,10 +4,10 @@
  */
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { automaticRestart } from '../values/common.js';
-import { IMAGES, imageRef } from '../values/images.js';
+import type { automaticRestart } from '../../values/common.js';
+import { IMAGES, imageRef } from '../../values/images.js';
 import { ScheduledJob } from './scheduled-job.js';
-import { CONTAINER_SECURITY } from './rucio-pod.js';
+import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
 /** Props of an automatic restart. */
 export interface AutomaticRestartProps {

@@ -10,20 +10,20 @@
  *   must stay off for servers: it makes every mod_wsgi process start its own HTTP server on `metrics_port` at import.
  * - `scrape.mode: annotations`: `prometheus.io/scrape|port|path` on the pods whose metrics are on.
  */
-import type { Environment } from '../values/environment.js';
-import { MONITORING_DEFAULTS } from '../values/monitoring.js';
-import { SCALABLE_DAEMONS } from '../values/autoscaling.js';
-import { DAEMONS } from '../values/rucio-daemon-table.js';
+import type { Environment } from '../../values/environment.js';
+import { MONITORING_DEFAULTS } from '../../values/monitoring.js';
+import { SCALABLE_DAEMONS } from '../../values/autoscaling.js';
+import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import {
   DAEMON_METRICS_PORT,
   daemonCount,
   type DaemonValues,
   type RucioDaemonsValues,
-} from '../values/rucio-daemons.js';
-import type { RucioServerValues } from '../values/rucio-server.js';
-import { configFlag, mergeConfig } from './rucio-config.js';
-import { ValuesError } from './rucio-pod.js';
-import { SERVER_METRICS_PATH } from './service-monitors.js';
+} from '../../values/rucio-daemons.js';
+import type { RucioServerValues } from '../../values/rucio-server.js';
+import { configFlag, mergeConfig } from '../shared/rucio-config.js';
+import { ValuesError } from '../shared/rucio-pod.js';
+import { SERVER_METRICS_PATH } from '../observability/service-monitors.js';
 
 /** `prometheus.io/*` annotations for one metrics port. */
 export function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {

@@ -4,13 +4,13 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DAEMONS, type DaemonSpec } from '../values/rucio-daemon-table.js';
-import { daemonCount, type RucioDaemonsValues } from '../values/rucio-daemons.js';
-import { AutomaticRestart } from './automatic-restart.js';
-import { FtsRenewal } from './fts-renewal.js';
-import { renderConfig } from './rucio-config.js';
+import { DAEMONS, type DaemonSpec } from '../../values/rucio-daemon-table.js';
+import { daemonCount, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import { AutomaticRestart } from '../jobs/automatic-restart.js';
+import { FtsRenewal } from '../jobs/fts-renewal.js';
+import { renderConfig } from '../shared/rucio-config.js';
 import { DAEMONS_CHART, RucioDaemon } from './rucio-daemon.js';
-import { CHART_VERSION, MANAGED_BY, fullname } from './rucio-pod.js';
+import { CHART_VERSION, MANAGED_BY, fullname } from '../shared/rucio-pod.js';
 
 /** Props of a daemons release. */
 export interface RucioDaemonsProps {

@@ -6,10 +6,10 @@ import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import { imageRef } from '../values/images.js';
-import { DAEMON_METRICS_PORT, type DaemonValues, type RucioDaemonsValues } from '../values/rucio-daemons.js';
-import type { DaemonSpec } from '../values/rucio-daemon-table.js';
-import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from './rucio-config.js';
+import { imageRef } from '../../values/images.js';
+import { DAEMON_METRICS_PORT, type DaemonValues, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import type { DaemonSpec } from '../../values/rucio-daemon-table.js';
+import { CONF_D, checksum, configFlag, mergeConfig, renderConfig } from '../shared/rucio-config.js';
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
@@ -19,9 +19,9 @@ import {
   guardLabels,
   sortedMap,
   undefinedIfEmpty,
-} from './rucio-pod.js';
-import { shellQuote, splitNames } from './shell.js';
-import { declare } from './declarations.js';
+} from '../shared/rucio-pod.js';
+import { shellQuote, splitNames } from '../shared/shell.js';
+import { declare } from '../shared/declarations.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';

@@ -9,8 +9,8 @@
  *   start with `init-addr last,libc,none`, so `haproxy -c` accepts them on a machine that cannot resolve them;
  * - a `stats` frontend serves the stats page, Prometheus metrics and a monitor URI for the kubelet probes.
  */
-import type { HaproxyValues } from '../values/haproxy.js';
-import { ValuesError } from './rucio-pod.js';
+import type { HaproxyValues } from '../../values/haproxy.js';
+import { ValuesError } from '../shared/rucio-pod.js';
 
 /** One server line, fully resolved. */
 export interface HaproxyCfgServer {

@@ -13,8 +13,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
-import type { FluxValues } from '../values/flux.js';
-import { FLUX_DEFAULTS } from '../values/flux.js';
+import type { FluxValues } from '../../values/flux.js';
+import { FLUX_DEFAULTS } from '../../values/flux.js';
 
 /** A release the Flux objects reconcile. */
 export interface FluxRelease {

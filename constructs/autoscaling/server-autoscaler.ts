@@ -6,7 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import type { ServerScalerValues } from '../values/autoscaling.js';
+import type { ServerScalerValues } from '../../values/autoscaling.js';
 
 export interface ServerAutoscalerProps {
   readonly deployment: string;

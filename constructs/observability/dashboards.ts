@@ -14,7 +14,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { promString } from './prometheus-rules.js';
-import { sortedMap } from './rucio-pod.js';
+import { sortedMap } from '../shared/rucio-pod.js';
 
 export interface DashboardDaemon {
   readonly release: string;

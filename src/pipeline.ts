@@ -1,0 +1,83 @@
+/**
+ * The pipeline every command runs: load the environment files → render them into files (`synth/`) → check every
+ * object (`checks/`) → write the tree (`synth/write.ts`). The commands (`cli/`) only parse options, call these
+ * stages and print; nothing here parses a command line.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportChecks, runChecks } from './checks/index.js';
+import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
+import { UserError } from './load/problems.js';
+import type { RenderedFile } from './synth/files.js';
+import { renderEnvironments } from './synth/render.js';
+import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
+
+export { outputFolder, unsafePaths };
+
+/** Which environments a command reads. */
+export interface EnvOptions {
+  /** The folder of the environment files. */
+  readonly environments: string;
+  /** Only these environments (all when empty or undefined). */
+  readonly env?: readonly string[];
+}
+
+/** Where the checks' report goes: what they applied (waivers, declarations) on stdout, warnings on stderr. */
+export interface Report {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The environments loaded and every file they render to, checked. */
+export interface Synthesis {
+  readonly envs: readonly LoadedEnvironment[];
+  readonly files: readonly RenderedFile[];
+}
+
+/**
+ * Loads, renders and checks the objects (schemas, policy, secrets); throws UserError with every problem. `out` is the
+ * output folder the checks name in their messages.
+ */
+export async function synthesize(options: EnvOptions, report: Report, out = 'dist'): Promise<Synthesis> {
+  const envs = loadEnvironments(options.environments, options.env);
+  const files = renderEnvironments(envs);
+  const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
+  reportChecks(await runChecks(envs, files, { out, partial }), report.stdout, report.stderr);
+  return { envs, files };
+}
+
+/** The generated files a synthesis owns in an output folder: all of them, or only the selected environments'. */
+export function scopeOf(options: EnvOptions, synthesis: Synthesis): Scope {
+  return {
+    environments: options.env && options.env.length > 0 ? synthesis.envs.map((e) => e.name) : undefined,
+  };
+}
+
+/** Fails (UserError, listing the files) when `out` is not exactly what the synthesis writes there. */
+export function checkTree(out: string, files: readonly RenderedFile[], scope: Scope): void {
+  const wanted = new Map(files.map((f) => [f.path, f.text]));
+  const stale = generatedFiles(out, scope).filter((p) => !wanted.has(p));
+  const differ = files
+    .filter((f) => !existsSync(join(out, f.path)) || readFileSync(join(out, f.path), 'utf8') !== f.text)
+    .map((f) => f.path);
+  if (stale.length + differ.length > 0) {
+    const lines = [...differ.map((p) => `  changed  ${out}/${p}`), ...stale.map((p) => `  removed  ${out}/${p}`)];
+    throw new UserError(
+      `${out}/ is not what synth produces (${lines.length} file${lines.length === 1 ? '' : 's'}); run 'rucio-gitops synth' and commit the result:\n${lines.join('\n')}`,
+    );
+  }
+}
+
+/** Writes the files into `out` atomically (see `synth/write.ts`); a file system error is a UserError. */
+export function writeOutput(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`${out} is not a folder: pass --out DIR`);
+  try {
+    return writeTree(out, files, scope);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code !== 'string') throw e;
+    throw new UserError(
+      `cannot write ${out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`,
+    );
+  }
+}
