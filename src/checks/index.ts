@@ -13,6 +13,7 @@ import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
 import { DECLARATION_PREFIX } from '../../constructs/shared/declarations.js';
+import { kubernetesIssues } from './kubernetes.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 
@@ -90,6 +91,21 @@ function secretProblems(placed: PlacedObject, at: (field: string, message: strin
   return out;
 }
 
+/** Maps of an environment file whose keys become label or annotation keys. */
+const METADATA_MAPS = new Set(['podAnnotations', 'deploymentAnnotations', 'podLabels', 'annotations', 'labels']);
+
+/** Where an environment file wrote a label or annotation key, when one did (the first layer that has it). */
+function whereWritten(env: LoadedEnvironment, key: string): { file: string; line: number; path: string } | undefined {
+  for (const source of [...env.sources].reverse()) {
+    for (const [k, line] of source.lines) {
+      const steps = k.split('\u0000');
+      if (steps[steps.length - 1] === key && METADATA_MAPS.has(steps[steps.length - 2] ?? ''))
+        return { file: source.file, line, path: steps.join('.') };
+    }
+  }
+  return undefined;
+}
+
 /** The text rules over a file as it will be written, each finding with its line. */
 function textCredentials(f: RenderedFile, out: string): Problem[] {
   return scanText(f.text, { yaml: f.path.endsWith('.yaml') }).map(
@@ -154,6 +170,19 @@ export async function runChecks(
         new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
       for (const issue of await validateObject(o))
         problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
+      for (const issue of kubernetesIssues(o, files[fileIndex.get(placed.path)!]!.text)) {
+        const written = issue.key === undefined ? undefined : whereWritten(env, issue.key);
+        problems.push(
+          written
+            ? new Problem(
+                written.file,
+                written.line,
+                written.path,
+                `[${issue.rule}] ${issue.message} (in ${file}, ${id})`,
+              )
+            : at(issue.field, `[${issue.rule}] ${issue.message}`),
+        );
+      }
       const secrets = secretProblems(placed, at);
       problems.push(...secrets);
       // The text as written, too: what the structural scan cannot see (a credential split by the YAML writer).

@@ -285,6 +285,87 @@ function redact(problems: readonly Problem[], hidden: ReadonlySet<string>): Prob
   return problems.map((p) => new Problem(p.file, p.line, clean(p.path), clean(p.message)));
 }
 
+/** Maps whose values may hold line breaks and tabs: annotations, which only ever reach YAML (never a line-oriented file). */
+const MULTILINE_PARENTS = new Set(['podAnnotations', 'deploymentAnnotations', 'annotations']);
+
+/** The first control character of a string (a line break, a NUL, …) and where it is; undefined when there is none. */
+export function controlCharacter(text: string, multiline = false): { index: number; code: number } | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || (multiline && c === 10)) continue;
+    if (c < 0x20 || c === 0x7f || c === 0x85 || c === 0x2028 || c === 0x2029) return { index: i, code: c };
+  }
+  return undefined;
+}
+
+function describeControl({ index, code }: { index: number; code: number }, text: string): string {
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name =
+    code === 10
+      ? 'a line break'
+      : code === 13
+        ? 'a carriage return'
+        : code === 0x2028 || code === 0x2029 || code === 0x85
+          ? 'a Unicode line separator'
+          : 'a control character';
+  const blockScalar =
+    code === 10 && index === text.length - 1
+      ? " (a block scalar '|' or '>' keeps a final line break: write '|-' or '>-')"
+      : '';
+  return `${name} (${hex}) at character ${index + 1}${blockScalar}`;
+}
+
+/**
+ * Line breaks and control characters in one layer, as written: values reach line-oriented files (haproxy.cfg,
+ * filebeat.yml, crontabs, rucio.cfg through conf.d, shell-evaluated arguments), where a line break starts a new
+ * directive. Every key and every string, whatever the schema says; annotation values may span lines. The value is
+ * never echoed (it may be a secret).
+ */
+function controlCharacterProblems(layer: YamlSource): Problem[] {
+  const out: Problem[] = [];
+  const lineOf = (path: Path): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const line = layer.lines.get(pathKey(path.slice(0, n)));
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+  const stack: { value: unknown; path: Path }[] = [{ value: layer.data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const parent = String(path[path.length - 2] ?? '');
+      const found = controlCharacter(value, MULTILINE_PARENTS.has(parent));
+      if (found)
+        out.push(
+          new Problem(
+            layer.file,
+            lineOf(path),
+            path.join('.'),
+            `contains ${describeControl(found, value)}: values are written into line-oriented files (haproxy.cfg, filebeat.yml, crontabs, rucio.cfg, shell arguments), where it would start a new line or directive; write it on one line without control characters`,
+          ),
+        );
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const found = controlCharacter(k);
+        if (found)
+          out.push(
+            new Problem(
+              layer.file,
+              lineOf([...path, k]),
+              [...path, '<key>'].join('.'),
+              `a key contains ${describeControl(found, k)}: keys are names, one line without control characters`,
+            ),
+          );
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
+  return out;
+}
+
 /** How to reference a Secret instead of the literal at `path`. */
 function secretHint(path: Path): string {
   const last = String(path[path.length - 1] ?? '');
@@ -376,7 +457,12 @@ export function loadEnvironment(
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   const placed = toProblems(found, locate);
   const hidden = new Set<string>();
+  const controls = layers.flatMap(controlCharacterProblems);
+  // A value with a line break is reported once, as that: the schema's own complaint about it would only repeat it.
+  const controlled = new Set(controls.map((p) => `${p.file}\u0000${p.line}\u0000${p.path}`));
+  placed.splice(0, placed.length, ...placed.filter((p) => !controlled.has(`${p.file}\u0000${p.line}\u0000${p.path}`)));
   for (const layer of layers) placed.push(...credentialProblems(layer, hidden));
+  placed.push(...controls);
   const unique = [...new Map(redact(placed, hidden).map((p) => [p.format(), p])).values()];
   problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };

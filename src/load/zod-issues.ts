@@ -22,6 +22,9 @@ export function describeValue(value: unknown, path: Path): string {
   if (typeof value === 'object') return 'a map';
   const last = String(path[path.length - 1] ?? '');
   if (typeof value === 'string' && (isSecretName(last) || scanText(value).length > 0)) return 'a string (value hidden)';
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value))
+    return 'a string with a line break or control character (value hidden)';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
