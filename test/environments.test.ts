@@ -25,7 +25,8 @@ function pods(all: Obj[], d: Obj): number | undefined {
 
 function checkCluster(env: string, table: readonly SeedRow[]): void {
   const all = objects(env);
-  const deployments = all.filter((o) => o.kind === 'Deployment');
+  // The seed's pod tables list the servers and daemons; the WebUI servers are counted apart (see below).
+  const deployments = all.filter((o) => o.kind === 'Deployment' && o.metadata.labels.app !== 'rucio-webui');
   it('has exactly the Deployments of the seed table', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(table.map((r) => r.deployment).sort());
   });
@@ -51,6 +52,27 @@ function checkCluster(env: string, table: readonly SeedRow[]): void {
 
 describe('integration reproduces the seed', () => {
   checkCluster('integration', INTEGRATION);
+
+  it("runs the seed's 1 integration WebUI server, calling the integration API server", () => {
+    const webui = objects('integration').filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels.app === 'rucio-webui',
+    );
+    expect(webui.map((d) => [d.metadata.name, d.spec.replicas])).toEqual([['webuiint', 1]]);
+    const env = Object.fromEntries(
+      webui[0].spec.template.spec.containers
+        .find((c: Obj) => c.name === 'rucio-webui')
+        .env.map((e: Obj) => [e.name, e.value]),
+    );
+    const integration = loadEnvironments(ENVIRONMENTS, ['integration'])[0]!.values;
+    const api = integration.servers.serverint!;
+    expect(api.hostname).toBeDefined();
+    expect(env.RUCIO_WEBUI_RUCIO_HOST).toBe(`https://${api.hostname}`);
+    expect(env.RUCIO_WEBUI_RUCIO_AUTH_HOST).toBe(`https://${api.hostname}`);
+  });
+
+  it('production runs no WebUI in the cluster (its WebUI servers stay on VMs, as in the seed)', () => {
+    expect(files.filter((f) => f.path.startsWith('apps/production/') && /rucio-webui/.test(f.text))).toEqual([]);
+  });
 
   it('runs 1 to 10 threads per daemon', () => {
     const threads = objects('integration')

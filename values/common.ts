@@ -368,11 +368,12 @@ export const releaseShared = {
     .string()
     .superRefine((registry, ctx) => {
       if (registry === '') return;
-      const problem = registry.endsWith('/') ? imageNameProblem(`${registry}x`) : 'does not end with "/"';
+      // imageRef() adds the "/" when it is missing
+      const problem = imageNameProblem(`${registry.replace(/\/$/, '')}/x`);
       if (problem)
         ctx.addIssue({
           code: 'custom',
-          message: `expected a registry prefix such as registry.example.org/: it ${problem}`,
+          message: `expected a registry prefix such as registry.example.org/: the image name it makes ${problem}`,
         });
     })
     .default('')

@@ -16,6 +16,7 @@ import { fluxSchema } from './flux.js';
 import { policySchema } from './policy.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
+import { rucioWebuiSchema, webuiIssues } from './rucio-webui.js';
 
 /**
  * The `common` layer: keys every Rucio release accepts, merged under each server and daemons release (maps merge,
@@ -54,6 +55,11 @@ export const environmentSchema = z
     servers: z.record(dnsLabel, rucioServerSchema).default({}).describe('Server releases'),
     /** Daemons releases: release name → rucio-daemons chart values. */
     daemons: z.record(dnsLabel, rucioDaemonsSchema).default({}).describe('Daemons releases'),
+    /** WebUI releases: release name → rucio-webui chart values (only some `common` keys apply, see WEBUI_COMMON_KEYS). */
+    webui: z
+      .record(dnsLabel, rucioWebuiSchema)
+      .default({})
+      .describe('WebUI releases: release name → rucio-webui chart values'),
     /** Scraping, alerts and dashboards; without it, metrics are on but nothing scrapes them. */
     monitoring: monitoringSchema
       .optional()
@@ -93,9 +99,20 @@ export const environmentSchema = z
         });
       }
     }
+    for (const [name, webui] of Object.entries(env.webui)) {
+      const other = name in env.servers ? 'server' : name in env.daemons ? 'daemons' : undefined;
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webui', name],
+          message: `release name '${name}' is also a ${other} release: release names must be unique`,
+        });
+      }
+      webuiIssues(webui, (path, message) => ctx.addIssue({ code: 'custom', path: ['webui', name, ...path], message }));
+    }
     for (const issue of autoscalingIssues(env as never)) ctx.addIssue({ code: 'custom', ...issue });
     if (env.haproxy)
-      checkHaproxyReleases(env.haproxy, env.servers, (path, message) =>
+      checkHaproxyReleases(env.haproxy, env.servers, env.webui, (path, message) =>
         ctx.addIssue({ code: 'custom', path, message }),
       );
     if (env.probes && !env.pushgateway) {

@@ -44,7 +44,7 @@ export const HAPROXY_DEFAULTS = {
  */
 export const haproxyServerSchema = z
   .strictObject({
-    /** A server release of this environment: traffic goes to its Service. */
+    /** A release of this environment (a server release, or a WebUI release on a `serves: webui` frontend): traffic goes to its Service. */
     release: dnsLabel.optional(),
     /**
      * Where the release's Service is reached; default its `service.loadBalancerIP` (reachable from the VMs too), else
@@ -94,6 +94,15 @@ export const haproxyFrontendSchema = z.strictObject({
   mode: z.enum(['tcp', 'http']).default(HAPROXY_DEFAULTS.mode),
   /** Send the PROXY protocol (v2) to the servers, so httpd logs the client's address; the releases must enable it. */
   proxyProtocol: z.boolean().default(false),
+  /**
+   * What the backend's servers are: Rucio `server`s (a `release` is a server release; health check `GET /ping` on the
+   * health vhost) or the `webui` (a `release` is a WebUI release; health check `GET /` on the serving port, any 2xx or
+   * 3xx, since the WebUI redirects to its login page).
+   */
+  serves: z
+    .enum(['server', 'webui'])
+    .default('server')
+    .describe('What the servers are: Rucio servers (GET /ping) or the WebUI (GET /, 2xx or 3xx)'),
   balance: z.enum(['roundrobin', 'leastconn', 'source']).default(HAPROXY_DEFAULTS.balance),
   servers: z.array(haproxyServerSchema).min(1, 'expected at least one server'),
 });
@@ -210,6 +219,11 @@ interface ServerRef {
   readonly httpd_config: { readonly proxy_protocol_enabled?: string | undefined };
 }
 
+/** What the cross-checks need of a WebUI release. */
+interface WebuiRef {
+  readonly useSSL: boolean;
+}
+
 /** Whether a release's httpd expects the PROXY protocol on its main port. */
 export function releaseExpectsProxy(server: ServerRef): boolean {
   return /^(true|1|yes|on)$/i.test(server.httpd_config.proxy_protocol_enabled ?? '');
@@ -223,19 +237,48 @@ export function releaseExpectsProxy(server: ServerRef): boolean {
 export function checkHaproxyReleases(
   haproxy: HaproxyValues,
   servers: Readonly<Record<string, ServerRef>>,
+  webui: Readonly<Record<string, WebuiRef>>,
   addIssue: (path: (string | number)[], message: string) => void,
 ): void {
   const known = Object.keys(servers).sort();
+  const knownWebui = Object.keys(webui).sort();
   for (const name of Object.keys(haproxy.frontends).sort()) {
     const fe = haproxy.frontends[name]!;
+    if (fe.serves === 'webui') {
+      if (fe.proxyProtocol)
+        addIssue(
+          ['haproxy', 'frontends', name, 'proxyProtocol'],
+          'the WebUI image does not accept the PROXY protocol: set proxyProtocol: false on a webui frontend',
+        );
+      fe.servers.forEach((s, i) => {
+        if (s.release === undefined) return;
+        const release = webui[s.release];
+        if (release === undefined) {
+          const also = s.release in servers ? ` ('${s.release}' is a server release: set serves: server)` : '';
+          addIssue(
+            ['haproxy', 'frontends', name, 'servers', i, 'release'],
+            `no WebUI release '${s.release}' in this environment${also}; WebUI releases are: ${knownWebui.length > 0 ? knownWebui.join(', ') : '(none: use host for a VM)'}`,
+          );
+          return;
+        }
+        if (release.useSSL && fe.mode === 'http') {
+          addIssue(
+            ['haproxy', 'frontends', name, 'mode'],
+            `WebUI release '${s.release}' serves HTTPS (useSSL): use mode tcp (TLS passthrough), or useSSL: false`,
+          );
+        }
+      });
+      continue;
+    }
     fe.servers.forEach((s, i) => {
       if (s.release === undefined) return;
       const at = ['haproxy', 'frontends', name, 'servers', i, 'release'];
       const server = servers[s.release];
       if (server === undefined) {
+        const also = s.release in webui ? ` ('${s.release}' is a WebUI release: set serves: webui)` : '';
         addIssue(
           at,
-          `no server release '${s.release}' in this environment; server releases are: ${known.length > 0 ? known.join(', ') : '(none: use host for a VM server)'}`,
+          `no server release '${s.release}' in this environment${also}; server releases are: ${known.length > 0 ? known.join(', ') : '(none: use host for a VM server)'}`,
         );
         return;
       }

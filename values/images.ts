@@ -21,6 +21,8 @@ export const IMAGES = {
   haproxy: { repository: 'haproxy', tag: '2.8.14' },
   /** The Prometheus Pushgateway the probes push to. */
   pushgateway: { repository: 'prom/pushgateway', tag: 'v1.11.0' },
+  /** The Rucio WebUI (Next.js under pm2, behind httpd); versioned like Rucio, released separately. */
+  rucioWebui: { repository: 'rucio/rucio-webui', tag: 'release-36.0.0' },
   /** The Rucio probes, run by cron. */
   rucioProbes: { repository: 'rucio/probes', tag: '36.2.0' },
   /** Ships container logs to logstash. */

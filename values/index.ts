@@ -13,4 +13,5 @@ export * from './retired-keys.js';
 export * from './rucio-daemon-table.js';
 export * from './rucio-daemons.js';
 export * from './rucio-server.js';
+export * from './rucio-webui.js';
 export * from './promotion.js';

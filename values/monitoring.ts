@@ -54,6 +54,7 @@ export const MONITORING_DEFAULTS = {
     staleProbes: { maxAgeSeconds: 7200, for: '15m', severity: 'warning' },
     server5xx: { ratio: 0.05, window: '5m', for: '10m', severity: 'critical' },
     haproxyBackendDown: { for: '2m', severity: 'critical' },
+    webuiUnavailable: { for: '5m', severity: 'warning' },
   },
   dashboards: { labels: { grafana_dashboard: '1' } },
 } as const;
@@ -126,6 +127,8 @@ export const monitoringSchema = z.strictObject({
         })
         .prefault({}),
       haproxyBackendDown: z.strictObject(alertBase(A.haproxyBackendDown)).prefault({}),
+      /** No pod of a WebUI release available (kube-state-metrics). */
+      webuiUnavailable: z.strictObject(alertBase(A.webuiUnavailable)).prefault({}),
     })
     .prefault({}),
   dashboards: z

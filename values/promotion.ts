@@ -13,6 +13,8 @@ export const RELEASE_PINNED: readonly (readonly string[])[] = [
   ['daemons', '*', 'image', 'tag'],
   /** One daemon's image tag within a daemons release. */
   ['daemons', '*', '*', 'image', 'tag'],
+  /** A WebUI release's image tag (the WebUI has its own releases: `common.image.tag` does not apply to it). */
+  ['webui', '*', 'image', 'tag'],
 ];
 
 /** The concrete release-pinned key paths present in `data` (raw environment values, layers merged), with their values. */

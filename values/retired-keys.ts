@@ -6,8 +6,8 @@
  * instead.
  */
 
-/** Where a key sits: in a server release, a daemons release, or the environment's `common` layer. */
-export type ReleaseKind = 'servers' | 'daemons' | 'common';
+/** Where a key sits: in a server, daemons or WebUI release, or the environment's `common` layer. */
+export type ReleaseKind = 'servers' | 'daemons' | 'webui' | 'common';
 
 interface RetiredKey {
   /** The kinds of release the rule applies to. */
@@ -45,7 +45,7 @@ export const RETIRED_KEYS: readonly RetiredKey[] = [
     message: "renamed in chart 1.31: use 'reaper' (rucio-reaper2 is now rucio-reaper)",
   },
   {
-    in: ['daemons', 'servers', 'common'],
+    in: ['daemons', 'servers', 'webui', 'common'],
     path: ['additionalSecrets'],
     message: "dropped in chart 1.31.6: use 'secretMounts' (items {secretName | secretFullName, mountPath, subPath})",
   },
@@ -56,7 +56,7 @@ export const RETIRED_KEYS: readonly RetiredKey[] = [
       "removed in chart 1.27: config reaches the pods as conf.d JSON; reference secrets with {secretKeyRef: {name, key}} in 'config'",
   },
   {
-    in: ['daemons', 'servers', 'common'],
+    in: ['daemons', 'servers', 'webui', 'common'],
     path: ['kubeVersionOverride'],
     message: 'not needed: CronJobs are always written as batch/v1',
   },
@@ -116,6 +116,51 @@ export const RETIRED_KEYS: readonly RetiredKey[] = [
   { in: ['servers'], path: ['subPaths'], message: "legacy: use 'secretMounts' items with 'subPath'" },
   {
     in: ['servers'],
+    path: ['ingress', 'secrets'],
+    message:
+      "inline certificates and keys are secrets and must not be committed: create the TLS Secret outside git and name it in 'ingress.tls[].secretName'",
+  },
+  // The WebUI chart before the Next.js rewrite (chart 1.30 to 32) and keys of the other charts.
+  {
+    in: ['webui'],
+    path: ['exposeErrorLogs'],
+    message:
+      "replaced in chart 33: the WebUI's log sidecars are 'config.logs.exposeHttpdLogs' and 'config.logs.exposeWebuiLogs'",
+  },
+  { in: ['webui'], path: ['service', 'useSSL'], message: "moved in chart 33 to the release's top level: 'useSSL'" },
+  {
+    in: ['webui'],
+    path: ['config', 'react'],
+    message: "replaced in chart 33: the Rucio servers are 'config.webui.rucio_host' and 'config.webui.rucio_auth_host'",
+  },
+  {
+    in: ['webui'],
+    path: ['config', 'httpdWebui'],
+    message: "replaced in chart 33: the WebUI's host name is 'config.webui.hostname'",
+  },
+  {
+    in: ['webui'],
+    path: ['config', 'oidcProviders'],
+    message:
+      "replaced in chart 33 by 'config.oidc_providers' (a map by provider name: client_id, client_secret as a secretKeyRef, authorization_url, token_url, …) and 'config.webui.oidc_enabled' / 'oidc_providers'",
+  },
+  {
+    in: ['webui'],
+    path: ['config', 'webui', 'enable_ssl'],
+    message: "set by the release's 'useSSL' (RUCIO_WEBUI_ENABLE_SSL): remove it",
+  },
+  {
+    in: ['webui'],
+    path: ['optional_config'],
+    message: "the WebUI chart spells it 'optionalConfig' (literal env vars, names upper-cased)",
+  },
+  {
+    in: ['webui'],
+    path: ['config', 'httpd', 'thread_limit'],
+    message: "misspelt: the image reads 'threads_limit' (RUCIO_HTTPD_THREADS_LIMIT)",
+  },
+  {
+    in: ['webui'],
     path: ['ingress', 'secrets'],
     message:
       "inline certificates and keys are secrets and must not be committed: create the TLS Secret outside git and name it in 'ingress.tls[].secretName'",

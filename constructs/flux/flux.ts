@@ -33,6 +33,8 @@ export interface FluxSyncProps {
   readonly infrastructure: boolean;
   readonly servers: readonly FluxRelease[];
   readonly daemons: readonly FluxRelease[];
+  /** The WebUI releases; each depends on the server releases (the WebUI calls the API). */
+  readonly webui?: readonly FluxRelease[];
 }
 
 /** Name of the Kustomization of a release. */
@@ -133,6 +135,7 @@ export class FluxSync extends Construct {
     for (const s of servers) app('Server', s, infra);
     const afterServers = servers.length > 0 ? servers.map((s) => appKustomizationName(s.release)) : infra;
     for (const d of [...props.daemons].sort(byName)) app('Daemons', d, afterServers);
+    for (const w of [...(props.webui ?? [])].sort(byName)) app('Webui', w, afterServers);
   }
 }
 

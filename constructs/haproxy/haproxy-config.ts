@@ -3,8 +3,9 @@
  * text runs in the cluster (ConfigMap) and on the operators' VMs (a plain file next to the manifests).
  *
  * - tcp frontends pass TLS through, so X.509 client certificates reach httpd; http frontends add X-Forwarded-For;
- * - every backend checks `GET /ping` (on the health vhost of a VM, on the Service port of a release, with the PROXY
- *   protocol when the servers get it);
+ * - every Rucio server backend checks `GET /ping` (on the health vhost of a VM, on the Service port of a release, with
+ *   the PROXY protocol when the servers get it); a WebUI backend (`serves: webui`) checks `GET /` where it serves and
+ *   accepts any 2xx or 3xx (the WebUI redirects to its login page);
  * - server addresses that are DNS names (cluster Services) resolve at run time through a `resolvers` section and
  *   start with `init-addr last,libc,none`, so `haproxy -c` accepts them on a machine that cannot resolve them;
  * - a `stats` frontend serves the stats page, Prometheus metrics and a monitor URI for the kubelet probes.
@@ -37,6 +38,8 @@ export interface HaproxyCfgFrontend {
   readonly mode: 'tcp' | 'http';
   readonly balance: 'roundrobin' | 'leastconn' | 'source';
   readonly proxyProtocol: boolean;
+  /** The health check: `GET <path>`, expecting a status in `expectStatus` (`200`, or `200-399` for the WebUI). */
+  readonly check: { readonly path: string; readonly expectStatus: string };
   readonly servers: readonly HaproxyCfgServer[];
 }
 
@@ -80,17 +83,19 @@ export function haproxyModel(
   releases: ReadonlyMap<string, HaproxyReleaseRef>,
   namespace: string,
   header: readonly string[] = [],
+  webuiReleases: ReadonlyMap<string, HaproxyReleaseRef> = new Map(),
 ): HaproxyCfgModel {
   const frontends: HaproxyCfgFrontend[] = [];
   for (const name of Object.keys(values.frontends).sort()) {
     const fe = values.frontends[name]!;
+    const webui = fe.serves === 'webui';
     const servers = fe.servers.map((s, i): HaproxyCfgServer => {
       if (s.release !== undefined) {
-        const ref = releases.get(s.release);
+        const ref = (webui ? webuiReleases : releases).get(s.release);
         if (ref === undefined)
           throw new ValuesError(
             ['haproxy', 'frontends', name, 'servers', i, 'release'],
-            `no server release '${s.release}' in this environment`,
+            `no ${webui ? 'WebUI' : 'server'} release '${s.release}' in this environment`,
           );
         if (ref.replicaCount === 0 && s.weight > 0) {
           throw new ValuesError(
@@ -118,8 +123,13 @@ export function haproxyModel(
         port,
         weight: s.weight,
         tls,
-        // The health vhost (81 plain, 444 TLS) never speaks the PROXY protocol.
-        checkPort: s.healthPort ?? (tls ? 444 : 81),
+        // A Rucio server's health vhost (81 plain, 444 TLS) never speaks the PROXY protocol; the WebUI has no health
+        // vhost and is checked where it serves.
+        ...(webui
+          ? s.healthPort !== undefined
+            ? { checkPort: s.healthPort }
+            : {}
+          : { checkPort: s.healthPort ?? (tls ? 444 : 81) }),
         checkSendProxy: false,
       };
     });
@@ -130,6 +140,7 @@ export function haproxyModel(
       mode: fe.mode,
       balance: fe.balance,
       proxyProtocol: fe.proxyProtocol,
+      check: webui ? { path: '/', expectStatus: '200-399' } : { path: '/ping', expectStatus: '200' },
       servers,
     });
   }
@@ -205,8 +216,8 @@ export function renderHaproxyCfg(model: HaproxyCfgModel): string {
       `mode ${fe.mode}`,
       `balance ${fe.balance}`,
       'option httpchk',
-      'http-check send meth GET uri /ping',
-      'http-check expect status 200',
+      `http-check send meth GET uri ${fe.check.path}`,
+      `http-check expect status ${fe.check.expectStatus}`,
       ...fe.servers.map((s) => serverLine(s, fe.proxyProtocol)),
     ]);
   }

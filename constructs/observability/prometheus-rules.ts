@@ -11,6 +11,7 @@
  * | RucioProbeResultsStale | a Pushgateway group not pushed for `maxAgeSeconds` | `push_time_seconds` of the Pushgateway |
  * | RucioServer5xxRate | 5xx share of a backend's responses above `ratio` | HAProxy's exporter |
  * | RucioHAProxyBackendDown | a backend without an active server | HAProxy's exporter |
+ * | RucioWebuiUnavailable | no available pod of a WebUI Deployment (or the Deployment gone) | kube-state-metrics |
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -33,6 +34,8 @@ export interface AlertInput {
   /** The namespace of the Rucio pods. */
   readonly namespace: string;
   readonly daemons: readonly AlertDaemon[];
+  /** The Deployments of the WebUI releases (those with pods). */
+  readonly webuiDeployments?: readonly string[];
   readonly alerts: MonitoringValues['alerts'];
 }
 
@@ -188,6 +191,25 @@ export function alertGroups(input: AlertInput): RuleGroup[] {
     );
   }
   if (lb.length > 0) groups.push({ name: 'rucio-servers', rules: lb });
+
+  const webui = [...new Set(input.webuiDeployments ?? [])].sort();
+  if (alerts.webuiUnavailable.enabled && webui.length > 0) {
+    // One rule per Deployment, so a WebUI that kube-state-metrics no longer reports (deleted, pruned) alerts too.
+    groups.push({
+      name: 'rucio-webui',
+      rules: webui.map((deployment) => {
+        const sel = `{${ns}, deployment=${promString(deployment)}}`;
+        return rule(
+          'RucioWebuiUnavailable',
+          alerts.webuiUnavailable,
+          `kube_deployment_status_replicas_available${sel} < 1 or absent(kube_deployment_status_replicas_available${sel})`,
+          `The Rucio WebUI ${deployment} has no available pod`,
+          `No pod of the WebUI Deployment ${deployment} in ${namespace} has been available for ${alerts.webuiUnavailable.for}: users cannot reach the WebUI. Check kubectl describe deployment ${deployment} and the pod logs.`,
+          { deployment },
+        );
+      }),
+    });
+  }
   return groups;
 }
 

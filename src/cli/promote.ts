@@ -117,10 +117,12 @@ export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotio
   const promoted = new Set<string>();
   for (const { path, value } of releasePinned(source)) {
     promoted.add(path.join('.'));
-    if ((path[0] === 'servers' || path[0] === 'daemons') && getIn(target, path.slice(0, 2)) === undefined) {
-      notes.push(
-        `${path.join('.')}: ${options.to} has no ${path[0] === 'servers' ? 'server' : 'daemons'} release '${path[1]}', not promoted`,
-      );
+    if (
+      (path[0] === 'servers' || path[0] === 'daemons' || path[0] === 'webui') &&
+      getIn(target, path.slice(0, 2)) === undefined
+    ) {
+      const kind = path[0] === 'servers' ? 'server' : path[0] === 'daemons' ? 'daemons' : 'WebUI';
+      notes.push(`${path.join('.')}: ${options.to} has no ${kind} release '${path[1]}', not promoted`);
       continue;
     }
     const current = getIn(target, path);

@@ -6,6 +6,7 @@ import { environmentSchema } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { rucioServerSchema } from '../../values/rucio-server.js';
+import { WEBUI_COMMON_KEYS, rucioWebuiSchema } from '../../values/rucio-webui.js';
 
 interface Def {
   type: string;
@@ -105,6 +106,18 @@ export function valuesReference(): string {
     '## A daemons release (`daemons.<release>`, rucio-daemons chart 40): release-wide keys',
     '',
     table(rucioDaemonsSchema.shape as Record<string, z.ZodType>, (k) => daemonKeys.has(k)),
+    '',
+    '## A WebUI release (`webui.<release>`, rucio-webui chart 40)',
+    '',
+    `From \`common\`, only these keys are merged under a WebUI release: ${WEBUI_COMMON_KEYS.map((k) => `\`${k}\``).join(', ')} and`,
+    '`image.pullPolicy` (the rest of `common` is rucio.cfg and the Rucio image, which the WebUI does not use).',
+    '',
+    table(rucioWebuiSchema.shape as Record<string, z.ZodType>),
+    '',
+    '`config` holds `httpd` (→ `RUCIO_HTTPD_<KEY>`), `webui` (→ `RUCIO_WEBUI_<KEY>`; `rucio_host`, `rucio_auth_host` and',
+    '`hostname` are required), `oidc_providers.<p>` (→ `RUCIO_WEBUI_OIDC_PROVIDER_<P>_<KEY>`), `vo.<vo>`',
+    '(→ `RUCIO_WEBUI_VO_<VO>_<KEY>`) and `logs`. Any setting may be `{secretKeyRef: {name, key}}`; a client secret, password',
+    'or token written as a literal is an error.',
     '',
     '## The 28 daemons',
     '',

@@ -6,6 +6,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
+import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { printablePath, scanText, scanValue, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
@@ -215,7 +216,7 @@ function locator(layers: readonly YamlSource[]): (path: Path) => Location {
       const prefix = path.slice(0, n);
       const direct = find(prefix);
       if (direct) return n === path.length ? direct : { ...direct, path };
-      if ((path[0] === 'servers' || path[0] === 'daemons') && n >= 3) {
+      if ((path[0] === 'servers' || path[0] === 'daemons' || path[0] === 'webui') && n >= 3) {
         const viaCommon = find(['common', ...prefix.slice(2)]);
         if (viaCommon) return { ...viaCommon, path: ['common', ...path.slice(2)] };
       }
@@ -248,7 +249,10 @@ function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location
   );
 }
 
-/** Merges `common` under every server and daemons release. */
+/**
+ * Merges `common` under every server and daemons release, and the keys of it that apply to the WebUI
+ * (`WEBUI_COMMON_KEYS`, plus `image.pullPolicy`) under every WebUI release.
+ */
 function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   const common = isObject(merged.common) ? merged.common : {};
   const out = { ...merged };
@@ -257,6 +261,15 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
     if (!isObject(releases)) continue;
     out[kind] = Object.fromEntries(
       Object.entries(releases).map(([name, values]) => [name, deepMerge(common, values ?? {})]),
+    );
+  }
+  if (isObject(merged.webui)) {
+    const forWebui: Record<string, unknown> = {};
+    for (const key of WEBUI_COMMON_KEYS) if (key in common) forWebui[key] = common[key];
+    if (isObject(common.image) && common.image.pullPolicy !== undefined)
+      forWebui.image = { pullPolicy: common.image.pullPolicy };
+    out.webui = Object.fromEntries(
+      Object.entries(merged.webui).map(([name, values]) => [name, deepMerge(forWebui, values ?? {})]),
     );
   }
   return out;
@@ -372,7 +385,7 @@ function secretHint(path: Path): string {
   const config = path.indexOf('config');
   if (config >= 0 && path.length === config + 3)
     return `reference an existing Secret instead: '${last}: {secretKeyRef: {name: <secret>, key: <key>}}'`;
-  if (path.includes('additionalEnvs') || path.includes('optional_config'))
+  if (path.includes('additionalEnvs') || path.includes('optional_config') || path.includes('optionalConfig'))
     return "use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'";
   return 'reference a Secret instead (a secretKeyRef in config, valueFrom.secretKeyRef for an env var, a mounted Secret)';
 }

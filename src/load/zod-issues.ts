@@ -102,7 +102,7 @@ export function suggestKey(key: string, valid: readonly string[]): string | unde
 }
 
 function kindOf(path: Path): { kind: ReleaseKind; inner: Path } | undefined {
-  if ((path[0] === 'servers' || path[0] === 'daemons') && path.length >= 3)
+  if ((path[0] === 'servers' || path[0] === 'daemons' || path[0] === 'webui') && path.length >= 3)
     return { kind: path[0], inner: path.slice(2) };
   if (path[0] === 'common' && path.length >= 2) return { kind: 'common', inner: path.slice(1) };
   return undefined;

@@ -6,6 +6,7 @@
 import type { App, Chart } from 'cdk8s';
 import type { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
 import type { RucioServer } from '../../constructs/rucio/rucio-server.js';
+import type { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 
 /** Labels every object of an environment carries. */
@@ -26,6 +27,8 @@ export interface BuildContext {
   readonly servers: Map<string, RucioServer>;
   /** The daemons releases built so far, by release name. */
   readonly daemons: Map<string, RucioDaemons>;
+  /** The WebUI releases built so far, by release name. */
+  readonly webui: Map<string, RucioWebui>;
   /** A new chart in the environment's namespace (or another), for one output folder. */
   chart(folder: string, instance: string, namespace?: string): Chart;
   /** A file that is not a Kubernetes object (a plain haproxy.cfg), written into an output folder. */

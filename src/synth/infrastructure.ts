@@ -41,12 +41,25 @@ export function haproxy(ctx: BuildContext): void {
         : {}),
     });
   }
+  const webuiReleases = new Map<string, HaproxyReleaseRef>();
+  for (const [release, webui] of ctx.webui) {
+    const v = env.values.webui[release]!;
+    webuiReleases.set(release, {
+      fullname: webui.fullname,
+      servicePort: webui.servicePort,
+      useSSL: v.useSSL,
+      replicaCount: v.replicaCount,
+      ...(v.service.type === 'LoadBalancer' && v.service.loadBalancerIP
+        ? { loadBalancerIP: v.service.loadBalancerIP }
+        : {}),
+    });
+  }
   const header = [
     GENERATED_MARKER.replace(/^# /, ''),
     // The file's name only: the output must not depend on where the environments folder is.
     `HAProxy of the '${env.name}' environment (${basename(env.file)}), for the cluster and for the VMs alike.`,
   ];
-  const config = renderHaproxyCfg(haproxyModel(values, releases, env.values.namespace, header));
+  const config = renderHaproxyCfg(haproxyModel(values, releases, env.values.namespace, header, webuiReleases));
   ctx.file(folder, 'haproxy.cfg', config);
   if (values.inCluster) new Haproxy(ctx.chart(folder, 'haproxy'), 'Haproxy', { values, config });
 }

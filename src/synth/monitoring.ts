@@ -106,6 +106,7 @@ export const monitoring: Component = (ctx) => {
       environment: env.name,
       namespace: env.values.namespace,
       daemons: daemons.map((d) => ({ ...d, metrics: d.metrics && scraped })),
+      webuiDeployments: [...ctx.webui.values()].filter((w) => w.deployment).map((w) => w.fullname),
       alerts: m.alerts,
       labels: m.scrape.labels,
     });

@@ -13,8 +13,10 @@ import { FluxSync, sourceIgnore } from '../../constructs/flux/flux.js';
 import { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
 import { ValuesError } from '../../constructs/shared/rucio-pod.js';
 import { RucioServer } from '../../constructs/rucio/rucio-server.js';
+import { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
+import { planWebui } from '../plan/rucio-webui.js';
 import { commonLabels, type BuildContext, type Component } from './context.js';
 import { GENERATED_MARKER, type KubeObject, type RenderedFile, type RenderedFolder } from './files.js';
 import { filebeat, haproxy, prepareEnvironment, probes, pushgateway } from './infrastructure.js';
@@ -57,6 +59,15 @@ export const rucioDaemons: Component = (ctx) => {
   }
 };
 
+/** The WebUI releases: `apps/<env>/<release>/`, each built from its plan. */
+export const rucioWebuis: Component = (ctx) => {
+  const { env } = ctx;
+  for (const release of Object.keys(env.values.webui).sort()) {
+    const chart = ctx.chart(`apps/${env.name}/${release}`, release);
+    ctx.webui.set(release, new RucioWebui(chart, 'Release', planWebui(release, env.values.webui[release]!)));
+  }
+};
+
 /**
  * The Flux objects: `clusters/<env>/`. Runs last and reads the folders the other components rendered, so a layer
  * (e.g. `infrastructure/<env>/`) gets its Kustomization as soon as some component writes into it.
@@ -77,6 +88,7 @@ export const fluxObjects: Component = (ctx) => {
       release,
       deployments: [...d.daemons.values()].map((x) => x.deploymentName),
     })),
+    webui: [...ctx.webui].map(([release, w]) => ({ release, deployments: w.deployment ? [w.fullname] : [] })),
   });
 };
 
@@ -84,6 +96,7 @@ export const fluxObjects: Component = (ctx) => {
 export const COMPONENTS: readonly Component[] = [
   rucioServers,
   rucioDaemons,
+  rucioWebuis,
   haproxy,
   pushgateway,
   probes,
@@ -107,6 +120,7 @@ export function buildEnvironment(
     env,
     servers: new Map(),
     daemons: new Map(),
+    webui: new Map(),
     chart(folder, instance, namespace = env.values.namespace) {
       const id = `${folder.replace(/[^A-Za-z0-9]+/g, '-')}-${charts.get(folder)?.length ?? 0}`;
       const chart = new Chart(app, id, {

@@ -10,7 +10,7 @@ describe('policy waivers', () => {
     const r = await run(['validate', '--environments', copyEnvironments()]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('policy waivers applied (16):');
+    expect(r.stdout).toContain('policy waivers applied (18):');
     expect(r.stdout).toMatch(
       /run-as-non-root {2}DaemonSet\/filebeat {2}1 object {2}\(.*production\.yaml:\d+\): filebeat reads the container logs/,
     );

@@ -52,6 +52,7 @@ describe('Flux objects', () => {
       'clusters/integration/Kustomization.rucio-app-daemonint.k8s.yaml',
       'clusters/integration/Kustomization.rucio-app-daemonintpy3.k8s.yaml',
       'clusters/integration/Kustomization.rucio-app-serverint.k8s.yaml',
+      'clusters/integration/Kustomization.rucio-app-webuiint.k8s.yaml',
       'clusters/integration/Kustomization.rucio-infrastructure.k8s.yaml',
       'clusters/production/GitRepository.rucio-deploy.k8s.yaml',
       'clusters/production/Kustomization.rucio-app-daemonprod.k8s.yaml',

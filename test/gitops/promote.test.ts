@@ -55,6 +55,22 @@ describe('rucio-gitops promote', () => {
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toBe(after);
   });
 
+  it("a WebUI release's tag is promoted only to an environment that has that WebUI release", async () => {
+    const dir = environments();
+    edit(
+      join(dir, 'integration.yaml'),
+      '    fullnameOverride: webuiint\n',
+      '    fullnameOverride: webuiint\n    image: {tag: release-37.0.0}\n',
+    );
+    const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
+    const c = capture();
+    expect(await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx)).toBe(0);
+    expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toBe(before);
+    expect(c.err.join('')).toContain(
+      "note: webui.webuiint.image.tag: production has no WebUI release 'webuiint', not promoted",
+    );
+  });
+
   it('replaces an existing pin where it stands, keeping its comment and quoting', async () => {
     const dir = environments();
     edit(

@@ -46,6 +46,26 @@ describe('filebeat.yml', () => {
     expect(input.parsers).toEqual([{ container: { stream: 'all', format: 'auto' } }]);
   });
 
+  it("ships the WebUI's logs: every container of the WebUI pods is read, and its app/release labels are kept", () => {
+    const d = object(files, 'apps/integration/webuiint/Deployment.webuiint.k8s.yaml') as any;
+    const input = config('integration')['filebeat.inputs'][0]!;
+    const globs = input.paths.map(
+      (g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`),
+    );
+    const containers = d.spec.template.spec.containers.map((c: { name: string }) => c.name);
+    expect(containers).toEqual(['httpd-error-log', 'webui-log', 'rucio-webui']);
+    for (const c of containers) {
+      // The kubelet's name for a container's log: <pod>_<namespace>_<container>-<container id>.log
+      const file = `/var/log/containers/webuiint-6d5f8b7c9-x2kq4_${d.metadata.namespace}_${c}-0123456789abcdef.log`;
+      expect(
+        globs.some((g) => g.test(file)),
+        file,
+      ).toBe(true);
+    }
+    const labels = input.processors[0].add_kubernetes_metadata.include_labels;
+    for (const key of Object.keys(d.spec.template.metadata.labels)) expect(labels).toContain(key);
+  });
+
   it('processors: Kubernetes metadata, then secrets dropped, then health checks dropped, then JSON decoded', () => {
     const p = config('integration')['filebeat.inputs'][0]!.processors;
     expect(p.map((x) => Object.keys(x)[0])).toEqual([

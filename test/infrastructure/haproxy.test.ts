@@ -68,6 +68,7 @@ describe('haproxy -c accepts every generated configuration', () => {
     expect(svc.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual([
       'api:443',
       'trace:80',
+      'webui:8443',
     ]);
   });
 
@@ -126,19 +127,44 @@ describe('haproxy -c accepts every generated configuration', () => {
   });
 });
 
-/** A local backend: HTTPS or HTTP, answering `/ping` (200, or 503 when failing) and anything else with its name. */
+/**
+ * A local backend: HTTPS or HTTP, answering `/ping` (200, or 503 when failing) and anything else with its name. A
+ * WebUI stand-in answers as the WebUI does: `/` redirects to the login page (503 when failing), there is no `/ping`
+ * (404), and any other page is served with its name.
+ */
 interface Backend {
   readonly name: string;
   readonly server: Server;
   port: number;
   failing: boolean;
   lastForwardedFor?: string;
+  /** Health checks received (`GET /` for a WebUI, `GET /ping` for a Rucio server). */
+  checks: number;
 }
 
-function startBackend(name: string, tls: { key: string; cert: string } | undefined): Promise<Backend> {
-  const backend: Backend = { name, server: undefined as never, port: 0, failing: false };
+function startBackend(
+  name: string,
+  tls: { key: string; cert: string } | undefined,
+  kind: 'server' | 'webui' = 'server',
+): Promise<Backend> {
+  const backend: Backend = { name, server: undefined as never, port: 0, failing: false, checks: 0 };
   const handler = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (kind === 'webui') {
+      if (req.url === '/') {
+        backend.checks++;
+        if (backend.failing) res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
+        else res.writeHead(302, { location: '/auth/login', 'content-type': 'text/plain' }).end('login');
+        return;
+      }
+      if (req.url === '/ping') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' }).end(name);
+      return;
+    }
     if (req.url === '/ping') {
+      backend.checks++;
       res
         .writeHead(backend.failing ? 503 : 200, { 'content-type': 'text/plain' })
         .end(backend.failing ? 'down' : 'pong');
@@ -157,7 +183,7 @@ function startBackend(name: string, tls: { key: string; cert: string } | undefin
   );
 }
 
-/** The generated config with ports remapped to loopback and checks every 100 ms. Nothing else changes. */
+/** The generated config with ports remapped to loopback and checks every 200 ms. Nothing else changes. */
 function remap(cfg: string, stats: number, frontends: Record<string, number>, servers: Record<string, number>): string {
   let section = '';
   return cfg
@@ -177,17 +203,17 @@ function remap(cfg: string, stats: number, frontends: Record<string, number>, se
         if (port === undefined) throw new Error(`no backend for server ${m[2]}`);
         return `${m[1]}server ${m[2]} 127.0.0.1:${port}${m[5]!.replace(/ port \d+/, ` port ${port}`)}`;
       }
-      return line.replace(/default-server inter \d+s/, 'default-server inter 100ms');
+      return line.replace(/default-server inter \d+s/, 'default-server inter 200ms');
     })
     .join('\n');
 }
 
-function request(port: number, tls: boolean): Promise<string> {
+function request(port: number, tls: boolean, path = '/'): Promise<string> {
   return new Promise((ok, fail) => {
     const options = {
       host: '127.0.0.1',
       port,
-      path: '/',
+      path,
       agent: false,
       timeout: 5_000,
       ...(tls ? { rejectUnauthorized: false } : {}),
@@ -203,13 +229,13 @@ function request(port: number, tls: boolean): Promise<string> {
 }
 
 /** Sends `n` requests, `parallel` at a time, and counts the answers by backend name. */
-async function spread(port: number, tls: boolean, n: number, parallel = 8): Promise<Map<string, number>> {
+async function spread(port: number, tls: boolean, n: number, parallel = 8, path = '/'): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let next = 0;
   const worker = async () => {
     while (next < n) {
       next++;
-      const name = await request(port, tls);
+      const name = await request(port, tls, path);
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
   };
@@ -236,10 +262,12 @@ async function serverStatus(stats: number): Promise<Map<string, string>> {
 describe('the generated configuration running on loopback', () => {
   const procs = new Processes();
   const backends = new Map<string, Backend>();
-  const ports = { stats: 0, api: 0, trace: 0 };
+  const ports = { stats: 0, api: 0, trace: 0, webui: 0 };
   const integration = loadEnv('integration');
   const api = integration.values.haproxy!.frontends.api!;
   const weights = new Map(api.servers.map((s) => [s.release ?? s.host!, s.weight]));
+  const webui = integration.values.haproxy!.frontends.webui!;
+  const webuiWeights = new Map(webui.servers.map((s) => [s.release ?? s.host!, s.weight]));
   let haproxy: ReturnType<Processes['start']>;
 
   beforeAll(async () => {
@@ -250,8 +278,12 @@ describe('the generated configuration running on loopback', () => {
       [
         'req',
         '-x509',
+        // An EC key: handshakes cost a fraction of RSA's, so checks every 200 ms stay far from their timeout on a
+        // loaded machine.
         '-newkey',
-        'rsa:2048',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
         '-nodes',
         '-keyout',
         key,
@@ -269,13 +301,16 @@ describe('the generated configuration running on loopback', () => {
     for (const s of api.servers) backends.set(s.release ?? s.host!, await startBackend(s.release ?? s.host!, tls));
     for (const s of integration.values.haproxy!.frontends.trace!.servers)
       backends.set(s.host!, await startBackend(s.host!, undefined));
+    for (const s of webui.servers)
+      backends.set(s.release ?? s.host!, await startBackend(s.release ?? s.host!, tls, 'webui'));
     ports.stats = await freePort();
     ports.api = await freePort();
     ports.trace = await freePort();
+    ports.webui = await freePort();
     const cfg = remap(
       files.get('infrastructure/integration/haproxy/haproxy.cfg')!,
       ports.stats,
-      { api: ports.api, trace: ports.trace },
+      { api: ports.api, trace: ports.trace, webui: ports.webui },
       Object.fromEntries([...backends].map(([name, b]) => [name, b.port])),
     );
     const file = join(work, 'running.cfg');
@@ -327,6 +362,36 @@ describe('the generated configuration running on loopback', () => {
       expect(counts.get(victim.name) ?? 0).toBe(0);
       const rest = [...weights].filter(([name]) => name !== victim.name).reduce((a, [, w]) => a + w, 0);
       expect(Math.abs((counts.get('serverint') ?? 0) / n - weights.get('serverint')! / rest)).toBeLessThan(0.03);
+    } finally {
+      victim.failing = false;
+    }
+  });
+
+  it('routes the webui frontend to the WebUI stand-ins by weight, checking GET / (the WebUI has no /ping)', async () => {
+    expect(webui.serves).toBe('webui');
+    for (const name of webuiWeights.keys()) expect(backends.get(name)!.checks, name).toBeGreaterThan(0);
+    const n = 500;
+    const counts = await spread(ports.webui, true, n, 8, '/dids');
+    const total = [...webuiWeights.values()].reduce((a, b) => a + b, 0);
+    for (const [name, weight] of webuiWeights) {
+      const share = (counts.get(name) ?? 0) / n;
+      expect(Math.abs(share - weight / total), `${name}: ${counts.get(name)} of ${n}`).toBeLessThan(0.04);
+    }
+    expect(counts.get('webuiint') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('drains a WebUI whose / fails, and serves everything from the other', async () => {
+    const victim = backends.get('webuiint')!;
+    victim.failing = true;
+    try {
+      await waitFor(
+        'the failing WebUI DOWN',
+        async () => ((await serverStatus(ports.stats)).get('webui/webuiint')?.startsWith('DOWN') ? true : undefined),
+        10_000,
+      );
+      const counts = await spread(ports.webui, true, 100, 8, '/dids');
+      expect(counts.get('webuiint') ?? 0).toBe(0);
+      expect(counts.get('rucio-ui-01.example.org')).toBe(100);
     } finally {
       victim.failing = false;
     }
