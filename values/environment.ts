@@ -14,6 +14,7 @@ import { probesSchema } from './probes.js';
 import { pushgatewaySchema } from './pushgateway.js';
 import { fluxSchema } from './flux.js';
 import { policySchema } from './policy.js';
+import { promotionSchema } from './promotion.js';
 import { rucioDaemonsSchema } from './rucio-daemons.js';
 import { rucioServerSchema } from './rucio-server.js';
 import { rucioWebuiSchema, webuiIssues } from './rucio-webui.js';
@@ -88,6 +89,10 @@ export const environmentSchema = z
     policy: policySchema
       .optional()
       .describe("Waivers of the policy pack's rules (rule, object, reason), listed by synth and validate"),
+    /** What `promote` demands of the tags moved into this environment; see `values/promotion.ts`. */
+    promotion: promotionSchema
+      .optional()
+      .describe('What promote demands of the tags moved into this environment (soak: 7d by default)'),
   })
   .superRefine((env, ctx) => {
     for (const name of Object.keys(env.daemons)) {

@@ -4,6 +4,8 @@
  *
  * Everything else (replicas, threads, resources, config, hostnames) is the environment's own and never promoted.
  */
+import { z } from 'zod';
+
 export const RELEASE_PINNED: readonly (readonly string[])[] = [
   /** The image tag of every Rucio release of the environment. */
   ['common', 'image', 'tag'],
@@ -33,4 +35,29 @@ export function releasePinned(data: unknown): Array<{ path: string[]; value: unk
   };
   for (const pattern of RELEASE_PINNED) walk(data, pattern, []);
   return out;
+}
+
+/** A duration as written in environment files: whole days or hours (`7d`, `36h`). */
+export const SOAK_PATTERN = /^(\d{1,4})(d|h)$/;
+
+/** `promotion`: what an environment demands of the releases promoted into it. */
+export const promotionSchema = z.strictObject({
+  /**
+   * How long the source environment must have run a tag (counted from the commit on the main branch that last set
+   * it there) before `promote` moves it into this environment. `0h` turns the check off.
+   */
+  soak: z
+    .string()
+    .regex(SOAK_PATTERN, 'expected a duration in whole days or hours, e.g. 7d or 36h')
+    .default('7d')
+    .describe(
+      'How long the source environment must have run a tag (since the main-branch commit that last set it) before promote moves it here; e.g. 7d, 36h; 0h turns the check off',
+    ),
+});
+
+/** A soak duration in milliseconds. */
+export function soakMillis(text: string): number {
+  const m = SOAK_PATTERN.exec(text);
+  if (!m) throw new Error(`not a soak duration: ${text}`);
+  return Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000);
 }

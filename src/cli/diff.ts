@@ -2,25 +2,41 @@
  * `diff`: what synth produces now, compared object by object with `dist/` as committed at a git ref (by default the
  * merge base with the main branch), for merge-request review.
  */
+import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '../load/problems.js';
 import { compareTrees, hasChanges } from '../review/compare.js';
 import { formatReview, type ReviewFormat } from '../review/format.js';
+import { capacitySvg, formatHtml } from '../review/html.js';
+import { writeReportFile } from '../review/report-file.js';
 import { defaultBase, existingDir, gitTopLevel, treeAtRef } from '../review/git-tree.js';
 import { synthesize, type EnvOptions } from '../pipeline.js';
 import type { Output } from './context.js';
 
 export interface DiffOptions extends EnvOptions {
+  /** The output folder compared (`--dist`, default `dist`). */
   readonly out: string;
+  /** `--out FILE`: the review goes to this file instead of stdout. */
+  readonly file?: string;
+  /** `--svg FILE`: the capacity chart alone. */
+  readonly svg?: string;
   readonly base?: string;
   readonly format: string;
   readonly exitCode: boolean;
 }
 
-const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
+const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json', 'html'];
 
 export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
   if (!FORMATS.includes(options.format as ReviewFormat))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, received '${options.format}'`);
+  for (const [flag, file] of [
+    ['--out', options.file],
+    ['--svg', options.svg],
+  ] as const)
+    if (file !== undefined && (file === '' || (existsSync(file) && statSync(file).isDirectory())))
+      throw new UsageError(
+        `${flag} FILE names the file the review is written to, received '${file}'${file === '' ? '' : ' (a folder; the output folder compared is --dist DIR)'}`,
+      );
   // The checks' report (waivers, declarations) goes to stderr: stdout is the review, posted as it is.
   const { envs, files } = await synthesize(options, { stdout: ctx.stderr, stderr: ctx.stderr });
   const top = gitTopLevel(existingDir(options.out));
@@ -36,6 +52,15 @@ export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
   }
   const label = options.base ?? `merge base ${base.slice(0, 12)}`;
   const review = compareTrees(label, before, head);
-  ctx.stdout(formatReview(review, options.format as ReviewFormat));
+  const format = options.format as ReviewFormat;
+  const text = format === 'html' ? formatHtml(review) : formatReview(review, format);
+  if (options.file !== undefined) {
+    writeReportFile(options.file, text);
+    ctx.stderr(`wrote the ${format} review to ${options.file}\n`);
+  } else ctx.stdout(text);
+  if (options.svg !== undefined) {
+    writeReportFile(options.svg, capacitySvg(review));
+    ctx.stderr(`wrote the capacity chart to ${options.svg}\n`);
+  }
   return options.exitCode && hasChanges(review) ? 1 : 0;
 }

@@ -81,13 +81,15 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   diff: {
-    summary: 'review: what synth produces now against dist/ at a git ref, object by object',
+    summary: 'review: what synth produces now against dist/ at a git ref, object by object, with the capacity change',
     usage:
-      'diff [--base REF] [--format text|markdown|json] [--exit-code] [--env NAME]... [--environments DIR] [--out DIR]',
+      'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
-        out: { type: 'string', default: 'dist' },
+        dist: { type: 'string', default: 'dist' },
+        out: { type: 'string' },
+        svg: { type: 'string' },
         base: { type: 'string' },
         format: { type: 'string', default: 'text' },
         'exit-code': { type: 'boolean', default: false },
@@ -98,7 +100,9 @@ export const COMMANDS: Record<string, Command> = {
         {
           environments: values.environments,
           env: values.env,
-          out: values.out,
+          out: values.dist,
+          file: values.out,
+          svg: values.svg,
           base: values.base,
           format: values.format,
           exitCode: values['exit-code'],
@@ -138,20 +142,39 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   promote: {
-    summary: 'move the release-pinned values (image tags) from one environment file to another',
-    usage: 'promote --from ENV --to ENV [--environments DIR] [--dry-run]',
+    summary: 'move the release-pinned values (image tags) that have soaked from one environment file to another',
+    usage:
+      'promote --from ENV --to ENV [--environments DIR] [--dry-run] [--commit [--out DIR]] [--force --reason TEXT]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         environments: ENV_OPTIONS.environments,
         from: { type: 'string' },
         to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        commit: { type: 'boolean', default: false },
+        out: { type: 'string', default: 'dist' },
+        force: { type: 'boolean', default: false },
+        reason: { type: 'string' },
       });
       if (values.help) return help(ctx, 'promote');
       if (!values.from || !values.to) throw new UsageError('--from ENV and --to ENV are required');
+      const { checkReason } = await import('../promote/gate.js');
+      if (values.force && values.reason === undefined)
+        throw new UsageError('--force needs --reason TEXT: the reason is recorded in the commit message');
+      if (values.reason !== undefined && !values.force) throw new UsageError('--reason goes with --force');
+      const bad = values.reason === undefined ? undefined : checkReason(values.reason);
+      if (bad) throw new UsageError(bad);
       const { promote } = await import('./promote.js');
       return promote(
-        { environments: values.environments, from: values.from, to: values.to, dryRun: values['dry-run'] },
+        {
+          environments: values.environments,
+          from: values.from,
+          to: values.to,
+          dryRun: values['dry-run'],
+          commit: values.commit,
+          out: values.out,
+          forceReason: values.force ? values.reason!.trim() : undefined,
+        },
         ctx,
       );
     },

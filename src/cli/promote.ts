@@ -1,168 +1,31 @@
 /**
- * `promote --from integration --to production`: copies the release-pinned values (`values/promotion.ts`: image
- * tags) that the source environment resolves to into the target environment's own file, editing the YAML in place
- * (comments, order and formatting kept: only the edited scalars change), prints the diff, and refuses when either
- * environment does not validate, before or after the edit.
+ * `promote --from integration --to production`: checks the soak of the tags it moves (`src/promote/gate.ts`), edits
+ * the target's file (`src/promote/plan.ts`), prints the file's diff and the objects it changes in the target, and
+ * with `--commit` synthesizes and commits the result with the soak (or the override's reason) in the trailers.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
-import { isMap, isScalar, parse, parseDocument, Scalar, type Document } from 'yaml';
-import { releasePinned } from '../../values/promotion.js';
-import { deepMerge, loadEnvironment, loadEnvironments, type LoadedEnvironment } from '../load/environments.js';
-import { Problem, UsageError, UserError } from '../load/problems.js';
+import { checkSoak, commitMessage, commitPromotion, commitTree } from '../promote/gate.js';
+import { planPromotion } from '../promote/plan.js';
+import { formatDate, formatDuration } from '../promote/soak.js';
+import { formatText } from '../review/format.js';
+import { scopeOf, synthesize, writeOutput } from '../pipeline.js';
 import type { Output } from './context.js';
+
+export { setInText } from '../promote/plan.js';
 
 export interface PromoteOptions {
   readonly environments: string;
   readonly from: string;
   readonly to: string;
   readonly dryRun: boolean;
-}
-
-function rawValues(env: LoadedEnvironment): unknown {
-  return env.sources.reduce<unknown>((acc, s) => deepMerge(acc, s.data), {});
-}
-
-function getIn(data: unknown, path: readonly string[]): unknown {
-  let node = data;
-  for (const k of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[k];
-  }
-  return node;
-}
-
-/** A scalar as YAML source: plain when it reads back as the same string, else double-quoted. */
-function scalarText(value: unknown, style?: Scalar.Type): string {
-  if (typeof value !== 'string') return JSON.stringify(value);
-  if (style === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
-  if (style === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  return /^[A-Za-z0-9_][A-Za-z0-9_.\/+-]*$/.test(value) && parse(value) === value ? value : JSON.stringify(value);
-}
-
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-/**
- * Sets `path` to `value` in YAML source text, touching nothing else: an existing scalar is replaced where it
- * stands; a missing key is inserted as the first key of its deepest existing block map (or appended to the file).
- */
-export function setInText(text: string, path: readonly string[], value: unknown): string {
-  const doc: Document = parseDocument(text);
-  const node = doc.getIn(path, true);
-  if (isScalar(node) && node.range) {
-    const [start, end] = node.range;
-    return text.slice(0, start) + scalarText(value, node.type) + text.slice(end);
-  }
-  let depth = path.length - 1;
-  while (depth > 0 && !isMap(doc.getIn(path.slice(0, depth), true))) depth--;
-  const rest = path.slice(depth);
-  const snippet = (indent: string) =>
-    rest
-      .map((k, i) => `${indent}${'  '.repeat(i)}${k}:${i === rest.length - 1 ? ` ${scalarText(value)}` : ''}`)
-      .join('\n');
-  if (depth === 0) {
-    if (node !== undefined && !isScalar(node))
-      throw new UserError(`cannot set ${path.join('.')}: it is not a single value`);
-    return `${text.replace(/\n*$/, '\n')}${snippet('')}\n`;
-  }
-  const parent = doc.getIn(path.slice(0, depth), true);
-  if (
-    !isMap(parent) ||
-    parent.flow ||
-    parent.items.length === 0 ||
-    !parent.items[0]!.key ||
-    !(parent.items[0]!.key as Scalar).range
-  ) {
-    // A flow map ({…}): rewrite through the document (this map's formatting may change; comments stay).
-    doc.setIn(path, value);
-    return doc.toString({ lineWidth: 0 });
-  }
-  const firstKey = (parent.items[0]!.key as Scalar).range!;
-  const at = lineStart(text, firstKey[0]);
-  const indent = text.slice(at, firstKey[0]);
-  return `${text.slice(0, at)}${snippet(indent)}\n${text.slice(at)}`;
-}
-
-/** What a promotion changes, computed without writing. */
-export interface Promotion {
-  readonly file: string;
-  readonly before: string;
-  readonly after: string;
-  readonly changed: ReadonlyArray<{ path: string; from: unknown; to: unknown }>;
-  readonly notes: readonly string[];
-}
-
-/** Works out the promotion and checks that the target still validates with it. */
-export function planPromotion(options: Omit<PromoteOptions, 'dryRun'>): Promotion {
-  if (options.from === options.to) throw new UsageError('--from and --to name the same environment');
-  let envs: LoadedEnvironment[];
-  try {
-    envs = loadEnvironments(options.environments, [options.from, options.to]);
-  } catch (e) {
-    if (e instanceof UserError) throw new UserError(`refusing to promote: ${e.heading}`, e.problems);
-    throw e;
-  }
-  const from = envs.find((e) => e.name === options.from)!;
-  const to = envs.find((e) => e.name === options.to)!;
-  const source = rawValues(from);
-  const target = rawValues(to);
-  const before = readFileSync(to.file, 'utf8');
-  let after = before;
-  const changed: Array<{ path: string; from: unknown; to: unknown }> = [];
-  const notes: string[] = [];
-  const promoted = new Set<string>();
-  for (const { path, value } of releasePinned(source)) {
-    promoted.add(path.join('.'));
-    if (
-      (path[0] === 'servers' || path[0] === 'daemons' || path[0] === 'webui') &&
-      getIn(target, path.slice(0, 2)) === undefined
-    ) {
-      const kind = path[0] === 'servers' ? 'server' : path[0] === 'daemons' ? 'daemons' : 'WebUI';
-      notes.push(`${path.join('.')}: ${options.to} has no ${kind} release '${path[1]}', not promoted`);
-      continue;
-    }
-    const current = getIn(target, path);
-    if (current === value) continue;
-    after = setInText(after, path, value);
-    changed.push({ path: path.join('.'), from: current, to: value });
-  }
-  for (const { path, value } of releasePinned(target)) {
-    if (!promoted.has(path.join('.')) && path[0] !== 'common') {
-      notes.push(
-        `${path.join('.')}: ${options.to} pins ${JSON.stringify(value)} for this release itself; ${options.from} has no such key, so it stays`,
-      );
-    }
-  }
-  if (after !== before) {
-    // The promoted file must validate too: load it from a copy of the environments.
-    const tmp = mkdtempSync(join(tmpdir(), 'rucio-gitops-promote-'));
-    try {
-      cpSync(options.environments, tmp, { recursive: true });
-      writeFileSync(join(tmp, basename(to.file)), after);
-      const { problems } = loadEnvironment(tmp, options.to);
-      if (problems.length > 0) {
-        throw new UserError(
-          `refusing to promote: ${options.to} would not validate with the promoted values:`,
-          problems.map(
-            (p) =>
-              new Problem(
-                p.file.startsWith(tmp) ? join(options.environments, relative(tmp, p.file)) : p.file,
-                p.line,
-                p.path,
-                p.message,
-              ),
-          ),
-        );
-      }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-  return { file: to.file, before, after, changed, notes };
+  /** `--force --reason TEXT`. */
+  readonly forceReason?: string;
+  /** `--commit`: synthesize into `out` and commit the file and `out`. */
+  readonly commit?: boolean;
+  readonly out?: string;
+  /** The time the soak is measured at (tests); now by default. */
+  readonly now?: number;
 }
 
 export async function promote(options: PromoteOptions, ctx: Output): Promise<number> {
@@ -172,6 +35,14 @@ export async function promote(options: PromoteOptions, ctx: Output): Promise<num
     ctx.stdout(`nothing to promote: ${options.to} already runs the release of ${options.from}\n`);
     return 0;
   }
+  const top = options.commit && !options.dryRun ? commitTree(options.environments) : undefined;
+  const gate = checkSoak(plan, options);
+  for (const s of gate.soaks)
+    if (s.commit !== undefined)
+      ctx.stderr(
+        `soak: ${s.path} ${JSON.stringify(s.value)} in ${options.from} since ${s.commit.slice(0, 12)} (${formatDate(s.date!)}): ${formatDuration(s.soaked)} of ${gate.required}\n`,
+      );
+  for (const o of gate.overridden) ctx.stderr(`soak overridden (--force): ${o}\n`);
   const patch = createTwoFilesPatch(plan.file, plan.file, plan.before, plan.after, undefined, undefined, {
     context: 3,
   });
@@ -182,12 +53,31 @@ export async function promote(options: PromoteOptions, ctx: Output): Promise<num
       .join('\n')
       .trimEnd()}\n`,
   );
-  if (!options.dryRun) writeFileSync(plan.file, plan.after);
-  const list = plan.changed
-    .map((c) => `${c.path} ${JSON.stringify(c.from ?? null)} → ${JSON.stringify(c.to)}`)
-    .join(', ');
+  ctx.stdout(`\nwhat this changes in ${options.to}'s objects:\n${formatText(plan.review)}`);
+  if (options.dryRun) {
+    ctx.stdout(`would promote ${options.from} → ${options.to}: ${changes(plan.changed)}\n`);
+    return 0;
+  }
+  writeFileSync(plan.file, plan.after);
+  const message = commitMessage(plan, gate, options);
+  if (top !== undefined) {
+    const out = options.out ?? 'dist';
+    const envOptions = { environments: options.environments };
+    const synthesis = await synthesize(envOptions, ctx, out);
+    writeOutput(out, synthesis.files, scopeOf(envOptions, synthesis));
+    const commit = commitPromotion(top, [plan.file, out], message);
+    ctx.stdout(
+      `promoted ${options.from} → ${options.to}: ${changes(plan.changed)}; committed ${commit.slice(0, 12)}\n`,
+    );
+    return 0;
+  }
   ctx.stdout(
-    `${options.dryRun ? 'would promote' : 'promoted'} ${options.from} → ${options.to}: ${list}${options.dryRun ? '' : `; run 'rucio-gitops synth' and review with 'rucio-gitops diff'`}\n`,
+    `promoted ${options.from} → ${options.to}: ${changes(plan.changed)}; run 'rucio-gitops synth' and review with 'rucio-gitops diff'\n` +
+      `commit message (or pass --commit):\n${message.replace(/^/gm, '  ').trimEnd()}\n`,
   );
   return 0;
+}
+
+function changes(list: ReadonlyArray<{ path: string; from: unknown; to: unknown }>): string {
+  return list.map((c) => `${c.path} ${JSON.stringify(c.from ?? null)} → ${JSON.stringify(c.to)}`).join(', ');
 }

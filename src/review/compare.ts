@@ -6,6 +6,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
 import { toYaml } from '../synth/yaml-emit.js';
+import { compareCapacity, type EnvironmentCapacity } from './capacity.js';
 import { isNamedList, maskPair, maskUrlCredentials, type Step } from './mask.js';
 
 /** One object of a tree. */
@@ -58,6 +59,8 @@ export interface Review {
   readonly base: string;
   readonly environments: readonly EnvironmentReview[];
   readonly files: readonly FileChange[];
+  /** Pods, CPU and memory of each environment with changes, release by release, before and after. */
+  readonly capacity: readonly EnvironmentCapacity[];
 }
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
@@ -333,7 +336,12 @@ export function compareTrees(
       diff: fileDiff(file, x ?? '', y ?? ''),
     });
   }
-  return { base: baseName, environments, files };
+  const capacity = compareCapacity(
+    base,
+    head,
+    environments.map((e) => e.name),
+  );
+  return { base: baseName, environments, files, capacity };
 }
 
 /** Every risk of a review, by environment. */

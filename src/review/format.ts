@@ -2,9 +2,10 @@
  * The review as text (terminal), markdown (a merge-request comment: risks first, a summary table per environment,
  * diffs folded) or JSON (for machines).
  */
+import { CAPACITY_FIELDS, capacityChanged, FIELD_TITLES, formatChange, type EnvironmentCapacity } from './capacity.js';
 import { allRisks, hasChanges, objectLabel, type ObjectChange, type Review } from './compare.js';
 
-export type ReviewFormat = 'text' | 'markdown' | 'json';
+export type ReviewFormat = 'text' | 'markdown' | 'json' | 'html';
 
 function counts(changes: readonly ObjectChange[]): string {
   const n = (s: ObjectChange['status']) => changes.filter((c) => c.status === s).length;
@@ -29,6 +30,14 @@ export function formatText(review: Review): string {
     for (const c of env.changes) {
       out.push(`  ${c.status.padEnd(7)} ${objectLabel(c.object)}  (${c.object.file})`);
       for (const f of fieldList(c)) out.push(`            ${f}`);
+    }
+    const cap = review.capacity.find((x) => x.name === env.name);
+    if (cap && capacityChanged(cap.total.before, cap.total.after)) {
+      out.push(`  capacity (autoscaled workloads at min–max):`);
+      for (const r of cap.rows.filter((r) => capacityChanged(r.before, r.after)))
+        out.push(
+          `    ${r.release}: ${CAPACITY_FIELDS.map((f) => `${FIELD_TITLES[f]} ${formatChange(f, r.before, r.after)}`).join(', ')}`,
+        );
     }
   }
   if (review.files.length > 0) {
@@ -71,6 +80,8 @@ export function formatMarkdown(review: Review): string {
       out.push(`| ${c.status} | ${code(objectLabel(c.object))} | ${cell(fields)} |`);
     }
     out.push('');
+    const cap = review.capacity.find((x) => x.name === env.name);
+    if (cap) out.push(...capacityMarkdown(cap));
     for (const c of env.changes.filter((c) => c.diff !== '')) {
       out.push(
         `<details><summary>${objectLabel(c.object)}</summary>`,
@@ -92,10 +103,40 @@ export function formatMarkdown(review: Review): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/** The capacity table of one environment: every release, before → after, and the total. */
+export function capacityMarkdown(cap: EnvironmentCapacity): string[] {
+  if (cap.rows.length === 0) return [];
+  const head = ['release', ...CAPACITY_FIELDS.map((f) => FIELD_TITLES[f])];
+  const out = [
+    `##### Capacity of ${cell(cap.name)}: ${capacityChanged(cap.total.before, cap.total.after) ? 'before → after' : 'unchanged'}`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const r of cap.rows) {
+    const name = capacityChanged(r.before, r.after) ? `**${cell(r.release)}**` : cell(r.release);
+    out.push(`| ${name} | ${CAPACITY_FIELDS.map((f) => cell(formatChange(f, r.before, r.after))).join(' | ')} |`);
+  }
+  out.push(
+    `| total | ${CAPACITY_FIELDS.map((f) => cell(formatChange(f, cap.total.before, cap.total.after))).join(' | ')} |`,
+    '',
+  );
+  const notes = [
+    'CPU in cores, memory in GiB/MiB, summed over pods.',
+    cap.total.after.autoscaled + cap.total.before.autoscaled > 0
+      ? 'Autoscaled workloads count at their minimum–maximum replicas.'
+      : '',
+    cap.total.after.daemonSets + cap.total.before.daemonSets > 0 ? 'A DaemonSet counts one pod (per node).' : '',
+    'Jobs and CronJobs are not counted.',
+  ].filter((n) => n !== '');
+  out.push(`<sub>${notes.join(' ')}</sub>`, '');
+  return out;
+}
+
 export function formatJson(review: Review): string {
   return `${JSON.stringify({ ...review, changed: hasChanges(review), risks: allRisks(review) }, null, 2)}\n`;
 }
 
-export function formatReview(review: Review, format: ReviewFormat): string {
+export function formatReview(review: Review, format: Exclude<ReviewFormat, 'html'>): string {
   return format === 'json' ? formatJson(review) : format === 'markdown' ? formatMarkdown(review) : formatText(review);
 }

@@ -8,6 +8,9 @@ import { capture, cleanup, ROOT, tempDir } from './helpers.js';
 
 afterAll(cleanup);
 
+/** These folders are not in git, so the soak cannot be measured: the edits are what is tested here (soak.test.ts tests the soak). */
+const UNTRACKED = 'the soak is tested in soak.test.ts';
+
 function environments(): string {
   const dir = join(tempDir('rg-promote-'), 'environments');
   cpSync(join(ROOT, 'environments'), dir, { recursive: true });
@@ -35,7 +38,12 @@ describe('rucio-gitops promote', () => {
     );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
     const c = capture();
-    expect(await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx)).toBe(0);
+    expect(
+      await promote(
+        { environments: dir, from: 'integration', to: 'production', dryRun: false, forceReason: UNTRACKED },
+        c.ctx,
+      ),
+    ).toBe(0);
     const after = readFileSync(join(dir, 'production.yaml'), 'utf8');
     // Exactly two lines more, everything else byte for byte (all comments included).
     const added = after.split('\n').filter((l) => !before.split('\n').includes(l));
@@ -50,7 +58,10 @@ describe('rucio-gitops promote', () => {
 
     // Promoting again changes nothing.
     const again = capture();
-    await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, again.ctx);
+    await promote(
+      { environments: dir, from: 'integration', to: 'production', dryRun: false, forceReason: UNTRACKED },
+      again.ctx,
+    );
     expect(again.out.join('')).toContain('nothing to promote');
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toBe(after);
   });
@@ -84,7 +95,10 @@ describe('rucio-gitops promote', () => {
       'common:\n  image:\n    tag: "release-36.2.0"  # production pin: changed by promote only\n  config:\n',
     );
     const c = capture();
-    await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx);
+    await promote(
+      { environments: dir, from: 'integration', to: 'production', dryRun: false, forceReason: UNTRACKED },
+      c.ctx,
+    );
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain(
       'common:\n  image:\n    tag: "release-37.1.0"  # production pin: changed by promote only\n  config:\n',
     );
@@ -104,7 +118,10 @@ describe('rucio-gitops promote', () => {
     );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
     const c = capture();
-    await promote({ environments: dir, from: 'integration', to: 'production', dryRun: true }, c.ctx);
+    await promote(
+      { environments: dir, from: 'integration', to: 'production', dryRun: true, forceReason: UNTRACKED },
+      c.ctx,
+    );
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toBe(before);
     expect(c.out.join('')).toContain('would promote integration → production');
     expect(c.err.join('')).toContain(
@@ -121,7 +138,7 @@ describe('rucio-gitops promote', () => {
     );
     const before = readFileSync(join(dir, 'production.yaml'), 'utf8');
     const err = await promote(
-      { environments: dir, from: 'integration', to: 'production', dryRun: false },
+      { environments: dir, from: 'integration', to: 'production', dryRun: false, forceReason: UNTRACKED },
       capture().ctx,
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
@@ -144,7 +161,10 @@ describe('rucio-gitops promote', () => {
       '    fullnameOverride: daemonint\n    image:\n      tag: release-37.0.0\n',
     );
     const c = capture();
-    await promote({ environments: dir, from: 'integration', to: 'production', dryRun: false }, c.ctx);
+    await promote(
+      { environments: dir, from: 'integration', to: 'production', dryRun: false, forceReason: UNTRACKED },
+      c.ctx,
+    );
     expect(readFileSync(join(dir, 'production.yaml'), 'utf8')).toContain(
       '  daemonint:\n    image:\n      tag: release-37.0.0\n',
     );
