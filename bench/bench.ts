@@ -1,102 +1,132 @@
 /**
- * `npm run bench`: how fast and how big synth is. Not a test: it measures and reports, and writes `bench/RESULTS.md`.
+ * `npm run bench`: the goals of issue #14, each with its figure and met / missed, measured on this machine. Not a
+ * test: it measures and reports, and writes the block between the markers of `bench/RESULTS.md`.
  *
- * - whole-process commands (synth, validate, and diff when the command exists), cold: a new process each run;
- * - a generated large instance synthesized in a child process: wall time, objects/s, peak RSS, and the same objects
- *   serialized by the `yaml` library alone (the floor);
- * - the bundled environments at 1x, 10x and 100x, each in a child process.
+ * 1. The bundled environments, whole process, in interleaved rounds: synth with the V8 code cache, synth without it,
+ *    the true floor (bench/floor.ts: parse the same environment files, write the same files and bytes) and start-up
+ *    alone (`--help`). Ours against the helm figures recorded in the issue (helm is not installed here).
+ * 2. Growth inside ONE environment: 1, 10 and 200 daemons releases (28 daemons each), whole-process synth and floor,
+ *    interleaved: CPU per release, peak RSS, ours / floor.
+ * 3. The objects at 200 releases (in process): the largest object, objects over 1 MiB, objects that leave the fast
+ *    YAML path, and where the time goes (load, render, checks, YAML text).
+ * 4. Growth across environments: the bundled environments copied 1, 10 and 50 times, whole-process synth.
+ * 5. `npm run synth` after a one-value edit of an environment file (no recompilation).
  *
- * It measures whatever components, checks and commands exist when it runs, so it stays meaningful as they are added.
+ * Wall time is what a user waits; CPU time (user + system, from /usr/bin/time) is the steadier figure on a shared
+ * machine. Each figure is the median of its runs; ratios are medians of the ratios of paired runs.
  *
- *   node .build/bench/bench.js [--runs N] [--large-runs N] [--scale 1,10,100] [--out FILE | --no-write]
+ *   node .build/bench/bench.js [--runs N] [--growth-runs N] [--releases 1,10,200] [--scale 1,10,50]
+ *                              [--budget SECONDS] [--out FILE | --no-write]
+ *
+ * --budget (default 240 s) bounds the repeated rounds: each section stops repeating when its share is spent.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LARGE_INSTANCE, writeLargeInstance, writeScaledEnvironments } from './generate.js';
+import { packFiles } from './floor.js';
+import { writeOneEnvironment, writeScaledEnvironments } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository: this file runs as `.build/bench/bench.js`. */
 const ROOT = resolve(HERE, '..', '..');
 const CLI = join(ROOT, 'bin', 'rucio-gitops.js');
+const FLOOR = join(HERE, 'floor.js');
 const BUNDLED = join(ROOT, 'environments');
 
-/** The targets of the issue, on the 2-core machine. */
-const TARGETS = { coldSynthSeconds: 0.5, floorRatio: 2.5, peakMB: 512, scalingDrop: 0.2 };
+/**
+ * helm's figures, recorded in issue #14: helm 3.17.3 rendering the same releases from the upstream charts on the same
+ * shared 2-core machine (medians of paired runs), measured outside the project, since helm is not installed here.
+ */
+const HELM = {
+  version: '3.17.3',
+  /** Bundled environments, seconds (the run paired with ours with a code cache, and the one without). */
+  bundledCached: 0.5,
+  bundledUncached: 0.51,
+  /** One environment of N daemons releases × 28 daemons, seconds. */
+  releases: { 10: 2.53, 200: 45.6 } as Record<number, number>,
+};
+
+/** The goals of issue #14. */
+const GOALS = {
+  helmCached: 0.8,
+  helmUncached: 1.0,
+  cpuPerReleaseGrowth: 1.1,
+  peakMB: 400,
+  objectBytes: 1024 * 1024,
+  floorRatio: 2.0,
+  npmSynthSeconds: 2,
+};
 
 // ---------------------------------------------------------------------------------------------------------------
-// Child mode: one in-process synth of an environments folder, reported as JSON on stdout.
+// Child mode: one in-process synth of a folder, reported as JSON on stdout.
 
-interface ChildResult {
-  readonly environments: number;
+interface ObjectsResult {
   readonly objects: number;
   readonly files: number;
-  readonly importMs: number;
+  readonly bytes: number;
   readonly loadMs: number;
   readonly renderMs: number;
-  /** The checks on every object. */
   readonly checksMs: number;
-  /** load + render + checks: what synth does before writing. */
-  readonly synthMs: number;
-  /** Peak RSS (MB) after the synth, before the floor and write measurements. */
+  readonly textMs: number;
+  readonly cpuMs: number;
   readonly peakMB: number;
-  readonly floorMs: number;
-  readonly writeMs: number;
+  readonly largest: { readonly path: string; readonly bytes: number };
+  readonly overBound: readonly string[];
+  readonly slowPath: readonly string[];
+  readonly problems: number;
 }
 
-async function child(dir: string, out: string): Promise<void> {
-  const t0 = performance.now();
+async function objectsChild(dir: string): Promise<void> {
   const { loadEnvironments } = await import('../src/load/environments.js');
-  const { renderEnvironments, buildEnvironment } = await import('../src/synth/render.js');
-  const { writeTree } = await import('../src/synth/write.js');
-  const { runChecks } = await import('../src/checks/index.js');
-  const { stringify } = await import('yaml');
-  const t1 = performance.now();
+  const { renderEnvironments } = await import('../src/synth/render.js');
+  const { runChecks, objectBytes, MAX_OBJECT_BYTES } = await import('../src/checks/index.js');
+  const { emitYaml } = await import('../src/synth/yaml-emit.js');
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   const envs = loadEnvironments(dir);
-  const t2 = performance.now();
+  const t1 = performance.now();
   const files = renderEnvironments(envs);
-  const t2b = performance.now();
-  // The checks synth runs on every object (schemas with unknown fields, policy, secrets) are part of synth.
-  const report = await runChecks(envs, files, { out, partial: false });
+  const t2 = performance.now();
+  const report = await runChecks(envs, files, { out: 'dist', partial: false });
   const t3 = performance.now();
-  if (report.problems.length > 0)
-    throw new Error(`the large instance fails its checks: ${report.problems[0]!.format()}`);
-  const peakMB = process.resourceUsage().maxRSS / 1024;
-  const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
-
-  // The floor: the same objects, serialized by the yaml library alone (same options as dist/ uses).
-  const all = envs.flatMap((e) => buildEnvironment(e).flatMap((f) => f.objects));
-  const t4 = performance.now();
   let bytes = 0;
-  for (const o of all)
-    bytes += stringify(o, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true }).length;
-  const t5 = performance.now();
-  if (bytes === 0 || all.length !== objects)
-    throw new Error(`floor serialized ${all.length} objects, synth wrote ${objects}`);
-
-  writeTree(out, files, {});
-  const t6 = performance.now();
-  const result: ChildResult = {
-    environments: envs.length,
-    objects,
+  for (const f of files) bytes += Buffer.byteLength(f.text);
+  const t4 = performance.now();
+  const cpu = process.cpuUsage(c0);
+  const peakMB = process.resourceUsage().maxRSS / 1024;
+  let largest = { path: '', bytes: 0 };
+  const overBound: string[] = [];
+  const slowPath: string[] = [];
+  for (const f of files) {
+    if (!f.object) continue;
+    const size = objectBytes(f.object);
+    if (size > largest.bytes) largest = { path: f.path, bytes: size };
+    if (size > MAX_OBJECT_BYTES) overBound.push(f.path);
+    if (emitYaml(f.object) === undefined) slowPath.push(f.path);
+  }
+  const result: ObjectsResult = {
+    objects: files.filter((f) => f.object).length,
     files: files.length,
-    importMs: t1 - t0,
-    loadMs: t2 - t1,
-    renderMs: t2b - t2,
-    checksMs: t3 - t2b,
-    synthMs: t3 - t1,
+    bytes,
+    loadMs: t1 - t0,
+    renderMs: t2 - t1,
+    checksMs: t3 - t2,
+    textMs: t4 - t3,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakMB,
-    floorMs: t5 - t4,
-    writeMs: t6 - t5,
+    largest,
+    overBound,
+    slowPath,
+    problems: report.problems.length,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Parent mode.
+// Measuring processes.
 
 interface Stats {
   readonly median: number;
@@ -108,14 +138,20 @@ interface Stats {
 function stats(values: readonly number[]): Stats {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]!, n: s.length };
+  const median = s.length === 0 ? NaN : s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0] ?? NaN, max: s[s.length - 1] ?? NaN, n: s.length };
 }
 
 const fmt = (v: number, digits = 0) =>
-  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const fmtStats = (s: Stats, digits = 0, unit = '') =>
-  `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
+const fmtStats = (s: Stats | undefined, digits = 0) =>
+  s === undefined || s.n === 0
+    ? '–'
+    : s.n === 1
+      ? fmt(s.median, digits)
+      : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 function log(text: string): void {
   process.stderr.write(`${text}\n`);
@@ -128,26 +164,25 @@ const GNU_TIME =
     : undefined;
 const TIME_MARK = '@@bench-time@@';
 
-interface CliRun {
-  ms: number;
-  cpuMs?: number;
-  rssMB?: number;
-  status: number | null;
-  stdout: string;
-  stderr: string;
+interface Run {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly rssMB: number;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-/** Runs the CLI as a new process; returns wall time in ms (and CPU time and peak RSS with GNU time). */
-function runCli(args: readonly string[]): CliRun {
-  const argv = GNU_TIME
-    ? [GNU_TIME, '-f', `${TIME_MARK} %U %S %M`, process.execPath, CLI, ...args]
-    : [process.execPath, CLI, ...args];
+/** Runs a command as a new process: wall time, and CPU time and peak RSS with GNU time (NaN without). */
+function timed(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const full = GNU_TIME ? [GNU_TIME, '-f', `${TIME_MARK} %U %S %M`, ...argv] : [...argv];
   const t = performance.now();
-  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8' });
-  const ms = performance.now() - t;
-  let stderr = r.stderr;
-  const run: CliRun = { ms, status: r.status, stdout: r.stdout, stderr };
+  const r = spawnSync(full[0]!, full.slice(1), { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 256 << 20 });
+  const wallMs = performance.now() - t;
+  let stderr = r.stderr ?? '';
   const at = stderr.lastIndexOf(TIME_MARK);
+  let cpuMs = NaN;
+  let rssMB = NaN;
   if (at >= 0) {
     const [user, sys, rss] = stderr
       .slice(at + TIME_MARK.length)
@@ -155,100 +190,89 @@ function runCli(args: readonly string[]): CliRun {
       .split(/\s+/)
       .map(Number);
     stderr = stderr.slice(0, at);
-    return { ...run, stderr, cpuMs: (user! + sys!) * 1000, rssMB: rss! / 1024 };
+    cpuMs = (user! + sys!) * 1000;
+    rssMB = rss! / 1024;
   }
-  return run;
+  return { wallMs, cpuMs, rssMB, status: r.status, stdout: r.stdout ?? '', stderr };
 }
 
-interface CommandRow {
-  readonly command: string;
-  readonly stats?: Stats;
-  readonly cpu?: Stats;
-  readonly rss?: Stats;
-  readonly note: string;
-}
-
-async function commandsAvailable(): Promise<string[]> {
-  const { COMMANDS } = await import('../src/cli/main.js');
-  return Object.keys(COMMANDS);
-}
-
-function benchCommand(
-  command: string,
-  args: (run: number) => string[],
-  runs: number,
-  accept: readonly number[] = [0],
-): CommandRow {
-  runCli(['--help']); // warm the file system cache, not the process
-  const times: number[] = [];
-  const cpu: number[] = [];
-  const rss: number[] = [];
-  let note = '';
-  for (let i = 0; i < runs; i++) {
-    const r = runCli(args(i));
-    if (r.status === null || !accept.includes(r.status)) {
-      const why = (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' / ');
-      return { command, note: `not measured: exit ${r.status}: ${why}` };
-    }
-    note = `exit ${r.status}: ${r.stdout.trim().split('\n')[0] ?? ''}`.replace(/ in \/tmp\/\S+/, '');
-    times.push(r.ms);
-    if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
-    if (r.rssMB !== undefined) rss.push(r.rssMB);
+/** Fails the section when a measured command did not succeed (a figure of a failed run would be meaningless). */
+function ok(r: Run, what: string): Run {
+  if (r.status !== 0) {
+    const why = (r.stderr || r.stdout).trim().split('\n').slice(-4).join(' / ');
+    throw new Error(`${what}: exit ${r.status}: ${why}`);
   }
-  return {
-    command,
-    stats: stats(times),
-    ...(cpu.length ? { cpu: stats(cpu) } : {}),
-    ...(rss.length ? { rss: stats(rss) } : {}),
-    note,
-  };
+  return r;
 }
 
-function runChild(dir: string): ChildResult {
-  const out = mkdtempSync(join(tmpdir(), 'rucio-bench-out-'));
+const synthArgs = (environments: string, out: string) => [
+  process.execPath,
+  CLI,
+  'synth',
+  '--environments',
+  environments,
+  '--out',
+  out,
+];
+
+function walk(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(full, base));
+    else out.push(relative(base, full).split(sep).join('/'));
+  }
+  return out.sort();
+}
+
+/** Synthesizes once into `out` and packs the files written, for the floor to write the same bytes. */
+function makePack(environments: string, work: string, name: string): { pack: string; files: number; bytes: number } {
+  const out = join(work, `${name}-reference`);
+  ok(timed(synthArgs(environments, out)), `synth of ${name}`);
+  const files = walk(out).map((path) => ({ path, text: readFileSync(join(out, path), 'utf8') }));
+  const pack = join(work, `${name}.pack`);
+  writeFileSync(pack, packFiles(files));
+  rmSync(out, { recursive: true, force: true });
+  return { pack, files: files.length, bytes: files.reduce((n, f) => n + Buffer.byteLength(f.text), 0) };
+}
+
+/**
+ * The time budget: each section repeats its rounds until it has made its runs or spent its share of the budget,
+ * whichever comes first (at least one round), so that a run on a busy machine stays bounded.
+ */
+let budgetMs = 420_000;
+function rounds(runs: number, share: number): (i: number) => boolean {
+  const deadline = performance.now() + budgetMs * share;
+  return (i) => i < runs && (i === 0 || performance.now() < deadline);
+}
+
+let outCounter = 0;
+/** A new output folder (removed after the run, so that large outputs do not pile up). */
+function withOut<T>(work: string, f: (out: string) => T): T {
+  const out = join(work, `out-${outCounter++}`);
   try {
-    const r = spawnSync(
-      process.execPath,
-      [fileURLToPath(import.meta.url), '--child', dir, '--child-out', join(out, 'dist')],
-      { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
-    );
-    if (r.status !== 0) throw new Error(`child failed (exit ${r.status}):\n${r.stderr.slice(0, 4000)}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+    return f(out);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
-
-function repeatChild(dir: string, runs: number): ChildResult[] {
-  return Array.from({ length: runs }, () => runChild(dir));
-}
-
-const rate = (r: ChildResult) => r.objects / (r.synthMs / 1000);
 
 const load = () =>
   loadavg()
     .map((l) => fmt(l, 2))
     .join(', ');
 
-/** Which entry the installed command runs: the bundle (bin/bundle.js) when it is at least as new as the tsc output. */
-function cliEntry(): string {
-  const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : undefined);
-  const bundle = mtime(join(ROOT, '.build', 'bundle', 'cli.cjs'));
-  return bundle !== undefined && bundle >= (mtime(join(ROOT, '.build', '.tsbuildinfo')) ?? Infinity)
-    ? 'the bundle (.build/bundle/cli.cjs, with its V8 code cache once a command has run)'
-    : 'the compiled module tree (.build/src/; no bundle)';
-}
-
-function machine(): string {
+function machine(): string[] {
   const cpu = cpus();
+  const [one] = loadavg();
   return [
     `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores`,
     `- memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB`,
     `- Node ${process.version} (${process.platform} ${process.arch})`,
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    `- load average at the start (1, 5, 15 min): ${load()}`,
-    `- the command runs ${cliEntry()}`,
-  ].join('\n');
+    `- load average at the start (1, 5, 15 min): ${load()}${one! > cpu.length ? ` — **the machine was loaded** (more runnable processes than cores: wall times are inflated, CPU times are the steadier figures)` : ''}`,
+    `- CPU time and peak RSS: ${GNU_TIME ? '/usr/bin/time (user + system of the process)' : 'not measured (/usr/bin/time is missing)'}`,
+  ];
 }
 
 const BEGIN = '<!-- bench:begin (generated by npm run bench; edit outside these markers) -->';
@@ -267,161 +291,338 @@ function writeResults(file: string, block: string): void {
   writeFileSync(file, text);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The sections.
+
+interface Goal {
+  readonly goal: string;
+  readonly figure: string;
+  readonly met: boolean | undefined;
+}
+
+const goals: Goal[] = [];
+function goal(text: string, figure: string, met: boolean | undefined): void {
+  goals.push({ goal: text, figure, met });
+}
+
+const ratios = (a: readonly Run[], b: readonly Run[], key: 'wallMs' | 'cpuMs') =>
+  stats(a.map((r, i) => r[key] / b[i]![key]));
+
+function bundledSection(work: string, runs: number, lines: string[]): void {
+  log(`bundled environments, ${runs} interleaved rounds …`);
+  // The cache as a fresh install has it: made at build time; make it here if a build left none.
+  const cache = join(ROOT, '.build', 'bundle', 'cli.cjs.cache');
+  if (!existsSync(cache)) withOut(work, (out) => ok(timed(synthArgs(BUNDLED, out)), 'synth (making the cache)'));
+  const bundle = existsSync(join(ROOT, '.build', 'bundle', 'cli.cjs'));
+  const { pack, files, bytes } = makePack(BUNDLED, work, 'bundled');
+  const noCache = { ...process.env, RUCIO_GITOPS_CODE_CACHE: 'off' };
+  const kinds = ['cached', 'uncached', 'floor', 'startup'] as const;
+  const results: Record<(typeof kinds)[number], Run[]> = { cached: [], uncached: [], floor: [], startup: [] };
+  const more = rounds(runs, 0.2);
+  for (let i = 0; more(i); i++) {
+    // Rotate the order, so that no kind always runs first (or right after the same other kind).
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[(i + k) % kinds.length]!;
+      withOut(work, (out) => {
+        const r =
+          kind === 'cached'
+            ? timed(synthArgs(BUNDLED, out))
+            : kind === 'uncached'
+              ? timed(synthArgs(BUNDLED, out), noCache)
+              : kind === 'floor'
+                ? timed([process.execPath, FLOOR, BUNDLED, pack, out])
+                : timed([process.execPath, CLI, '--help']);
+        results[kind].push(ok(r, kind));
+      });
+    }
+  }
+  const row = (name: string, rs: readonly Run[]) =>
+    `| ${name} | ${fmtStats(stats(rs.map((r) => r.wallMs)))} | ${fmtStats(stats(rs.map((r) => r.cpuMs)))} | ${fmtStats(stats(rs.map((r) => r.rssMB)))} |`;
+  const wall = (rs: readonly Run[]) => stats(rs.map((r) => r.wallMs)).median / 1000;
+  const cachedHelm = wall(results.cached) / HELM.bundledCached;
+  const uncachedHelm = wall(results.uncached) / HELM.bundledUncached;
+  const floorWall = ratios(results.cached, results.floor, 'wallMs');
+  const floorCpu = ratios(results.cached, results.floor, 'cpuMs');
+  lines.push(
+    `## 1. Bundled environments, whole process (${results.cached.length} interleaved rounds)`,
+    '',
+    `\`rucio-gitops synth\` of \`environments/\` into a new folder (${fmt(files)} files, ${fmt(bytes / 1024)} KiB), ` +
+      `running ${bundle ? 'the bundle (.build/bundle/cli.cjs)' : 'the compiled module tree (no bundle)'}. Median (min–max).`,
+    '',
+    '| run | wall ms | CPU ms | peak RSS MB |',
+    '|---|---|---|---|',
+    row('synth, with the code cache (made at build time)', results.cached),
+    row('synth, without the code cache', results.uncached),
+    row('true floor: parse the environment files, write the same files and bytes', results.floor),
+    row('start-up only (`--help`)', results.startup),
+    '',
+    `| ratio | median of paired rounds |`,
+    '|---|---|',
+    `| ours / true floor, wall | ${fmtStats(floorWall, 2)} |`,
+    `| ours / true floor, CPU | ${fmtStats(floorCpu, 2)} |`,
+    `| ours (cache) / helm ${HELM.version} (recorded: ${HELM.bundledCached} s) | ${fmt(cachedHelm, 2)} |`,
+    `| ours (no cache) / helm ${HELM.version} (recorded: ${HELM.bundledUncached} s) | ${fmt(uncachedHelm, 2)} |`,
+    '',
+  );
+  const cpuS = (rs: readonly Run[]) => stats(rs.map((r) => r.cpuMs)).median / 1000;
+  goal(
+    `bundled environments, with the code cache: ours / helm ≤ ${GOALS.helmCached}`,
+    `${fmt(cachedHelm, 2)} in wall time (${fmt(wall(results.cached), 3)} s against helm's recorded ${HELM.bundledCached} s); ` +
+      `by CPU time ${fmt(cpuS(results.cached) / HELM.bundledCached, 2)} (${fmt(cpuS(results.cached), 3)} s)`,
+    cachedHelm <= GOALS.helmCached,
+  );
+  goal(
+    `bundled environments, without the code cache: ours / helm ≤ ${GOALS.helmUncached}`,
+    `${fmt(uncachedHelm, 2)} in wall time (${fmt(wall(results.uncached), 3)} s against helm's recorded ${HELM.bundledUncached} s); ` +
+      `by CPU time ${fmt(cpuS(results.uncached) / HELM.bundledUncached, 2)} (${fmt(cpuS(results.uncached), 3)} s)`,
+    uncachedHelm <= GOALS.helmUncached,
+  );
+}
+
+function oneEnvironmentSection(work: string, sizes: readonly number[], runs: number, lines: string[]): void {
+  log(`one environment of ${sizes.join(', ')} daemons releases, ${runs} interleaved rounds …`);
+  const cases = sizes.map((releases) => {
+    const dir = join(work, `one-${releases}`);
+    writeOneEnvironment(dir, releases);
+    return { releases, dir, ...makePack(dir, work, `one-${releases}`), ours: [] as Run[], floor: [] as Run[] };
+  });
+  const more = rounds(runs, 0.45);
+  for (let i = 0; more(i); i++) {
+    for (const c of i % 2 ? [...cases].reverse() : cases) {
+      const pair = [
+        () => withOut(work, (out) => c.ours.push(ok(timed(synthArgs(c.dir, out)), `synth of ${c.releases} releases`))),
+        () =>
+          withOut(work, (out) =>
+            c.floor.push(
+              ok(timed([process.execPath, FLOOR, c.dir, join(work, `one-${c.releases}.pack`), out]), 'floor'),
+            ),
+          ),
+      ];
+      for (const f of i % 2 ? pair.reverse() : pair) f();
+    }
+  }
+  const cpu = (c: (typeof cases)[number]) => stats(c.ours.map((r) => r.cpuMs)).median;
+  const base = cases[0]!;
+  /** CPU per release beyond the smallest case: start-up and the environment's fixed objects left out. */
+  const perRelease = (c: (typeof cases)[number]) => (cpu(c) - cpu(base)) / (c.releases - base.releases);
+  lines.push(
+    `## 2. Growth inside ONE environment (whole process, ${base.ours.length} interleaved rounds)`,
+    '',
+    'One environment (`bench/generate.ts`: `writeOneEnvironment`) with N daemons releases running all 28 daemons, and a ' +
+      'server release per 10 daemons releases. "CPU per release" is the marginal cost: (CPU at N − CPU at ' +
+      `${base.releases}) / (N − ${base.releases}), so start-up is not spread over the releases.`,
+    '',
+    '| releases | files | output MB | synth wall ms | synth CPU ms | CPU per release ms | peak RSS MB | floor wall ms | floor CPU ms | ours / floor (wall) | ours / floor (CPU) | ours / helm (recorded) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...cases.map((c) => {
+      const wall = stats(c.ours.map((r) => r.wallMs));
+      const helm = HELM.releases[c.releases];
+      return (
+        `| ${c.releases} | ${fmt(c.files)} | ${fmt(c.bytes / 2 ** 20, 1)} | ${fmtStats(wall)} | ${fmtStats(stats(c.ours.map((r) => r.cpuMs)))} | ` +
+        `${c === base ? '–' : fmt(perRelease(c), 1)} | ${fmtStats(stats(c.ours.map((r) => r.rssMB)))} | ` +
+        `${fmtStats(stats(c.floor.map((r) => r.wallMs)))} | ${fmtStats(stats(c.floor.map((r) => r.cpuMs)))} | ` +
+        `${fmtStats(ratios(c.ours, c.floor, 'wallMs'), 2)} | ${fmtStats(ratios(c.ours, c.floor, 'cpuMs'), 2)} | ` +
+        `${helm ? `${fmt(wall.median / 1000 / helm, 2)} (helm ${helm} s)` : '–'} |`
+      );
+    }),
+    '',
+  );
+  const at = (n: number) => cases.find((c) => c.releases === n);
+  const ten = at(10);
+  const top = at(200) ?? cases[cases.length - 1]!;
+  if (ten && top !== ten) {
+    const growth = perRelease(top) / perRelease(ten);
+    goal(
+      `${top.releases} releases in ONE environment: CPU per release within ${GOALS.cpuPerReleaseGrowth}× of that at 10`,
+      `${fmt(growth, 2)}× (${fmt(perRelease(ten), 1)} ms at 10, ${fmt(perRelease(top), 1)} ms at ${top.releases})`,
+      growth <= GOALS.cpuPerReleaseGrowth,
+    );
+  }
+  const peak = stats(top.ours.map((r) => r.rssMB));
+  goal(
+    `${top.releases} releases in ONE environment: peak memory ≤ ${GOALS.peakMB} MB`,
+    `${fmt(peak.max)} MB (largest run; median ${fmt(peak.median)} MB)`,
+    peak.max <= GOALS.peakMB,
+  );
+  const floorWall = ratios(top.ours, top.floor, 'wallMs');
+  const floorCpu = ratios(top.ours, top.floor, 'cpuMs');
+  goal(
+    `ours / true floor ≤ ${GOALS.floorRatio} at ${top.releases} releases`,
+    `${fmt(floorWall.median, 2)} in wall time (${fmt(floorCpu.median, 2)} in CPU time)`,
+    floorWall.median <= GOALS.floorRatio,
+  );
+}
+
+function objectsSection(work: string, releases: number, lines: string[]): void {
+  log(`objects at ${releases} releases (in process) …`);
+  const dir = join(work, `one-${releases}`);
+  if (!existsSync(dir)) writeOneEnvironment(dir, releases);
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--objects', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`objects child failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as ObjectsResult;
+  lines.push(
+    `## 3. The objects of ${releases} releases in one environment (in process, one run)`,
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| objects / files | ${fmt(o.objects)} / ${fmt(o.files)} (${fmt(o.bytes / 2 ** 20, 1)} MB of YAML) |`,
+    `| load ms / render ms / checks ms / YAML text ms | ${fmt(o.loadMs)} / ${fmt(o.renderMs)} / ${fmt(o.checksMs)} / ${fmt(o.textMs)} |`,
+    `| CPU ms (load + render + checks + YAML text) | ${fmt(o.cpuMs)} |`,
+    `| peak RSS MB | ${fmt(o.peakMB)} |`,
+    `| largest object (compact JSON) | ${fmt(o.largest.bytes)} bytes: \`${o.largest.path}\` |`,
+    `| objects over 1 MiB | ${o.overBound.length === 0 ? 'none' : o.overBound.join(', ')} |`,
+    `| objects written by the slow YAML path (the \`yaml\` library) | ${o.slowPath.length === 0 ? 'none' : `${o.slowPath.length}: ${o.slowPath.slice(0, 5).join(', ')}`} |`,
+    `| check problems | ${o.problems} |`,
+    '',
+  );
+  goal(
+    `every generated object ≤ 1 MiB at ${releases} releases in one environment (enforced by the checks)`,
+    `largest ${fmt(o.largest.bytes / 1024)} KiB (${o.largest.path.split('/').pop()}); ${o.overBound.length} over`,
+    o.overBound.length === 0 && o.problems === 0,
+  );
+  goal(
+    'no object falls back to the slow YAML path',
+    `${o.slowPath.length} of ${fmt(o.objects)} objects`,
+    o.slowPath.length === 0,
+  );
+}
+
+function manyEnvironmentsSection(work: string, factors: readonly number[], runs: number, lines: string[]): void {
+  log(`the bundled environments ×${factors.join(', ×')}, ${runs} interleaved rounds …`);
+  const cases = factors.map((factor) => {
+    const dir = join(work, `scale-${factor}`);
+    const names = writeScaledEnvironments(BUNDLED, dir, factor);
+    return { factor, dir, environments: names.length, runs: [] as Run[], objects: 0 };
+  });
+  const more = rounds(runs, 0.12);
+  for (let i = 0; more(i); i++) {
+    for (const c of i % 2 ? [...cases].reverse() : cases) {
+      withOut(work, (out) => {
+        const r = ok(timed(synthArgs(c.dir, out)), `synth ×${c.factor}`);
+        c.objects = Number(/: (\d+) objects/.exec(r.stdout)?.[1] ?? NaN);
+        c.runs.push(r);
+      });
+    }
+  }
+  const cpu = (c: (typeof cases)[number]) => stats(c.runs.map((r) => r.cpuMs)).median;
+  const base = cases[0]!;
+  lines.push(
+    `## 4. Growth across environments (whole process, ${base.runs.length} interleaved rounds)`,
+    '',
+    'The bundled environments copied N times (`integration-x001`, …). "CPU per environment" is the marginal cost ' +
+      `beyond ×${base.factor}.`,
+    '',
+    '| size | environments | objects | synth wall ms | synth CPU ms | CPU per environment ms | peak RSS MB |',
+    '|---|---|---|---|---|---|---|',
+    ...cases.map(
+      (c) =>
+        `| ×${c.factor} | ${c.environments} | ${fmt(c.objects)} | ${fmtStats(stats(c.runs.map((r) => r.wallMs)))} | ` +
+        `${fmtStats(stats(c.runs.map((r) => r.cpuMs)))} | ${c === base ? '–' : fmt((cpu(c) - cpu(base)) / (c.environments - base.environments), 1)} | ` +
+        `${fmtStats(stats(c.runs.map((r) => r.rssMB)))} |`,
+    ),
+    '',
+  );
+}
+
+function npmSynthSection(work: string, runs: number, lines: string[]): void {
+  log(`npm run synth after a one-value edit, ${runs} runs …`);
+  const envs = join(work, 'npm-environments');
+  cpSync(BUNDLED, envs, { recursive: true });
+  const out = join(work, 'npm-out');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = [npm, 'run', '-s', 'synth', '--', '--environments', envs, '--out', out];
+  ok(timed(args), 'npm run synth (first run)');
+  const file = join(envs, 'production.yaml');
+  const original = readFileSync(file, 'utf8');
+  if (!/conveyorReceiverCount: 1\b/.test(original)) throw new Error('production.yaml has no conveyorReceiverCount: 1');
+  const rs: Run[] = [];
+  const more = rounds(runs, 0.08);
+  for (let i = 0; more(i); i++) {
+    writeFileSync(file, original.replace(/conveyorReceiverCount: 1\b/, `conveyorReceiverCount: ${i % 2 ? 1 : 2}`));
+    const r = ok(timed(args), 'npm run synth');
+    if (/compiling/.test(r.stderr)) throw new Error('npm run synth recompiled after an environment edit');
+    if (!/\(1 written/.test(r.stdout)) throw new Error(`npm run synth did not write the edited object: ${r.stdout}`);
+    rs.push(r);
+  }
+  const wall = stats(rs.map((r) => r.wallMs));
+  const cpu = stats(rs.map((r) => r.cpuMs));
+  lines.push(
+    `## 5. \`npm run synth\` after a one-value edit (${rs.length} runs)`,
+    '',
+    'A copy of the bundled environments; each run changes `conveyorReceiverCount` in production.yaml and runs ' +
+      '`npm run -s synth -- --environments COPY --out OUT` (npm, the build check, synth writing one changed file).',
+    '',
+    '| wall ms | CPU ms (npm, build check, synth) | peak RSS MB |',
+    '|---|---|---|',
+    `| ${fmtStats(wall)} | ${fmtStats(cpu)} | ${fmtStats(stats(rs.map((r) => r.rssMB)))} |`,
+    '',
+  );
+  goal(
+    `\`npm run synth\` after a one-value edit ≤ ${GOALS.npmSynthSeconds} s (no recompilation)`,
+    `${fmt(wall.median / 1000, 2)} s wall (CPU ${fmt(cpu.median / 1000, 2)} s), nothing recompiled`,
+    wall.median / 1000 <= GOALS.npmSynthSeconds,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      child: { type: 'string' },
-      'child-out': { type: 'string' },
+      objects: { type: 'string' },
       runs: { type: 'string', default: '7' },
-      'large-runs': { type: 'string', default: '3' },
-      scale: { type: 'string', default: '1,10,100' },
+      'growth-runs': { type: 'string', default: '3' },
+      releases: { type: 'string', default: '1,10,200' },
+      scale: { type: 'string', default: '1,10,50' },
       out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') },
+      budget: { type: 'string', default: '240' },
       'no-write': { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if (values.child !== undefined) return child(values.child, values['child-out']!);
+  budgetMs = Number(values.budget) * 1000;
+  if (values.objects !== undefined) return objectsChild(values.objects);
 
   const runs = Number(values.runs);
-  const largeRuns = Number(values['large-runs']);
+  const growthRuns = Number(values['growth-runs']);
+  const sizes = values.releases.split(',').map(Number);
   const factors = values.scale.split(',').map(Number);
   const work = mkdtempSync(join(tmpdir(), 'rucio-bench-'));
-  const lines: string[] = [];
-  const verdicts: string[] = [];
-  const verdict = (ok: boolean, what: string) => verdicts.push(`- ${ok ? 'met' : '**missed**'}: ${what}`);
+  const started = performance.now();
+  const lines: string[] = ['## Machine', '', ...machine(), ''];
+  const section = (name: string, f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      lines.push(`## ${name}`, '', `not measured: ${e instanceof Error ? e.message : String(e)}`, '');
+      goal(name, 'not measured', undefined);
+    }
+  };
   try {
-    lines.push('## Machine', '', machine(), '');
-
-    // 1. Whole-process commands, cold.
-    log(`cold commands, ${runs} runs each …`);
-    const commands = await commandsAvailable();
-    const rows: CommandRow[] = [];
-    rows.push(benchCommand('synth', (i) => ['synth', '--out', join(work, `cold-${i}`, 'dist')], runs));
-    rows.push(benchCommand('validate', () => ['validate'], runs));
-    if (commands.includes('diff')) {
-      // diff exits 1 when the output differs from what is committed: that is a result, not a failure.
-      rows.push(benchCommand('diff', () => ['diff'], runs, [0, 1]));
-    } else {
-      rows.push({ command: 'diff', note: 'skipped: no `diff` command in COMMANDS yet' });
-    }
-    rows.push(benchCommand('--help (start-up only)', () => ['--help'], runs));
-    lines.push(
-      `## Whole-process commands, bundled environments (cold: a new process each run, ${runs} runs)`,
-      '',
-      `Median (min–max). CPU = user + system time of the process${GNU_TIME ? '' : ' (not measured: /usr/bin/time is missing)'}.`,
-      '',
-      '| command | wall ms | CPU ms | peak RSS MB | output |',
-      '|---|---|---|---|---|',
-      ...rows.map(
-        (r) =>
-          `| \`${r.command}\` | ${r.stats ? fmtStats(r.stats) : '–'} | ${r.cpu ? fmtStats(r.cpu) : '–'} | ${r.rss ? fmtStats(r.rss) : '–'} | ${r.note.replace(/\|/g, '\\|')} |`,
-      ),
-      '',
-    );
-    const synthRow = rows[0]!;
-    if (synthRow.stats) {
-      const s = synthRow.stats.median / 1000;
-      verdict(
-        s < TARGETS.coldSynthSeconds,
-        `whole-process synth < ${TARGETS.coldSynthSeconds} s: median ${fmt(s, 3)} s`,
-      );
-    }
-
-    // 2. The large instance.
-    try {
-      log(`large instance (${LARGE_INSTANCE.environments} environments), ${largeRuns} runs …`);
-      const largeDir = join(work, 'large');
-      writeLargeInstance(largeDir, LARGE_INSTANCE);
-      const large = repeatChild(largeDir, largeRuns);
-      const first = large[0]!;
-      const synthS = stats(large.map((r) => r.synthMs));
-      const floorS = stats(large.map((r) => r.floorMs));
-      const ratioS = stats(large.map((r) => r.synthMs / r.floorMs));
-      const peakS = stats(large.map((r) => r.peakMB));
-      lines.push(
-        `## Large instance, in process (${largeRuns} runs, each in a new process)`,
-        '',
-        `${LARGE_INSTANCE.environments} environments × (${LARGE_INSTANCE.daemonsReleases} daemons releases running all daemons + ` +
-          `${LARGE_INSTANCE.serverReleases} server releases): **${fmt(first.objects)} objects**, ${fmt(first.files)} files.`,
-        '',
-        '| measure | median (min–max) |',
-        '|---|---|',
-        `| load (YAML + schema), ms | ${fmtStats(stats(large.map((r) => r.loadMs)))} |`,
-        `| render (constructs + YAML), ms | ${fmtStats(stats(large.map((r) => r.renderMs)))} |`,
-        `| checks (schemas, policy, secrets), ms | ${fmtStats(stats(large.map((r) => r.checksMs)))} |`,
-        `| **synth = load + render + checks, ms** | ${fmtStats(synthS)} |`,
-        `| objects/s | ${fmtStats(stats(large.map(rate)))} |`,
-        `| peak RSS after synth, MB | ${fmtStats(peakS)} |`,
-        `| floor: yaml.stringify of the same objects, ms | ${fmtStats(floorS)} |`,
-        `| **synth / floor** | ${fmtStats(ratioS, 2)} |`,
-        `| write to an empty folder, ms (not in synth) | ${fmtStats(stats(large.map((r) => r.writeMs)))} |`,
-        `| module imports, ms (not in synth) | ${fmtStats(stats(large.map((r) => r.importMs)))} |`,
-        '',
-      );
-      verdict(
-        ratioS.median <= TARGETS.floorRatio,
-        `large instance within ${TARGETS.floorRatio}× the YAML floor: ${fmt(ratioS.median, 2)}×`,
-      );
-      verdict(
-        peakS.max < TARGETS.peakMB,
-        `large instance under ${TARGETS.peakMB} MB peak: ${fmt(peakS.max)} MB (largest run)`,
-      );
-    } catch (e) {
-      lines.push(
-        '## Large instance',
-        '',
-        `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`,
-        '',
-      );
-      verdicts.push('- not measured: large instance');
-    }
-
-    // 3. Scaling of the bundled environments.
-    try {
-      log(`scaling ${factors.join('x, ')}x, ${largeRuns} runs each …`);
-      const scaled: { factor: number; results: ChildResult[] }[] = [];
-      for (const factor of factors) {
-        const dir = join(work, `scale-${factor}`);
-        writeScaledEnvironments(BUNDLED, dir, factor);
-        scaled.push({ factor, results: repeatChild(dir, largeRuns) });
-      }
-      lines.push(
-        `## Scaling the bundled environments (${largeRuns} runs per size, each in a new process)`,
-        '',
-        '| size | environments | objects | synth ms | objects/s | peak RSS MB |',
-        '|---|---|---|---|---|---|',
-        ...scaled.map(
-          ({ factor, results }) =>
-            `| ${factor}x | ${results[0]!.environments} | ${fmt(results[0]!.objects)} | ${fmtStats(stats(results.map((r) => r.synthMs)))} | ` +
-            `${fmtStats(stats(results.map(rate)))} | ${fmtStats(stats(results.map((r) => r.peakMB)))} |`,
-        ),
-        '',
-      );
-      const at = (f: number) => scaled.find((s) => s.factor === f);
-      const ten = at(10);
-      const hundred = at(100);
-      if (ten && hundred) {
-        const r10 = stats(ten.results.map(rate)).median;
-        const r100 = stats(hundred.results.map(rate)).median;
-        const drop = 1 - r100 / r10;
-        verdict(
-          drop <= TARGETS.scalingDrop,
-          `objects/s at 100x within ${TARGETS.scalingDrop * 100}% of 10x: ${fmt(r100)} vs ${fmt(r10)} (${drop >= 0 ? `${fmt(drop * 100, 1)}% slower` : `${fmt(-drop * 100, 1)}% faster`})`,
-        );
-      }
-    } catch (e) {
-      lines.push(
-        '## Scaling',
-        '',
-        `not measured: ${e instanceof Error ? e.message.split('\n').slice(0, 6).join(' / ') : String(e)}`,
-        '',
-      );
-      verdicts.push('- not measured: scaling');
-    }
-    lines.push('## Targets', '', ...verdicts, '', `Load average at the end (1, 5, 15 min): ${load()}.`, '');
+    section('Bundled environments', () => bundledSection(work, runs, lines));
+    section('One environment', () => oneEnvironmentSection(work, sizes, growthRuns, lines));
+    section('Objects', () => objectsSection(work, sizes[sizes.length - 1]!, lines));
+    section('Many environments', () => manyEnvironmentsSection(work, factors, growthRuns, lines));
+    section('npm run synth', () => npmSynthSection(work, Math.max(3, Math.min(runs, 5)), lines));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  const verdict = (m: boolean | undefined) => (m === undefined ? 'not measured' : m ? 'met' : '**missed**');
+  lines.push(
+    '## Goals',
+    '',
+    '| goal | figure | |',
+    '|---|---|---|',
+    ...goals.map((g) => `| ${g.goal} | ${g.figure} | ${verdict(g.met)} |`),
+    '',
+    `helm figures: recorded in issue #14 (helm ${HELM.version}, upstream charts, same machine, measured outside the ` +
+      'project: helm is not installed here); every other figure was measured by this run.',
+    '',
+    `Load average at the end (1, 5, 15 min): ${load()}. The run took ${fmt((performance.now() - started) / 1000)} s.`,
+    '',
+  );
   const block = lines.join('\n');
   process.stdout.write(`${block}\n`);
   if (!values['no-write']) {

@@ -166,6 +166,22 @@ export function writeLargeInstance(dir: string, size: LargeInstanceSize = LARGE_
 }
 
 /**
+ * Writes ONE environment `one` with `releases` daemons releases (each running all the daemons of the table) and a
+ * server release per 10 daemons releases (at least one), on the large instance's shared layer: how cost grows
+ * inside an environment (the alerts, dashboards, scrape objects and Flux objects that cover all its releases).
+ */
+export function writeOneEnvironment(dir: string, releases: number): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '_shared.yaml'), stringify(SHARED_LAYER));
+  const servers: Record<string, unknown> = {};
+  const daemons: Record<string, unknown> = {};
+  for (let r = 0; r < Math.max(1, Math.floor(releases / 10)); r++) servers[`server${letter(r)}`] = serverRelease(0, r);
+  for (let r = 0; r < releases; r++) daemons[`daemons${letter(r)}`] = daemonsRelease(0, r);
+  const env = { name: 'one', extends: '_shared', servers, daemons };
+  writeFileSync(join(dir, 'one.yaml'), stringify(env));
+}
+
+/**
  * Copies the environments of `source` into `dir` `factor` times: shared layers (`_*.yaml`) once, every environment
  * as `<name>-x<NNN>` (its `name:` rewritten, comments kept). Returns the environment names.
  */

@@ -49,6 +49,10 @@ try {
     input: entry,
     platform: 'node',
     logLevel: 'warn',
+    // The models' RE2 patterns compile re2-wasm's WebAssembly engine when they are created: bin/lazy-re2.cjs compiles
+    // each pattern on first use instead, loading re2-wasm (which reads its .wasm file beside itself) from node_modules.
+    resolve: { alias: { '@kubernetes-models/validate/runtime/re2': `${root}bin/lazy-re2.cjs` } },
+    external: ['re2-wasm'],
     output: { file: `${staging}/cli.cjs`, format: 'cjs', codeSplitting: false },
   });
 } catch (e) {

@@ -20,7 +20,9 @@ const mtime = (path) => {
 const tree = file('../.build/src/cli/main.js');
 const bundle = file('../.build/bundle/cli.cjs');
 if (mtime(tree) === undefined) {
-  process.stderr.write("rucio-gitops: not built yet: run 'npm run build' (or 'npm install', which builds)\n");
+  process.stderr.write(
+    "rucio-gitops: not built yet: run 'npm run build' (npm install and npm ci build it when the dev dependencies are installed)\n",
+  );
   process.exit(2);
 }
 // How run-time chosen modules (the schema check's models) are imported and resolved: from here, as an ES module,
@@ -35,9 +37,11 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   await run(host);
 } else {
   const cache = `${bundle}.cache`;
+  // RUCIO_GITOPS_CODE_CACHE=off runs without the cache, neither reading nor writing it (the benchmark compares both).
+  const useCache = process.env.RUCIO_GITOPS_CODE_CACHE !== 'off';
   let cachedData;
   try {
-    cachedData = readFileSync(cache);
+    cachedData = useCache ? readFileSync(cache) : undefined;
   } catch {
     cachedData = undefined;
   }
@@ -54,6 +58,7 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   // Keep the code V8 compiled for a command that ran (not for --help), so the next start skips compiling it.
   const command = process.argv[2];
   if (
+    useCache &&
     (cachedData === undefined || script.cachedDataRejected) &&
     process.exitCode === 0 &&
     command !== undefined &&

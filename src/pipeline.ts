@@ -7,7 +7,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportChecks, runChecks } from './checks/index.js';
 import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
-import { UserError } from './load/problems.js';
+import { UsageError, UserError } from './load/problems.js';
+import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
 import type { RenderedFile } from './synth/files.js';
 import { renderEnvironments } from './synth/render.js';
 import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
@@ -46,6 +47,18 @@ export async function synthesize(options: EnvOptions, report: Report, out = 'dis
   return { envs, files };
 }
 
+/**
+ * What must exist in the cluster before Flux applies each environment (`prerequisites/`), from its synthesized and
+ * checked objects. The checks' listings (waivers, declarations) are not printed; their failures throw as in synth.
+ */
+export async function prerequisitesOf(
+  options: EnvOptions,
+  report: Pick<Report, 'stderr'>,
+): Promise<EnvironmentPrerequisites[]> {
+  const { files } = await synthesize(options, { stdout: () => {}, stderr: report.stderr });
+  return prerequisites(files);
+}
+
 /** The generated files a synthesis owns in an output folder: all of them, or only the selected environments'. */
 export function scopeOf(options: EnvOptions, synthesis: Synthesis): Scope {
   return {
@@ -66,6 +79,47 @@ export function checkTree(out: string, files: readonly RenderedFile[], scope: Sc
       `${out}/ is not what synth produces (${lines.length} file${lines.length === 1 ? '' : 's'}); run 'rucio-gitops synth' and commit the result:\n${lines.join('\n')}`,
     );
   }
+}
+
+/** The environment an output path belongs to (`apps/<env>/…`, `infrastructure/<env>/…`, `clusters/<env>/…`). */
+function environmentOfPath(path: string): string | undefined {
+  const [top, env, ...rest] = path.split('/');
+  return top && env && rest.length > 0 && ['apps', 'infrastructure', 'clusters'].includes(top) ? env : undefined;
+}
+
+/**
+ * Refuses to remove the whole output of an environment that is no longer synthesized (its file was deleted or
+ * renamed), since Flux would then prune it from the cluster, unless `remove` names it. A name in `remove` that has no
+ * output to remove, or that is still an environment, is a usage error.
+ */
+export function guardRemovedEnvironments(
+  out: string,
+  files: readonly RenderedFile[],
+  scope: Scope,
+  remove: readonly string[],
+): void {
+  const kept = new Set(files.map((f) => environmentOfPath(f.path)).filter((e) => e !== undefined));
+  const dropped = new Map<string, string[]>();
+  for (const p of generatedFiles(out, scope)) {
+    const env = environmentOfPath(p);
+    if (env === undefined || kept.has(env)) continue;
+    dropped.set(env, [...(dropped.get(env) ?? []), p]);
+  }
+  for (const name of remove) {
+    if (kept.has(name))
+      throw new UsageError(`--remove-environment ${name}: '${name}' is still an environment; delete its file first`);
+    if (!dropped.has(name)) throw new UsageError(`--remove-environment ${name}: ${out}/ has no output of '${name}'`);
+  }
+  const refused = [...dropped.keys()].filter((e) => !remove.includes(e)).sort();
+  if (refused.length === 0) return;
+  const lines = refused.map((env) => {
+    const folders = [...new Set(dropped.get(env)!.map((p) => p.split('/').slice(0, 2).join('/')))].sort();
+    return `  ${env}: ${dropped.get(env)!.length} files in ${folders.map((f) => `${out}/${f}/`).join(', ')}`;
+  });
+  throw new UserError(
+    `refusing to remove the output of environment${refused.length === 1 ? '' : 's'} no longer in the environments folder (Flux would prune ${refused.length === 1 ? 'it' : 'them'} from the cluster):\n${lines.join('\n')}\n` +
+      `pass ${refused.map((e) => `--remove-environment ${e}`).join(' ')} to remove ${refused.length === 1 ? 'it' : 'them'} on purpose, or restore the file; nothing was written`,
+  );
 }
 
 /** Writes the files into `out` atomically (see `synth/write.ts`); a file system error is a UserError. */

@@ -11,7 +11,7 @@ import { REPO } from './helpers.js';
 const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
   ['cli', (p) => p.startsWith('src/cli/')],
   ['pipeline', (p) => p === 'src/pipeline.ts' || p.startsWith('src/review/') || p.startsWith('src/promote/')],
-  ['plan/render/checks', (p) => /^src\/(plan|synth|checks)\//.test(p)],
+  ['plan/render/checks', (p) => /^src\/(plan|synth|checks|upstream|import|prerequisites)\//.test(p)],
   ['load', (p) => p.startsWith('src/load/') || p.startsWith('src/secrets/') || p === 'src/module-host.ts'],
   ['constructs', (p) => p.startsWith('constructs/')],
   ['values', (p) => p.startsWith('values/')],

@@ -130,7 +130,7 @@ export const autoscalingSchema = z.strictObject({
 });
 export type AutoscalingValues = z.infer<typeof autoscalingSchema>;
 
-/** Issues for scalers of releases or daemons the environment does not deploy (for `environmentSchema`'s superRefine). */
+/** Issues for scalers of releases the environment does not have (for `environmentSchema`'s superRefine). */
 export function autoscalingIssues(env: {
   autoscaling?: AutoscalingValues;
   servers: Record<string, { replicaCount: number }>;
@@ -139,24 +139,13 @@ export function autoscalingIssues(env: {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const a = env.autoscaling;
   if (!a) return issues;
-  for (const [release, scalers] of Object.entries(a.daemons)) {
-    const values = env.daemons[release];
-    if (!values) {
+  for (const release of Object.keys(a.daemons)) {
+    if (!env.daemons[release]) {
       const known = Object.keys(env.daemons);
       issues.push({
         path: ['autoscaling', 'daemons', release],
         message: `no daemons release '${release}' in this environment${known.length ? `; releases are ${known.join(', ')}` : ''}`,
       });
-      continue;
-    }
-    for (const key of SCALABLE_DAEMONS) {
-      if (scalers[key] === undefined) continue;
-      if (((values[`${key}Count`] as number | undefined) ?? 0) === 0) {
-        issues.push({
-          path: ['autoscaling', 'daemons', release, key],
-          message: `${key} is not deployed in '${release}' (${key}Count is 0): set ${key}Count to 1 or more, or remove this scaler`,
-        });
-      }
     }
   }
   for (const release of Object.keys(a.servers)) {
@@ -166,11 +155,82 @@ export function autoscalingIssues(env: {
         path: ['autoscaling', 'servers', release],
         message: `no server release '${release}' in this environment`,
       });
-    else if (values.replicaCount === 0)
-      issues.push({
-        path: ['autoscaling', 'servers', release],
-        message: `server release '${release}' has replicaCount 0 (not deployed): remove this autoscaler`,
-      });
   }
   return issues;
+}
+
+type Raw = Record<string, unknown>;
+const rawObject = (v: unknown): Raw | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
+
+/**
+ * A count on an autoscaled workload: the autoscaler owns its replicas (the Deployment has none), so the count would
+ * change nothing and is refused, naming the autoscaling entry and how to change the scale. Read from the merged input
+ * as written (before defaults), since only a count that is written is a mistake; `env` is that input.
+ */
+export function autoscaledCountIssues(env: unknown): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const root = rawObject(env);
+  const autoscaling = rawObject(root?.autoscaling);
+  if (!root || !autoscaling) return issues;
+  const scale = (s: Raw | undefined, min: number) =>
+    `minReplicas ${typeof s?.minReplicas === 'number' ? s.minReplicas : `${min} (default)`}, maxReplicas ${typeof s?.maxReplicas === 'number' ? s.maxReplicas : '(unset)'}`;
+  for (const [release, scalers] of Object.entries(rawObject(autoscaling.daemons) ?? {})) {
+    const values = rawObject(rawObject(root.daemons)?.[release]);
+    if (!values) continue;
+    for (const key of SCALABLE_DAEMONS) {
+      const scaler = rawObject(rawObject(scalers)?.[key]);
+      if (!scaler || values[`${key}Count`] === undefined) continue;
+      issues.push({
+        path: ['daemons', release, `${key}Count`],
+        message:
+          `${key} is autoscaled by autoscaling.daemons.${release}.${key} (KEDA, ${scale(scaler, AUTOSCALING_DEFAULTS.minReplicas)}), which owns its replicas, so ${key}Count would change nothing: ` +
+          `remove ${key}Count (the autoscaling entry deploys the daemon) and change minReplicas/maxReplicas there instead`,
+      });
+    }
+  }
+  for (const [release, scaler] of Object.entries(rawObject(autoscaling.servers) ?? {})) {
+    const values = rawObject(rawObject(root.servers)?.[release]);
+    if (!values || values.replicaCount === undefined) continue;
+    issues.push({
+      path: ['servers', release, 'replicaCount'],
+      message:
+        `server release '${release}' is autoscaled by autoscaling.servers.${release} (HPA, ${scale(rawObject(scaler), AUTOSCALING_DEFAULTS.server.minReplicas)}), which owns its replicas, so replicaCount would change nothing: ` +
+        'remove replicaCount and change minReplicas/maxReplicas there instead',
+    });
+  }
+  return issues;
+}
+
+/**
+ * The effective counts of autoscaled workloads: the autoscaling entry deploys them, so their count (which the file
+ * does not set, see `autoscaledCountIssues`) is the autoscaler's minReplicas, the pods at rest. The Deployments carry
+ * no replicas; the count tells the other components (alerts, dashboards) that the workload runs.
+ */
+export function withAutoscaledCounts<
+  E extends {
+    autoscaling?: AutoscalingValues;
+    servers: Record<string, { replicaCount: number }>;
+    daemons: Record<string, Record<string, unknown>>;
+  },
+>(env: E): E {
+  const a = env.autoscaling;
+  if (!a) return env;
+  const daemons = { ...env.daemons };
+  for (const [release, scalers] of Object.entries(a.daemons)) {
+    const values = daemons[release];
+    if (!values) continue;
+    const counts: Record<string, number> = {};
+    for (const key of SCALABLE_DAEMONS) {
+      const s = scalers[key];
+      if (s) counts[`${key}Count`] = s.minReplicas;
+    }
+    daemons[release] = { ...values, ...counts };
+  }
+  const servers = { ...env.servers };
+  for (const [release, s] of Object.entries(a.servers)) {
+    const values = servers[release];
+    if (values) servers[release] = { ...values, replicaCount: s.minReplicas };
+  }
+  return { ...env, daemons, servers };
 }

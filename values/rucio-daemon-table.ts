@@ -31,9 +31,37 @@ export interface DaemonSetting {
   readonly kind: SettingKind;
   /** The value used when the environment does not set one; `undefined` leaves the flag out. */
   readonly default?: number | boolean;
+  /**
+   * The key's value in chart 40's `values.yaml`, as the chart writes it (`"10"`, `0`, `"'test1' 'test2'"`), when it has
+   * one. The import reads it as the value a release gets when its files do not set the key; the HelmRelease output
+   * compares against it.
+   */
+  readonly chartDefault?: number | boolean | string;
+  /**
+   * Why our default differs from `chartDefault` in what the daemon runs with (listed in docs/upstream-differences.md);
+   * required exactly when they differ, which a test checks.
+   */
+  readonly unlikeChart?: string;
   /** What the setting does, for the JSON Schema and the values reference. */
   readonly description: string;
 }
+
+/** Container resources of a daemon (requests and limits of CPU and memory). */
+export interface DaemonResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** Chart 40's default resources of most daemons (requests = limits). */
+export const STANDARD_RESOURCES: DaemonResources = {
+  requests: { cpu: '700m', memory: '200Mi' },
+  limits: { cpu: '700m', memory: '200Mi' },
+};
+/** Chart 40's lighter requests for the daemons that do little work (automatix, cache-consumer, minos*, necromancer). */
+export const LIGHT_RESOURCES: DaemonResources = {
+  requests: { cpu: '100m', memory: '100Mi' },
+  limits: { cpu: '700m', memory: '200Mi' },
+};
 
 /** One daemon of the chart. */
 export interface DaemonSpec {
@@ -44,6 +72,8 @@ export interface DaemonSpec {
   /** The name in object names and labels (`<fullname>-<name>`, `app: rucio-daemons-<name>`). */
   readonly name: string;
   readonly settings: readonly DaemonSetting[];
+  /** The container's resources when the release does not set them: chart 40's `<valueKey>.resources`. */
+  readonly resources: DaemonResources;
   /** Literal env vars this daemon always gets. */
   readonly env?: Readonly<Record<string, string>>;
   /** hermes and hermes-legacy can talk to the broker over SSL with a client certificate. */
@@ -54,18 +84,20 @@ export interface DaemonSpec {
   readonly description: string;
 }
 
-const threads = (flag: string, description = 'worker threads'): DaemonSetting => ({
+const threads = (flag: string, description = 'worker threads', n = 1): DaemonSetting => ({
   key: 'threads',
   flag,
   kind: 'int',
-  default: 1,
+  default: n,
+  chartDefault: n,
   description,
 });
-const int = (key: string, flag: string, description: string): DaemonSetting => ({
+const int = (key: string, flag: string, description: string, n?: number): DaemonSetting => ({
   key,
   flag,
   kind: 'int',
   description,
+  ...(n === undefined ? {} : { default: n, chartDefault: n }),
 });
 const expr = (key: string, flag: string, description: string): DaemonSetting => ({
   key,
@@ -85,23 +117,34 @@ const names = (key: string, flag: string, description: string): DaemonSetting =>
   kind: 'names',
   description,
 });
-const flag = (key: string, option: string, description: string): DaemonSetting => ({
+const flag = (key: string, option: string, description: string, chartDefault?: number): DaemonSetting => ({
   key,
   flag: option,
   kind: 'flag',
   default: false,
+  ...(chartDefault === undefined ? {} : { chartDefault }),
   description,
 });
 
 const bulk = int('bulk', '--bulk', 'requests handled per bulk');
 const sleepTime = int('sleepTime', '--sleep-time', 'seconds to sleep between cycles');
+/** The submitter's and the stager's cycle: the chart's 10 s (the daemons' own default is 600 s). */
+const conveyorSleepTime = int('sleepTime', '--sleep-time', 'seconds to sleep between cycles', 10);
 const activities = names('activities', '--activities', 'activities to work on (all when unset)');
+/** The chart's placeholder activities, which no real instance has: we leave the flag out (all activities). */
+const conveyorActivities: DaemonSetting = {
+  ...activities,
+  chartDefault: "'test1' 'test2'",
+  unlikeChart:
+    "the chart's default `--activities 'test1' 'test2'` names two placeholder activities no instance has, so a submitter or stager on the chart's defaults works on nothing; without the key ours works on every activity. To keep the chart's behaviour, write the activities you run",
+};
 const grid = { GLOBUS_THREAD_MODEL: 'pthread', X509_USER_PROXY: '/opt/proxy/x509up' } as const;
 
 /** All daemons, in the chart's order. */
 export const DAEMONS: readonly DaemonSpec[] = [
   {
     valueKey: 'abacusAccount',
+    resources: STANDARD_RESOURCES,
     binary: 'abacus-account',
     name: 'abacus-account',
     implicitSecrets: ['proxy', 'ca'],
@@ -110,6 +153,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'abacusCollectionReplica',
+    resources: STANDARD_RESOURCES,
     binary: 'abacus-collection-replica',
     name: 'abacus-collection-replica',
     implicitSecrets: ['proxy', 'ca'],
@@ -118,17 +162,19 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'abacusRse',
+    resources: STANDARD_RESOURCES,
     binary: 'abacus-rse',
     name: 'abacus-rse',
     implicitSecrets: ['proxy', 'ca'],
     description: 'updates RSE usage counters',
     settings: [
-      flag('fillHistoryTable', '--enable-history', 'also fill the RSE usage history table'),
+      flag('fillHistoryTable', '--enable-history', 'also fill the RSE usage history table', 0),
       threads('--threads'),
     ],
   },
   {
     valueKey: 'automatix',
+    resources: LIGHT_RESOURCES,
     binary: 'automatix',
     name: 'automatix',
     implicitSecrets: ['proxy', 'ca', 'reaperCa'],
@@ -137,11 +183,12 @@ export const DAEMONS: readonly DaemonSpec[] = [
     settings: [
       threads('--threads-per-process'),
       str('inputFile', '--input-file', 'JSON file describing the uploads'),
-      sleepTime,
+      int('sleepTime', '--sleep-time', 'seconds to sleep between cycles', 30),
     ],
   },
   {
     valueKey: 'cacheConsumer',
+    resources: LIGHT_RESOURCES,
     binary: 'cache-consumer',
     name: 'cache-consumer',
     implicitSecrets: [],
@@ -150,6 +197,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorTransferSubmitter',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-submitter',
     name: 'conveyor-submitter',
     implicitSecrets: ['proxy', 'ca'],
@@ -164,8 +212,8 @@ export const DAEMONS: readonly DaemonSpec[] = [
       expr('excludeRses', '--exclude-rses', 'RSE expression to leave out'),
       expr('includeRses', '--include-rses', 'RSE expression to work on'),
       expr('rses', '--rses', 'explicit RSE list'),
-      sleepTime,
-      activities,
+      conveyorSleepTime,
+      conveyorActivities,
       names('excludeActivities', '--exclude-activities', 'activities to leave out'),
       int('maxSources', '--max-sources', 'sources per transfer'),
       flag('ignoreAvailability', '--ignore-availability', 'submit to RSEs marked unavailable'),
@@ -175,6 +223,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorPoller',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-poller',
     name: 'conveyor-poller',
     implicitSecrets: ['proxy', 'ca'],
@@ -191,6 +240,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorFinisher',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-finisher',
     name: 'conveyor-finisher',
     implicitSecrets: ['proxy', 'ca'],
@@ -205,6 +255,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorReceiver',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-receiver',
     name: 'conveyor-receiver',
     implicitSecrets: ['proxy', 'ca'],
@@ -213,14 +264,16 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorStager',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-stager',
     name: 'conveyor-stager',
     implicitSecrets: ['proxy', 'ca'],
     description: 'submits staging requests for tape',
-    settings: [threads('--total-threads'), bulk, sleepTime, activities],
+    settings: [threads('--total-threads'), bulk, conveyorSleepTime, conveyorActivities],
   },
   {
     valueKey: 'conveyorThrottler',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-throttler',
     name: 'conveyor-throttler',
     implicitSecrets: ['proxy', 'ca'],
@@ -229,6 +282,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'conveyorPreparer',
+    resources: STANDARD_RESOURCES,
     binary: 'conveyor-preparer',
     name: 'conveyor-preparer',
     implicitSecrets: ['proxy', 'ca'],
@@ -243,31 +297,41 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'darkReaper',
+    resources: STANDARD_RESOURCES,
     binary: 'dark-reaper',
     name: 'dark-reaper',
     implicitSecrets: ['proxy', 'reaperCa'],
     env: grid,
     description: 'deletes dark files reported by consistency checks',
     settings: [
-      { key: 'workers', flag: '--total-workers', kind: 'int', default: 1, description: 'worker processes' },
+      {
+        key: 'workers',
+        flag: '--total-workers',
+        kind: 'int',
+        default: 1,
+        chartDefault: 1,
+        description: 'worker processes',
+      },
       str('scheme', '--scheme', 'protocol scheme for deletion'),
       expr('includeRses', '--include-rses', 'RSE expression to work on'),
       expr('rses', '--rses', 'explicit RSE list'),
-      int('chunkSize', '--chunk-size', 'replicas per chunk'),
+      { ...int('chunkSize', '--chunk-size', 'replicas per chunk', 10), chartDefault: '10' },
       expr('excludeRses', '--exclude-rses', 'RSE expression to leave out'),
     ],
   },
   {
     valueKey: 'hermes',
+    resources: STANDARD_RESOURCES,
     binary: 'hermes',
     name: 'hermes',
     implicitSecrets: [],
     ssl: true,
     description: 'delivers messages to the broker and e-mail (was hermes2 until 2023)',
-    settings: [threads('--threads'), bulk],
+    settings: [threads('--threads'), int('bulk', '--bulk', 'messages handled per bulk', 1000)],
   },
   {
     valueKey: 'hermesLegacy',
+    resources: STANDARD_RESOURCES,
     binary: 'hermes-legacy',
     name: 'hermes-legacy',
     implicitSecrets: [],
@@ -275,14 +339,15 @@ export const DAEMONS: readonly DaemonSpec[] = [
     description: 'the old hermes (was hermes until 2023)',
     settings: [
       threads('--threads'),
-      bulk,
-      sleepTime,
-      int('brokerTimeout', '--broker-timeout', 'seconds to wait for the broker'),
+      int('bulk', '--bulk', 'messages handled per bulk', 100),
+      int('sleepTime', '--sleep-time', 'seconds to sleep between cycles', 10),
+      int('brokerTimeout', '--broker-timeout', 'seconds to wait for the broker', 3),
       int('brokerRetry', '--broker-retry', 'reconnection attempts'),
     ],
   },
   {
     valueKey: 'judgeCleaner',
+    resources: STANDARD_RESOURCES,
     binary: 'judge-cleaner',
     name: 'judge-cleaner',
     implicitSecrets: ['proxy', 'ca'],
@@ -291,6 +356,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'judgeEvaluator',
+    resources: STANDARD_RESOURCES,
     binary: 'judge-evaluator',
     name: 'judge-evaluator',
     implicitSecrets: ['proxy', 'ca'],
@@ -299,6 +365,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'judgeInjector',
+    resources: STANDARD_RESOURCES,
     binary: 'judge-injector',
     name: 'judge-injector',
     implicitSecrets: ['proxy', 'ca'],
@@ -307,6 +374,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'judgeRepairer',
+    resources: STANDARD_RESOURCES,
     binary: 'judge-repairer',
     name: 'judge-repairer',
     implicitSecrets: ['proxy', 'ca'],
@@ -315,6 +383,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'minos',
+    resources: LIGHT_RESOURCES,
     binary: 'minos',
     name: 'minos',
     implicitSecrets: ['proxy', 'ca'],
@@ -323,6 +392,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'minosTemporaryExpiration',
+    resources: LIGHT_RESOURCES,
     binary: 'minos-temporary-expiration',
     name: 'minos-temporary-expiration',
     implicitSecrets: ['proxy', 'ca'],
@@ -331,14 +401,17 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'necromancer',
+    resources: LIGHT_RESOURCES,
     binary: 'necromancer',
     name: 'necromancer',
     implicitSecrets: ['proxy', 'ca'],
     description: 'recovers or removes lost replicas',
-    settings: [threads('--threads'), bulk],
+    // The chart's values.yaml gives the necromancer no threads, so it passes no --threads.
+    settings: [int('threads', '--threads', 'worker threads'), bulk],
   },
   {
     valueKey: 'oauthManager',
+    resources: STANDARD_RESOURCES,
     binary: 'oauth-manager',
     name: 'oauth-manager',
     implicitSecrets: ['ca'],
@@ -351,14 +424,15 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'reaper',
+    resources: STANDARD_RESOURCES,
     binary: 'reaper',
     name: 'reaper',
     implicitSecrets: ['proxy', 'reaperCa'],
     env: grid,
     description: 'deletes replicas (was reaper2 until chart 1.31)',
     settings: [
-      flag('greedy', '--greedy', 'delete everything eligible, not only what space needs'),
-      threads('--threads'),
+      flag('greedy', '--greedy', 'delete everything eligible, not only what space needs', 0),
+      threads('--threads', 'worker threads', 4),
       str('scheme', '--scheme', 'protocol scheme for deletion'),
       expr('includeDids', '--include-dids', 'DID expression to work on'),
       expr('excludeDids', '--exclude-dids', 'DID expression to leave out'),
@@ -372,6 +446,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'replicaRecoverer',
+    resources: STANDARD_RESOURCES,
     binary: 'replica-recoverer',
     name: 'replica-recoverer',
     implicitSecrets: ['proxy', 'ca'],
@@ -387,6 +462,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'tracerKronos',
+    resources: STANDARD_RESOURCES,
     binary: 'kronos',
     name: 'tracer-kronos',
     implicitSecrets: [],
@@ -399,6 +475,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'transmogrifier',
+    resources: STANDARD_RESOURCES,
     binary: 'transmogrifier',
     name: 'transmogrifier',
     implicitSecrets: ['proxy', 'ca'],
@@ -407,6 +484,7 @@ export const DAEMONS: readonly DaemonSpec[] = [
   },
   {
     valueKey: 'undertaker',
+    resources: STANDARD_RESOURCES,
     binary: 'undertaker',
     name: 'undertaker',
     implicitSecrets: ['proxy'],

@@ -22,18 +22,6 @@ import {
 import { IMAGES } from './images.js';
 import { DAEMONS, type DaemonSetting, type DaemonSpec } from './rucio-daemon-table.js';
 
-/** Default resources of a daemon container, as in the chart's values.yaml (requests = limits). */
-export const DAEMON_RESOURCES = {
-  requests: { cpu: '700m', memory: '200Mi' },
-  limits: { cpu: '700m', memory: '200Mi' },
-} as const;
-/** The chart's lighter default for the daemons that do little work. */
-export const LIGHT_DAEMON_RESOURCES = {
-  requests: { cpu: '100m', memory: '100Mi' },
-  limits: { cpu: '700m', memory: '200Mi' },
-} as const;
-const LIGHT = new Set(['automatix', 'cacheConsumer', 'minos', 'minosTemporaryExpiration', 'necromancer']);
-
 /** The Prometheus port of every daemon (`[monitor] metrics_port`). */
 export const DAEMON_METRICS_PORT = 8080;
 
@@ -85,8 +73,11 @@ function daemonBlock(spec: DaemonSpec) {
   return z
     .strictObject({
       ...shape,
-      /** Container resources; both requests and limits of CPU and memory. */
-      resources: resources.default(LIGHT.has(spec.valueKey) ? LIGHT_DAEMON_RESOURCES : DAEMON_RESOURCES),
+      /** Container resources; both requests and limits of CPU and memory (default: the chart's, from the table). */
+      resources: resources.default({
+        requests: { ...spec.resources.requests },
+        limits: { ...spec.resources.limits },
+      }),
       /** rucio.cfg for this daemon only; becomes `20_component.json`, over the release's `config`. */
       config: rucioConfig.default({}),
       /** Overrides the release's image tag for this daemon. */

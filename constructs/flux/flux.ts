@@ -8,11 +8,17 @@
  *
  * A release that fails to become ready holds back the layers after it; `prune` removes what left `dist/`.
  * `flux bootstrap`'s own `flux-system/` folder is never generated here, and synth never touches it.
+ *
+ * The Namespace of the Rucio releases is written here too: bootstrap's `flux-system` Kustomization applies
+ * `clusters/<env>/`, so Flux owns the Namespace and creates it before the layers that target it reconcile. It carries
+ * `kustomize.toolkit.fluxcd.io/prune: disabled`: deleting a namespace deletes everything in it (the Secrets created
+ * by hand, the Pushgateway's volume), which no change to `dist/` should do by itself.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { FluxValues } from '../../values/flux.js';
 import { FLUX_DEFAULTS } from '../../values/flux.js';
 
@@ -57,6 +63,14 @@ export class FluxSync extends Construct {
     const namespace = flux.namespace;
     const git = flux.gitRepository;
     const sourceName = git ? git.name : (flux.sourceRef ?? FLUX_DEFAULTS.sourceRef);
+
+    const ns = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: props.namespace, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+    } satisfies INamespace;
+    // Cluster-scoped: the chart's namespace (flux-system) does not apply to it.
+    new ApiObject(this, 'Namespace', ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
     if (git) {
       const repo: IGitRepository = {

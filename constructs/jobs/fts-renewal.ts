@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { ftsRenewal } from '../../values/common.js';
 import { IMAGES, imageRef } from '../../values/images.js';
+import { declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import { ScheduledJob } from './scheduled-job.js';
 import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
@@ -70,6 +71,7 @@ export class FtsRenewal extends Construct {
       component: 'fts-renewal',
       schedule: v.schedule,
       activeDeadlineSeconds: 900,
+      annotations: declareImageNeeds(['renew-fts-proxy'], IMAGE_NEEDS.ftsRenewal),
       rules: [
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
         {

@@ -27,6 +27,8 @@ export interface ScheduledJobProps {
   readonly volumes?: readonly IVolume[];
   /** Pod security beyond the RuntimeDefault seccomp profile every job gets. */
   readonly podSecurityContext?: IPodSecurityContext;
+  /** Annotations of the CronJob (the image's declared needs, see `declarations.ts`). */
+  readonly annotations?: Record<string, string>;
 }
 
 /** CronJob plus a role-bound ServiceAccount. Runs never overlap; one success and three failures are kept. */
@@ -38,7 +40,7 @@ export class ScheduledJob extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
-      metadata: { name, labels },
+      metadata: { name, labels, ...(props.annotations ? { annotations: props.annotations } : {}) },
       spec: {
         schedule: props.schedule,
         concurrencyPolicy: 'Forbid',

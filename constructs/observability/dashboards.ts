@@ -1,15 +1,22 @@
 /**
  * Grafana dashboards of an environment, generated from the deployed components and shipped as ConfigMaps that
  * Grafana's dashboard sidecar loads (label `grafana_dashboard: "1"` by default):
- * - daemons: per daemon, its activity (rate of every Rucio counter it exports), CPU and memory (used, requested,
- *   limit, as in the seed's cluster resources view) and pods (available, desired: what an autoscaler asked for);
- * - transfers: the request queue by state, the conveyor and reaper pods (what the autoscalers did), deletions;
+ * - daemons, one dashboard per daemons release (`daemons-<release>`): the conveyor and reaper pods of the release
+ *   (what the autoscalers did), then per daemon its activity (rate of every Rucio counter it exports), CPU and memory
+ *   (used, requested, limit, as in the seed's cluster resources view) and pods (available, desired);
+ * - transfers: the request queue by state, deletions;
  * - servers: per server release, requests and busy workers (apache exporter), CPU; responses by code per HAProxy
  *   backend. Hits per endpoint and per account are in the access logs (filebeat → Kibana), not in Prometheus;
  * - probes (when the Pushgateway is scraped): the age of each probe's last push and the probe gauges.
  *
  * The JSON is built by `dashboardJson` (pure) and is deterministic: panel ids count up in order, no timestamps.
+ *
+ * Every dashboard covers a bounded set of objects: a dashboard per daemons release (at most the 28 daemons of the
+ * table), so no ConfigMap grows with the number of releases of an environment (one dashboard for all daemons of 10
+ * releases was 1.9 MB, past the 1 MiB Kubernetes allows for a ConfigMap). The servers dashboard grows by ~2.5 KB per
+ * server release; the checks refuse any object over 1 MiB.
  */
+import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -102,9 +109,26 @@ class Layout {
   }
 }
 
-function dashboard(input: DashboardInput, kind: string, title: string, layout: Layout): Dashboard {
+/**
+ * A dashboard uid (at most 40 characters, Grafana's limit): `rucio-<env>-<kind>`, or when longer, its first 31
+ * characters and 8 hex digits of its hash, so that two long names stay distinct.
+ */
+export function dashboardUid(environment: string, kind: string): string {
+  const uid = `rucio-${environment}-${kind}`;
+  if (uid.length <= 40) return uid;
+  return `${uid.slice(0, 31)}-${createHash('sha256').update(uid).digest('hex').slice(0, 8)}`;
+}
+
+/** A dashboard; the environment-wide ones keep their uid `rucio-<env>-<kind>` cut at 40 characters. */
+function dashboard(
+  input: DashboardInput,
+  kind: string,
+  title: string,
+  layout: Layout,
+  uid = `rucio-${input.environment}-${kind}`.slice(0, 40),
+): Dashboard {
   return {
-    uid: `rucio-${input.environment}-${kind}`.slice(0, 40),
+    uid,
     title: `Rucio ${input.environment}: ${title}`,
     tags: ['rucio', `rucio-${input.environment}`],
     timezone: 'utc',
@@ -123,16 +147,39 @@ function dashboard(input: DashboardInput, kind: string, title: string, layout: L
   };
 }
 
-/** The dashboards of an environment, by kind (`daemons`, `transfers`, `servers`, `probes`); empty ones left out. */
+/** The conveyor and reaper stages whose pods the autoscalers move. */
+const STAGES = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'reaper'];
+
+/**
+ * The dashboards of an environment, by kind (`daemons-<release>` per daemons release, `transfers`, `servers`,
+ * `probes`); empty ones left out.
+ */
 export function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
   const ns = `namespace=${promString(input.namespace)}`;
   const out: Record<string, Dashboard> = {};
   const byRelease = (a: { release: string; name?: string }, b: { release: string; name?: string }) =>
     `${a.release}/${a.name ?? ''}`.localeCompare(`${b.release}/${b.name ?? ''}`, 'en');
 
-  if (input.daemons.length > 0) {
+  const releases = new Map<string, DashboardDaemon[]>();
+  for (const d of [...input.daemons].sort(byRelease)) {
+    const list = releases.get(d.release);
+    if (list) list.push(d);
+    else releases.set(d.release, [d]);
+  }
+  for (const [release, daemons] of releases) {
     const l = new Layout();
-    for (const d of [...input.daemons].sort(byRelease)) {
+    const scaled = daemons.filter((d) => STAGES.includes(d.name));
+    if (scaled.length > 0) {
+      l.row('Conveyor and reaper pods');
+      l.panel(
+        'Pods per stage',
+        scaled.map((d) => ({
+          expr: `kube_deployment_status_replicas{${ns}, deployment=${promString(d.deployment)}}`,
+          legend: `${d.release} ${d.name}`,
+        })),
+      );
+    }
+    for (const d of daemons) {
       const pod = `${ns}, pod=~${promString(`${d.deployment}-.*`)}`;
       l.row(`${d.release} / ${d.name}`);
       const resource = (name: string) =>
@@ -187,8 +234,11 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
         6,
       );
     }
-    out.daemons = dashboard(input, 'daemons', 'daemons', l);
+    const kind = `daemons-${release}`;
+    out[kind] = dashboard(input, kind, `daemons of ${release}`, l, dashboardUid(input.environment, kind));
+  }
 
+  if (input.daemons.length > 0) {
     const t = new Layout();
     t.row('Transfer queue');
     t.panel('Requests by state', [{ expr: `sum by (state) (${input.transferQueueMetric})`, legend: '{{state}}' }]);
@@ -198,18 +248,6 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
     t.panel('Submitted requests by FTS host', [
       { expr: `sum by (external_host) (${input.transferQueueMetric}{state="submitted"})`, legend: '{{external_host}}' },
     ]);
-    const stages = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'reaper'];
-    const scaled = input.daemons.filter((d) => stages.includes(d.name));
-    if (scaled.length > 0) {
-      t.row('Conveyor and reaper pods');
-      t.panel(
-        'Pods per stage',
-        scaled.sort(byRelease).map((d) => ({
-          expr: `kube_deployment_status_replicas{${ns}, deployment=${promString(d.deployment)}}`,
-          legend: `${d.release} ${d.name}`,
-        })),
-      );
-    }
     t.row('Deletion');
     t.panel('Deletion backlog', [{ expr: `sum(${input.deletionBacklogMetric})`, legend: 'deletable replicas' }]);
     t.panel(

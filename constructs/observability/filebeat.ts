@@ -13,7 +13,7 @@ import type { FilebeatValues } from '../../values/filebeat.js';
 import { imageRef } from '../../values/images.js';
 import { checksum } from '../shared/rucio-config.js';
 import { toYamlText } from '../shared/yaml-text.js';
-import { declare } from '../shared/declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 
 /** Where the image reads its configuration, and where the registry lives. */
 export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
@@ -294,7 +294,10 @@ export class Filebeat extends Construct {
       metadata: {
         name: this.name,
         labels,
-        annotations: declare('host-path', ['data', 'varlogcontainers', 'varlogpods']),
+        annotations: {
+          ...declare('host-path', ['data', 'varlogcontainers', 'varlogpods']),
+          ...declareImageNeeds(['filebeat'], IMAGE_NEEDS.filebeat),
+        },
       },
       spec: {
         selector: { matchLabels: { ...this.selector } },

@@ -1,6 +1,9 @@
 /**
- * The alerts of an environment, as one PrometheusRule `rucio-alerts`. The groups are built by `alertGroups` (pure),
- * which the tests also write out for `promtool check rules` and `promtool test rules`.
+ * The alerts of an environment: the PrometheusRule `rucio-alerts` with the environment-wide groups (backlogs, probes,
+ * servers), and one PrometheusRule `rucio-alerts-<release>` per daemons release with that release's daemon alerts
+ * (group `rucio-daemons-<release>`), so that no object grows with the number of releases of an environment (one
+ * object for all daemons of 200 releases was 3.3 MB, past the 1 MiB Kubernetes allows). The groups are built by
+ * `alertGroups` (pure), which the tests also write out for `promtool check rules` and `promtool test rules`.
  *
  * | Alert | Expression | Source of the series |
  * |---|---|---|
@@ -50,6 +53,8 @@ export interface AlertRule {
 export interface RuleGroup {
   readonly name: string;
   readonly rules: AlertRule[];
+  /** The daemons release whose daemons the group watches; environment-wide groups have none. */
+  readonly release?: string;
 }
 
 /** A PromQL string literal. */
@@ -82,37 +87,44 @@ export function alertGroups(input: AlertInput): RuleGroup[] {
   });
   const groups: RuleGroup[] = [];
 
-  const daemons: AlertRule[] = [];
-  const deployments = [...new Set(input.daemons.map((d) => d.deployment))].sort();
-  if (alerts.daemonUnavailable.enabled && deployments.length > 0) {
-    daemons.push(
-      rule(
-        'RucioDaemonUnavailable',
-        alerts.daemonUnavailable,
-        `kube_deployment_status_replicas_unavailable{${ns}, deployment=~${promString(exactly(deployments))}} > 0`,
-        'Rucio daemon {{ $labels.deployment }} has {{ $value }} unavailable pods',
-        `Pods of {{ $labels.deployment }} in ${namespace} have not been available for ${alerts.daemonUnavailable.for}: check kubectl describe and the pod logs.`,
-      ),
-    );
+  const releases = new Map<string, AlertDaemon[]>();
+  for (const d of [...input.daemons].sort((a, b) =>
+    `${a.release}/${a.name}`.localeCompare(`${b.release}/${b.name}`, 'en'),
+  )) {
+    const list = releases.get(d.release);
+    if (list) list.push(d);
+    else releases.set(d.release, [d]);
   }
-  if (alerts.daemonNotReporting.enabled) {
-    const sorted = [...input.daemons]
-      .filter((d) => d.metrics)
-      .sort((a, b) => `${a.release}/${a.name}`.localeCompare(`${b.release}/${b.name}`, 'en'));
-    for (const d of sorted) {
+  for (const [release, released] of [...releases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const daemons: AlertRule[] = [];
+    const deployments = [...new Set(released.map((d) => d.deployment))].sort();
+    if (alerts.daemonUnavailable.enabled && deployments.length > 0) {
       daemons.push(
         rule(
-          'RucioDaemonNotReporting',
-          alerts.daemonNotReporting,
-          `absent(up{${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}} == 1)`,
-          `Rucio daemon ${d.name} of ${d.release} stopped reporting metrics`,
-          `No pod of ${d.deployment} has answered a metrics scrape for ${alerts.daemonNotReporting.for}: the daemon is down, hung or no longer scraped.`,
-          { release: d.release, rucio_daemon: d.name },
+          'RucioDaemonUnavailable',
+          alerts.daemonUnavailable,
+          `kube_deployment_status_replicas_unavailable{${ns}, deployment=~${promString(exactly(deployments))}} > 0`,
+          'Rucio daemon {{ $labels.deployment }} has {{ $value }} unavailable pods',
+          `Pods of {{ $labels.deployment }} in ${namespace} have not been available for ${alerts.daemonUnavailable.for}: check kubectl describe and the pod logs.`,
         ),
       );
     }
+    if (alerts.daemonNotReporting.enabled) {
+      for (const d of released.filter((x) => x.metrics)) {
+        daemons.push(
+          rule(
+            'RucioDaemonNotReporting',
+            alerts.daemonNotReporting,
+            `absent(up{${ns}, release=${promString(d.release)}, rucio_daemon=${promString(d.name)}} == 1)`,
+            `Rucio daemon ${d.name} of ${d.release} stopped reporting metrics`,
+            `No pod of ${d.deployment} has answered a metrics scrape for ${alerts.daemonNotReporting.for}: the daemon is down, hung or no longer scraped.`,
+            { release: d.release, rucio_daemon: d.name },
+          ),
+        );
+      }
+    }
+    if (daemons.length > 0) groups.push({ name: `rucio-daemons-${release}`, rules: daemons, release });
   }
-  if (daemons.length > 0) groups.push({ name: 'rucio-daemons', rules: daemons });
 
   const growing = (
     name: string,
@@ -213,20 +225,28 @@ export function alertGroups(input: AlertInput): RuleGroup[] {
   return groups;
 }
 
-/** The PrometheusRule `rucio-alerts`. */
+/** The PrometheusRules `rucio-alerts` (environment-wide groups) and `rucio-alerts-<release>` (per daemons release). */
 export class RucioPrometheusRules extends Construct {
   readonly groups: RuleGroup[];
 
   constructor(scope: Construct, id: string, props: AlertInput & { readonly labels: Readonly<Record<string, string>> }) {
     super(scope, id);
     this.groups = alertGroups(props);
-    if (this.groups.length === 0) return;
-    const rule: IPrometheusRule = {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: { name: 'rucio-alerts', labels: sortedMap({ ...props.labels }) },
-      spec: { groups: this.groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
-    };
-    new ApiObject(this, 'Resource', rule as never);
+    const objects = new Map<string | undefined, RuleGroup[]>();
+    for (const g of this.groups) objects.set(g.release, [...(objects.get(g.release) ?? []), g]);
+    const wide = objects.get(undefined);
+    const ordered = [...objects].filter(([release]) => release !== undefined);
+    for (const [release, groups] of wide ? [[undefined, wide] as const, ...ordered] : ordered) {
+      const rule: IPrometheusRule = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: {
+          name: release === undefined ? 'rucio-alerts' : `rucio-alerts-${release}`,
+          labels: sortedMap({ ...props.labels }),
+        },
+        spec: { groups: groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
+      };
+      new ApiObject(this, release === undefined ? 'Resource' : `Release-${release}`, rule as never);
+    }
   }
 }

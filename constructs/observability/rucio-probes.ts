@@ -14,6 +14,7 @@ import { imageRef } from '../../values/images.js';
 import type { ProbesValues } from '../../values/probes.js';
 import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
 import { CONTAINER_SECURITY, Env, Mounts } from '../shared/rucio-pod.js';
+import { declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
 export const PROBES_NAME = 'rucio-probes';
@@ -102,7 +103,7 @@ export class RucioProbes extends Construct {
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: declareImageNeeds(['rucio-probes'], IMAGE_NEEDS.probes) },
       spec: {
         replicas: 1,
         revisionHistoryLimit: 5,

@@ -21,7 +21,7 @@ import {
   undefinedIfEmpty,
 } from '../shared/rucio-pod.js';
 import { shellQuote, splitNames } from '../shared/shell.js';
-import { declare } from '../shared/declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';
@@ -230,6 +230,7 @@ export class RucioDaemon extends Construct {
           sortedMap({
             ...values.deploymentAnnotations,
             ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])),
+            ...declareImageNeeds([DAEMONS_CHART], IMAGE_NEEDS.daemons),
           }),
         ),
       },

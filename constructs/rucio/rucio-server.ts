@@ -14,7 +14,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { IMAGES, imageRef } from '../../values/images.js';
 import type { RucioServerValues } from '../../values/rucio-server.js';
 import { AutomaticRestart } from '../jobs/automatic-restart.js';
-import { declare } from '../shared/declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import { FtsRenewal } from '../jobs/fts-renewal.js';
 import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
 import {
@@ -183,7 +183,14 @@ export class RucioServer extends Construct {
         imagePullPolicy: 'IfNotPresent',
         args: ['/bin/sh', '-c', 'touch /var/log/httpd/error_log && exec tail -n+1 -F /var/log/httpd/error_log'],
         resources: values.errorLogsExporterResources,
-        securityContext: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        // Only reads the log httpd writes into the shared emptyDir (world-readable): no reason to be root.
+        securityContext: {
+          ...CONTAINER_SECURITY,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: 65534,
+          capabilities: { drop: ['ALL'] },
+        },
         volumeMounts: [{ name: 'httpdlog', mountPath: '/var/log/httpd' }],
       });
     }
@@ -248,6 +255,7 @@ export class RucioServer extends Construct {
           sortedMap({
             ...values.deploymentAnnotations,
             ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}),
+            ...declareImageNeeds([SERVER_CHART], IMAGE_NEEDS.server),
           }),
         ),
       },

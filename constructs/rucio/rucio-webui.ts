@@ -28,7 +28,7 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { IMAGES, imageRef } from '../../values/images.js';
 import type { RucioWebuiValues } from '../../values/rucio-webui.js';
-import { declare } from '../shared/declarations.js';
+import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** The chart name: the `chart` label's prefix and the main container's name. */
@@ -107,7 +107,14 @@ export class RucioWebui extends Construct {
           // The files appear once httpd or pm2 writes them: create them so tail starts at once.
           args: ['/bin/sh', '-c', `touch ${files} && exec tail -n+1 -F ${files}`],
           resources: values.logSidecarResources,
-          securityContext: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          // Only reads the logs in the shared emptyDir: no reason to be root.
+          securityContext: {
+            ...CONTAINER_SECURITY,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            capabilities: { drop: ['ALL'] },
+          },
           volumeMounts: [{ name: s.volume, mountPath: s.dir }],
         };
       });
@@ -143,6 +150,7 @@ export class RucioWebui extends Construct {
                   sidecars.map((c) => c.name),
                 )
               : {}),
+            ...declareImageNeeds([CHART], IMAGE_NEEDS.webui),
           }),
         ),
       },

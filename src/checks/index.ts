@@ -12,7 +12,7 @@ import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
-import { DECLARATION_PREFIX } from '../../constructs/shared/declarations.js';
+import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/declarations.js';
 import { kubernetesIssues } from './kubernetes.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
@@ -60,6 +60,19 @@ interface PlacedWaiver {
 
 function objectId(o: KubeObject): string {
   return `${o.kind}/${o.metadata?.name}`;
+}
+
+/**
+ * The largest object Kubernetes stores: a ConfigMap's data may hold at most 1 MiB, and etcd refuses requests over
+ * 1.5 MiB; an object over this bound would be rejected when Flux applies it.
+ */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+
+/** An object's size as the API server receives it (compact JSON, UTF-8). */
+export function objectBytes(o: KubeObject): number {
+  const json = JSON.stringify(o);
+  // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
+  return /[^\x00-\x7f]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
 }
 
 /** Objects' secret rules: no Secret carrying data, no credential in any string. */
@@ -127,7 +140,8 @@ export async function runChecks(
 ): Promise<CheckReport> {
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const declaredLines: string[] = [];
+  // What components declared, grouped by declaration and reason: the objects that carry each.
+  const declared = new Map<string, string[]>();
   const byEnv = new Map<string, PlacedObject[]>();
   const fileIndex = new Map(files.map((f, i) => [f.path, i]));
   for (const f of files) {
@@ -137,7 +151,9 @@ export async function runChecks(
       continue;
     }
     const env = envOf(f.path) ?? '';
-    byEnv.set(env, [...(byEnv.get(env) ?? []), { path: f.path, object: f.object }]);
+    const list = byEnv.get(env);
+    if (list) list.push({ path: f.path, object: f.object });
+    else byEnv.set(env, [{ path: f.path, object: f.object }]);
   }
 
   // Waivers, with where they were written; used ones are counted across all environments of the run.
@@ -187,6 +203,14 @@ export async function runChecks(
       problems.push(...secrets);
       // The text as written, too: what the structural scan cannot see (a credential split by the YAML writer).
       if (secrets.length === 0) problems.push(...textCredentials(files[fileIndex.get(placed.path)!]!, options.out));
+      const bytes = objectBytes(o);
+      if (bytes > MAX_OBJECT_BYTES)
+        problems.push(
+          at(
+            '',
+            `[object-size] is ${bytes.toLocaleString('en-US')} bytes as JSON, over the 1 MiB (1,048,576 bytes) Kubernetes accepts for an object: split what it lists (per release or per group) so that each object stays under it`,
+          ),
+        );
       for (const v of violations.get(placed) ?? []) {
         const waiver = placedWaivers.find((w) => w.waiver.rule === v.rule && w.match.test(id));
         if (waiver) {
@@ -199,8 +223,11 @@ export async function runChecks(
       }
       const annotations = (o.metadata?.annotations ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(annotations)) {
-        if (k.startsWith(DECLARATION_PREFIX))
-          declaredLines.push(`${k.slice(DECLARATION_PREFIX.length)} ${String(v)}  on ${id}  (${file})`);
+        if (!k.startsWith(DECLARATION_PREFIX) || k.endsWith(REASON_SUFFIX)) continue;
+        const reason = annotations[`${k}${REASON_SUFFIX}`];
+        const what = `${k.slice(DECLARATION_PREFIX.length)} ${String(v)}`;
+        const key = `${what}\0${typeof reason === 'string' ? reason : ''}`;
+        declared.set(key, [...(declared.get(key) ?? []), `${id}  (${file})`]);
       }
     }
   }
@@ -223,7 +250,12 @@ export async function runChecks(
       `${p.waiver.rule}  ${p.waiver.object}  ${objects.size} object${objects.size === 1 ? '' : 's'}  (${where}): ${p.waiver.reason}`,
     );
   }
-  return { problems: sortProblems(problems), waived, declared: [...new Set(declaredLines)].sort(), warnings };
+  const declaredLines = [...declared].map(([key, on]) => {
+    const [what, reason] = key.split('\0') as [string, string];
+    const where = on.length === 1 ? on[0] : `${on.length} objects, first ${on.sort()[0]}`;
+    return `${what}  on ${where}${reason ? `: ${reason}` : ''}`;
+  });
+  return { problems: sortProblems(problems), waived, declared: declaredLines.sort(), warnings };
 }
 
 /** Prints the report's listings; throws UserError when a check failed. */

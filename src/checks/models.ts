@@ -1,8 +1,9 @@
 /**
  * The models of the kinds synth writes, imported with literal specifiers: the bundled command then carries them
  * (and V8's code cache covers them) instead of loading about a hundred small ES modules from node_modules at every
- * start (some 200 ms of a cold synth). Any other kind is imported by name at run time (`src/checks/schema.ts`), and so
- * is PrometheusRule, whose validator loads a WebAssembly regex engine from a file beside its module.
+ * start (some 200 ms of a cold synth). Any other kind is imported by name at run time (`src/checks/schema.ts`).
+ * PrometheusRule's validator creates an RE2 pattern, whose WebAssembly engine re2-wasm reads from a file beside its
+ * module: in the bundle, bin/lazy-re2.cjs stands in for it and compiles the engine only when a pattern is first used.
  */
 export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = {
   'kubernetes-models/apps/v1/DaemonSet': () => import('kubernetes-models/apps/v1/DaemonSet'),
@@ -34,4 +35,6 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
     import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor'),
   '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor': () =>
     import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor'),
+  '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule'),
 };

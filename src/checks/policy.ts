@@ -5,10 +5,11 @@
  *
  * Components declare what only they may do with annotations on the workload (see `declare`): `host-path` lists the
  * hostPath volumes the component needs (filebeat reads the node's logs), `no-probe-signal` lists containers whose image
- * offers no health signal. Declarations are code, reviewed with the construct; waivers are values, reviewed with the
- * environment.
+ * offers no health signal, `runs-as-root` and `writable-root-fs` list containers whose image cannot run otherwise (with
+ * a `.reason` annotation beside them; without a reason the declaration counts for nothing). Declarations are code,
+ * reviewed with the construct; waivers are values, reviewed with the environment.
  */
-import { DECLARATION_PREFIX, type Declaration } from '../../constructs/shared/declarations.js';
+import { DECLARATION_PREFIX, REASON_SUFFIX, type Declaration } from '../../constructs/shared/declarations.js';
 import type { PolicyRule } from '../../values/policy.js';
 import type { KubeObject } from '../synth/files.js';
 import { fieldPath } from './schema.js';
@@ -16,6 +17,10 @@ import { fieldPath } from './schema.js';
 function declared(o: KubeObject, what: Declaration): Set<string> {
   const annotations = (o.metadata.annotations ?? {}) as Record<string, unknown>;
   const value = annotations[`${DECLARATION_PREFIX}${what}`];
+  if (what === 'runs-as-root' || what === 'writable-root-fs') {
+    const reason = annotations[`${DECLARATION_PREFIX}${what}${REASON_SUFFIX}`];
+    if (typeof reason !== 'string' || reason.trim() === '') return new Set();
+  }
   return new Set(
     typeof value === 'string'
       ? value
@@ -106,6 +111,8 @@ function objectViolations(o: KubeObject): Violation[] {
   const pod = podSpec(o);
   if (pod) {
     const noSignal = declared(o, 'no-probe-signal');
+    const root = declared(o, 'runs-as-root');
+    const writableRoot = declared(o, 'writable-root-fs');
     const podSecurity = isObj(pod.spec.securityContext) ? pod.spec.securityContext : {};
     for (const { container: c, path, name, init } of containers(pod)) {
       const what = `container '${name}'`;
@@ -164,7 +171,7 @@ function objectViolations(o: KubeObject): Violation[] {
       }
       const nonRoot = sc.runAsNonRoot ?? podSecurity.runAsNonRoot;
       const user = sc.runAsUser ?? podSecurity.runAsUser;
-      if (nonRoot !== true || user === 0) {
+      if ((nonRoot !== true || user === 0) && !root.has(name)) {
         add(
           'run-as-non-root',
           [...path, 'securityContext', 'runAsNonRoot'],
@@ -172,7 +179,7 @@ function objectViolations(o: KubeObject): Violation[] {
           'set securityContext.runAsNonRoot: true (and a non-zero runAsUser) if the image allows',
         );
       }
-      if (sc.readOnlyRootFilesystem !== true) {
+      if (sc.readOnlyRootFilesystem !== true && !writableRoot.has(name)) {
         add(
           'read-only-root-fs',
           [...path, 'securityContext', 'readOnlyRootFilesystem'],

@@ -45,16 +45,26 @@ export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
 export const COMMANDS: Record<string, Command> = {
   synth: {
     summary: 'validate the environments and write their manifests',
-    usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check]',
+    usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check] [--remove-environment NAME]...',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
         out: { type: 'string', default: 'dist' },
         check: { type: 'boolean', default: false },
+        'remove-environment': { type: 'string', multiple: true },
       });
       if (values.help) return help(ctx, 'synth');
       const { synth } = await import('./synth.js');
-      return synth({ environments: values.environments, env: values.env, out: values.out, check: values.check }, ctx);
+      return synth(
+        {
+          environments: values.environments,
+          env: values.env,
+          out: values.out,
+          check: values.check,
+          removeEnvironment: values['remove-environment'],
+        },
+        ctx,
+      );
     },
   },
   validate: {
@@ -113,7 +123,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   publish: {
     summary: 'commit a fresh synth to the deploy repository and push it (never forced)',
-    usage: 'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--env NAME]... [--environments DIR]',
+    usage:
+      'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--allow-dirty] [--env NAME]... [--environments DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         ...ENV_OPTIONS,
@@ -121,6 +132,7 @@ export const COMMANDS: Record<string, Command> = {
         branch: { type: 'string', default: 'main' },
         message: { type: 'string' },
         attempts: { type: 'string', default: '5' },
+        'allow-dirty': { type: 'boolean', default: false },
       });
       if (values.help) return help(ctx, 'publish');
       if (!values.repo) throw new UsageError('--repo URL|PATH is required');
@@ -136,6 +148,49 @@ export const COMMANDS: Record<string, Command> = {
           branch: values.branch,
           message: values.message,
           attempts,
+          allowDirty: values['allow-dirty'],
+        },
+        ctx,
+      );
+    },
+  },
+  prerequisites: {
+    summary: 'list the Namespaces, CRDs and Secrets (name, keys) that must exist before Flux applies an environment',
+    usage: 'prerequisites [--env NAME]... [--environments DIR] [--format text|json]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, { ...ENV_OPTIONS, format: { type: 'string', default: 'text' } });
+      if (values.help) return help(ctx, 'prerequisites');
+      const { printPrerequisites } = await import('./prerequisites.js');
+      return printPrerequisites({ environments: values.environments, env: values.env, format: values.format }, ctx);
+    },
+  },
+  import: {
+    summary: 'turn Helm values files and Flux HelmReleases of the Rucio charts into an environment file',
+    usage:
+      'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
+    async run(ctx) {
+      const { values } = parseOptions(ctx.args, {
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+        server: { type: 'string', multiple: true, default: [] },
+        daemons: { type: 'string', multiple: true, default: [] },
+        helmrelease: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+      });
+      if (values.help) return help(ctx, 'import');
+      if (!values.name) throw new UsageError('--name NAME is required');
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.name) || values.name.length > 63)
+        throw new UsageError(`--name must be a lowercase DNS label, received '${values.name}'`);
+      const { importCommand } = await import('./import.js');
+      return importCommand(
+        {
+          name: values.name,
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+          releases: { server: values.server, daemons: values.daemons },
+          helmReleases: values.helmrelease,
+          out: values.out ?? `environments/${values.name}.yaml`,
+          force: values.force,
         },
         ctx,
       );

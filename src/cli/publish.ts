@@ -36,6 +36,8 @@ export interface PublishOptions extends EnvOptions {
   readonly message?: string;
   /** How many times a rejected push is retried in all (≥ 1). */
   readonly attempts: number;
+  /** Publish even with uncommitted changes in the environments, dist/ or values/ (the commit says so). */
+  readonly allowDirty?: boolean;
 }
 
 /** Test and integration points; they see real git repositories. */
@@ -58,6 +60,8 @@ interface SourceInfo {
   readonly email: string;
   readonly subject: string;
   readonly dirty: boolean;
+  /** The uncommitted paths (`git status --porcelain` lines) in the environments, dist/ and values/. */
+  readonly changes: readonly string[];
 }
 
 /**
@@ -84,8 +88,12 @@ async function sourceInfo(environments: string): Promise<SourceInfo | undefined>
     const out = (await git.raw(['log', '-1', '--format=%H%x00%an%x00%ae%x00%s'])).trim();
     if (out === '') return undefined;
     const [commit, author, email, subject] = out.split('\0') as [string, string, string, string];
-    const status = await git.raw(['status', '--porcelain', '--', '.']);
-    return { commit, author, email, subject, dirty: status.trim() !== '' };
+    // What the published output is made from: the environment files, and the committed dist/ and values/ beside them.
+    const top = (await git.revparse(['--show-toplevel'])).trim();
+    const paths = [resolve(environments), join(top, 'dist'), join(top, 'values')].filter((p) => existsSync(p));
+    const status = await gitFor(top).raw(['status', '--porcelain', '--untracked-files=all', '--', ...paths]);
+    const changes = status.split('\n').filter((l) => l.trim() !== '');
+    return { commit, author, email, subject, dirty: changes.length > 0, changes };
   } catch {
     return undefined;
   }
@@ -220,6 +228,17 @@ export async function publishTo(
   const repo = existsSync(options.repo) ? resolve(options.repo) : options.repo;
   const branch = options.branch;
   const source = await sourceInfo(options.environments);
+  if (!source)
+    throw new UserError(
+      `refusing to publish: ${options.environments} is not in a git work tree with a commit, and the deploy commit must name the source commit; commit the environments first`,
+    );
+  if (source.dirty && !options.allowDirty) {
+    const shown = source.changes.slice(0, 10).map((l) => `  ${l}`);
+    if (source.changes.length > 10) shown.push(`  … and ${source.changes.length - 10} more`);
+    throw new UserError(
+      `refusing to publish: uncommitted changes in the environments, dist/ or values/ would reach the cluster unreviewed:\n${shown.join('\n')}\ncommit them (the deploy commit names the source commit), or pass --allow-dirty to publish them anyway`,
+    );
+  }
   removeLeftoverClones();
   const work = mkdtempSync(join(tmpdir(), WORK_PREFIX));
   writeFileSync(join(work, 'owner'), `${process.pid}\n`);

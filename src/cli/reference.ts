@@ -82,8 +82,16 @@ function table(shape: Record<string, z.ZodType>, skip: (k: string) => boolean = 
 export function valuesReference(): string {
   const daemonKeys = new Set(DAEMONS.flatMap((d) => [d.valueKey, `${d.valueKey}Count`]));
   const daemonRows = DAEMONS.map((d) => {
-    const flags = d.settings.map((s) => `\`${s.key}\`→\`${s.flag}\``).join(', ') || '—';
-    return `| \`${d.valueKey}Count\` / \`${d.valueKey}\` | \`rucio-${d.binary}\` | \`<fullname>-${d.name}\` | ${flags} |`;
+    const flags =
+      d.settings
+        .map((s) => {
+          const dflt = s.default === undefined || s.default === false ? '' : ` (${String(s.default)})`;
+          return `\`${s.key}\`→\`${s.flag}\`${dflt}`;
+        })
+        .join(', ') || '—';
+    const r = d.resources;
+    const res = `${r.requests.cpu}/${r.requests.memory}, ${r.limits.cpu}/${r.limits.memory}`;
+    return `| \`${d.valueKey}Count\` / \`${d.valueKey}\` | \`rucio-${d.binary}\` | \`<fullname>-${d.name}\` | ${flags} | ${res} |`;
   });
   const envShape =
     defOf(environmentSchema as unknown as z.ZodType).shape ??
@@ -126,8 +134,11 @@ export function valuesReference(): string {
     '`podAnnotations`, `podLabels`, `additionalEnvs`, `secretMounts`, `extraSecretMounts`, `hostPathMounts`,',
     '`extraHostPathMounts`, `nodeSelector`, `affinity`, `tolerations`, `priorityClassName`, `terminationGracePeriodSeconds`.',
     '',
-    '| Values keys | Runs | Deployment | Settings → flags |',
-    '| --- | --- | --- | --- |',
+    "Defaults (in parentheses) and resources are chart 40's, so a release that sets only the counts runs the daemons as",
+    'the chart does; where ours differ, [docs/upstream-differences.md](../docs/upstream-differences.md) says why.',
+    '',
+    '| Values keys | Runs | Deployment | Settings → flags (default) | Resources: requests, limits |',
+    '| --- | --- | --- | --- | --- |',
     ...daemonRows,
     '',
   ].join('\n');

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { environmentSchema } from '../../values/environment.js';
 import { UserError } from '../load/problems.js';
+import { DIFFERENCES_FILE, upstreamDifferencesDoc } from '../upstream/differences-doc.js';
 import type { Output } from './context.js';
 import { valuesReference } from './reference.js';
 
@@ -31,11 +32,12 @@ export function environmentJsonSchema(): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/** Writes (or, with check, compares) the schema file and the values reference beside it. */
+/** Writes (or, with check, compares) the schema file, the values reference beside it and docs/upstream-differences.md. */
 export async function writeSchema(file: string, check: boolean, ctx: Pick<Output, 'stdout'>): Promise<number> {
   const outputs: [string, string][] = [
     [file, environmentJsonSchema()],
     [REFERENCE_FILE, valuesReference()],
+    [DIFFERENCES_FILE, upstreamDifferencesDoc()],
   ];
   for (const [path, text] of outputs) {
     const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;

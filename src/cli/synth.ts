@@ -1,12 +1,25 @@
 /**
  * `synth` and `validate`.
  */
-import { checkTree, outputFolder, scopeOf, synthesize, writeOutput, type EnvOptions } from '../pipeline.js';
+import {
+  checkTree,
+  guardRemovedEnvironments,
+  outputFolder,
+  scopeOf,
+  synthesize,
+  writeOutput,
+  type EnvOptions,
+} from '../pipeline.js';
 import type { Output } from './context.js';
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
 export async function synth(
-  options: EnvOptions & { readonly out: string; readonly check: boolean },
+  options: EnvOptions & {
+    readonly out: string;
+    readonly check: boolean;
+    /** Environments whose whole output may be removed (their file is gone). */
+    readonly removeEnvironment?: readonly string[];
+  },
   ctx: Output,
 ): Promise<number> {
   // `dist/` and `dist//` are `dist`; a folder synth cannot swap as a whole is refused before any work.
@@ -21,6 +34,7 @@ export async function synth(
     );
     return 0;
   }
+  guardRemovedEnvironments(options.out, files, scope, options.removeEnvironment ?? []);
   const result = writeOutput(options.out, files, scope);
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(

@@ -6,6 +6,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
+import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
 import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { printablePath, scanText, scanValue, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
@@ -468,6 +469,7 @@ export function loadEnvironment(
   const resolved = applyCommon(merged);
   const parsed = environmentSchema.safeParse(resolved, { reportInput: true, jitless: true });
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
+  found.push(...autoscaledCountIssues(resolved));
   const placed = toProblems(found, locate);
   const hidden = new Set<string>();
   const controls = layers.flatMap(controlCharacterProblems);
@@ -479,7 +481,10 @@ export function loadEnvironment(
   const unique = [...new Map(redact(placed, hidden).map((p) => [p.format(), p])).values()];
   problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };
-  return { env: { name, file: leaf.file, sources: layers, values: parsed.data, locate }, problems };
+  return {
+    env: { name, file: leaf.file, sources: layers, values: withAutoscaledCounts(parsed.data), locate },
+    problems,
+  };
 }
 
 /**

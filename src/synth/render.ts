@@ -2,7 +2,7 @@
  * Turns loaded environments into the files of `dist/`: cdk8s charts per folder, one file per object, a sorted
  * `kustomization.yaml` per folder. Pure: nothing is written here (see `write.ts`).
  */
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import {
   autoscaledDaemons,
   autoscaledServer,
@@ -106,6 +106,27 @@ export const COMPONENTS: readonly Component[] = [
   fluxObjects,
 ];
 
+/**
+ * The objects of each chart of one App, as `chart.toJson()` returns them. `toJson` resolves the dependencies of the
+ * whole App and runs its validations every time, so calling it per chart costs charts × App size: at 200 releases in
+ * one environment that was most of rendering. The first chart goes through `toJson` (resolving and validating the App
+ * once, which is all later calls would redo); the others list their objects in the same dependency order that
+ * `toJson` uses (cdk8s's `chartToKube`), and each object resolves itself.
+ */
+function chartSynthesizer(): (chart: Chart) => KubeObject[] {
+  let resolved = false;
+  return (chart) => {
+    if (!resolved) {
+      resolved = true;
+      return chart.toJson() as KubeObject[];
+    }
+    return new DependencyGraph(chart.node)
+      .topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+      .map((o) => o.toJson() as KubeObject);
+  };
+}
+
 /** Builds the charts of one environment and returns its folders with their objects. */
 export function buildEnvironment(
   loaded: LoadedEnvironment,
@@ -141,11 +162,12 @@ export function buildEnvironment(
   try {
     for (const component of components) component(ctx);
     const folders: RenderedFolder[] = [];
+    const synth = chartSynthesizer();
     for (const [folder, list] of charts) {
       const files = extraFiles.get(folder);
       folders.push({
         folder,
-        objects: list.flatMap((c) => c.toJson() as KubeObject[]),
+        objects: list.flatMap(synth),
         ...(files ? { extraFiles: files } : {}),
       });
     }
@@ -196,15 +218,17 @@ export function renderFiles(folders: readonly RenderedFolder[]): RenderedFile[] 
     const names = new Map<string, number>();
     for (const o of objects) names.set(objectFileName(o), (names.get(objectFileName(o)) ?? 0) + 1);
     const resources: string[] = [];
+    const taken = new Set<string>();
     for (const o of objects) {
       const name = objectFileName(o, (names.get(objectFileName(o)) ?? 0) > 1);
-      if (resources.includes(name)) {
+      if (taken.has(name)) {
         problems.push(
           new Problem(folder, undefined, '', `two objects would both be written to ${name}: give one another name`),
         );
         continue;
       }
       resources.push(name);
+      taken.add(name);
       files.push(objectFile(`${folder}/${name}`, o));
     }
     for (const [name, text] of Object.entries(extraFiles ?? {})) files.push({ path: `${folder}/${name}`, text });

@@ -33,9 +33,16 @@ const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\
 /** A line that could read as a document marker or directive. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
+/**
+ * The longest key written as an implicit key: the `yaml` library writes longer keys (over 1,024 characters as
+ * written) in the explicit `? key` form, which this path does not reproduce. Values have no limit: with
+ * `lineWidth: 0` the library writes a value of any length on its line.
+ */
+const MAX_KEY = 1000;
+
 /** A single-line string as a key or value. */
-function scalar(s: string): string {
-  if (!PRINTABLE.test(s) || DOCUMENT_MARKER.test(s) || s.length > 1000) throw UNSUPPORTED;
+function scalar(s: string, key = false): string {
+  if (!PRINTABLE.test(s) || DOCUMENT_MARKER.test(s) || (key && s.length > MAX_KEY)) throw UNSUPPORTED;
   if (!NOT_PLAIN.test(s) && !looksTyped(s)) return s;
   // Quoted: single quotes when the string holds a double quote and no single one, else JSON's double quotes.
   if (s.includes('"') && !s.includes("'")) return `'${s}'`;
@@ -118,7 +125,7 @@ function map(o: Record<string, unknown>, indent: string, out: Line[], depth: num
     const v = o[key];
     if (v === undefined) continue; // the yaml library leaves undefined values out
     if (key.includes('\n')) throw UNSUPPORTED;
-    value(v, indent, out, `${indent}${scalar(key)}:`, depth);
+    value(v, indent, out, `${indent}${scalar(key, true)}:`, depth);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Bad input survived: CASES (default 2000) mutated environment files through the CLI's main(), in worker threads of
+ * Bad input survived: CASES (default 300, 2000 in CI) mutated environment files through the CLI's main(), in worker threads of
  * this process; FUZZ_CASE=<i> runs one case in the test's own thread on the TypeScript sources instead. The gnarliest
  * inputs also go through the real process. See fuzz-cases.ts for the mutations and what counts as a failure.
  */

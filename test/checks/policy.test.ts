@@ -162,6 +162,41 @@ describe('read-only-root-fs', () => {
   });
 });
 
+describe("an image's needs, declared by its construct with the reason", () => {
+  const rootImage = () => {
+    const d = goodDeployment();
+    delete d.spec.template.spec.securityContext;
+    container(d).securityContext.readOnlyRootFilesystem = false;
+    return d;
+  };
+  test('lift run-as-non-root and read-only-root-fs for the named container only', () => {
+    const d = rootImage();
+    d.metadata.annotations = {
+      ...declare('runs-as-root', ['web'], 'the image merges its config as root'),
+      ...declare('writable-root-fs', ['web'], 'the entrypoint writes its config into /etc'),
+    };
+    expect(rulesOf(d)).toEqual([]);
+    d.metadata.annotations = declare('runs-as-root', ['sidecar'], 'the image merges its config as root');
+    expect(rulesOf(d)).toEqual([
+      'read-only-root-fs spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'run-as-non-root spec.template.spec.containers[0].securityContext.runAsNonRoot',
+    ]);
+  });
+  test('count for nothing without a reason', () => {
+    const d = rootImage();
+    const annotations = {
+      ...declare('runs-as-root', ['web'], 'x'),
+      ...declare('writable-root-fs', ['web'], 'y'),
+    };
+    for (const k of Object.keys(annotations)) if (k.endsWith('.reason')) annotations[k] = ' ';
+    d.metadata.annotations = annotations;
+    expect(rulesOf(d)).toEqual([
+      'read-only-root-fs spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'run-as-non-root spec.template.spec.containers[0].securityContext.runAsNonRoot',
+    ]);
+  });
+});
+
 describe('host-path', () => {
   const withHostPath = () => {
     const d = goodDeployment();

@@ -36,9 +36,9 @@ describe('the daemon table', () => {
   });
 
   it.each([
-    ['conveyorTransferSubmitter', 'conveyor-submitter', '--total-threads 3'],
+    ['conveyorTransferSubmitter', 'conveyor-submitter', '--total-threads 3 --sleep-time 10'],
     ['conveyorPreparer', 'conveyor-preparer', '--threads 3'],
-    ['automatix', 'automatix', '--threads-per-process 3'],
+    ['automatix', 'automatix', '--threads-per-process 3 --sleep-time 30'],
     ['cacheConsumer', 'cache-consumer', '--num-thread 3'],
     ['undertaker', 'undertaker', '--total-workers 3'],
     ['tracerKronos', 'kronos', '--threads 3'],
@@ -54,7 +54,7 @@ describe('the daemon table', () => {
   it("renders the stager's bulk once (the chart emits it twice)", () => {
     const spec = DAEMONS_BY_KEY.get('conveyorStager')!;
     const block = rucioDaemonsSchema.parse({ conveyorStager: { bulk: 50 } }).conveyorStager as never;
-    expect(daemonArgs(spec, block)).toBe('--total-threads 1 --bulk 50');
+    expect(daemonArgs(spec, block)).toBe('--total-threads 1 --bulk 50 --sleep-time 10');
   });
 
   it('emits switches only when on, and a numeric archive timeout', () => {
@@ -63,10 +63,10 @@ describe('the daemon table', () => {
       conveyorTransferSubmitter: { ignoreAvailability: true, retryOtherFts: 1, archiveTimeout: 3600 },
     });
     expect(daemonArgs(spec, on.conveyorTransferSubmitter as never)).toBe(
-      '--total-threads 1 --ignore-availability --retry-other-fts --archive-timeout-override 3600',
+      '--total-threads 1 --sleep-time 10 --ignore-availability --retry-other-fts --archive-timeout-override 3600',
     );
     const off = rucioDaemonsSchema.parse({ conveyorTransferSubmitter: { ignoreAvailability: false } });
-    expect(daemonArgs(spec, off.conveyorTransferSubmitter as never)).toBe('--total-threads 1');
+    expect(daemonArgs(spec, off.conveyorTransferSubmitter as never)).toBe('--total-threads 1 --sleep-time 10');
   });
 });
 
@@ -80,6 +80,8 @@ describe("RUCIO_DAEMON_ARGS survives the image's eval", () => {
     expect(evalArgs(args)).toEqual([
       '--total-threads',
       '2',
+      '--sleep-time',
+      '10',
       '--activities',
       'User Subscriptions',
       'Data Consolidation',
@@ -106,7 +108,7 @@ describe("RUCIO_DAEMON_ARGS survives the image's eval", () => {
     expect(evalArgs(daemonArgs(spec, v.reaper as never))).toEqual([
       '--greedy',
       '--threads',
-      '1',
+      '4',
       '--include-rses',
       expression,
     ]);

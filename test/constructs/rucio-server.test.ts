@@ -181,9 +181,19 @@ describe('RucioServer edge cases', () => {
 
 describe('RucioServer and the policy pack', () => {
   it('declares that the error-log sidecar has no health signal, only when it runs', () => {
-    expect(deployment(serverObjects({})).metadata.annotations).toEqual({
+    expect(deployment(serverObjects({})).metadata.annotations).toMatchObject({
       'policy.rucio-gitops/no-probe-signal': 'httpd-error-log',
     });
-    expect(deployment(serverObjects({ exposeErrorLogs: false })).metadata.annotations).toBeUndefined();
+    expect(deployment(serverObjects({ exposeErrorLogs: false })).metadata.annotations).not.toHaveProperty(
+      'policy.rucio-gitops/no-probe-signal',
+    );
+  });
+
+  it('declares that the rucio-server image runs as root and writes its root file system, with the reasons', () => {
+    const a = deployment(serverObjects({ exposeErrorLogs: false })).metadata.annotations;
+    expect(a['policy.rucio-gitops/runs-as-root']).toBe('rucio-server');
+    expect(a['policy.rucio-gitops/runs-as-root.reason']).toMatch(/httpd binds ports 80 and 443/);
+    expect(a['policy.rucio-gitops/writable-root-fs']).toBe('rucio-server');
+    expect(a['policy.rucio-gitops/writable-root-fs.reason']).toMatch(/renders rucio\.cfg/);
   });
 });

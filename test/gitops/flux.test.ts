@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithTools } from '../tools.js';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
 import { type Component } from '../../src/synth/context.js';
@@ -38,6 +40,7 @@ function replaceIn(file: string, from: string, to: string): void {
 function validateFlux(o: KubeObject): void {
   if (o.kind === 'GitRepository') new GitRepository(o as never).validate();
   else if (o.kind === 'Kustomization') new Kustomization(o as never).validate();
+  else if (o.kind === 'Namespace') new Namespace(o as never).validate();
   else throw new Error(`unexpected ${o.kind} in clusters/`);
 }
 
@@ -54,10 +57,19 @@ describe('Flux objects', () => {
       'clusters/integration/Kustomization.rucio-app-serverint.k8s.yaml',
       'clusters/integration/Kustomization.rucio-app-webuiint.k8s.yaml',
       'clusters/integration/Kustomization.rucio-infrastructure.k8s.yaml',
+      'clusters/integration/Namespace.rucio.k8s.yaml',
       'clusters/production/GitRepository.rucio-deploy.k8s.yaml',
       'clusters/production/Kustomization.rucio-app-daemonprod.k8s.yaml',
       'clusters/production/Kustomization.rucio-infrastructure.k8s.yaml',
+      'clusters/production/Namespace.rucio.k8s.yaml',
     ]);
+    // The Namespace the releases target, applied by bootstrap's flux-system Kustomization, never pruned by it.
+    const ns = parse(files.find((f) => f.path === 'clusters/production/Namespace.rucio.k8s.yaml')!.text);
+    expect(ns.metadata).toMatchObject({
+      name: 'rucio',
+      annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+    });
+    expect(ns.metadata.namespace).toBeUndefined();
     for (const f of flux) {
       expect(f.text.startsWith(`${GENERATED_MARKER}\n`)).toBe(true);
       validateFlux(parse(f.text) as KubeObject);
@@ -126,6 +138,7 @@ describe('Flux objects', () => {
     for (const o of objects) validateFlux(o);
     const byName = new Map(objects.map((o) => [o.metadata.name, o as KubeObject & { spec: Record<string, unknown> }]));
     expect([...byName.keys()].sort()).toEqual([
+      'rucio',
       'rucio-app-daemonint',
       'rucio-app-daemonintpy3',
       'rucio-app-serverint',
@@ -172,6 +185,7 @@ describe('Flux objects', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'Kustomization/rucio-app-daemonprod',
       'Kustomization/rucio-infrastructure',
+      'Namespace/rucio',
     ]);
     const byName = (n: string) => objects.find((o) => o.metadata.name === n)!.spec;
     expect(byName('rucio-app-daemonprod')).toMatchObject({
@@ -280,17 +294,7 @@ describe('synth and the flux-system/ folder', () => {
   });
 });
 
-const kubectl = (() => {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!kubectl) console.warn('kubectl is not installed: skipping the `kubectl kustomize` build of every dist/ folder');
-
-describe.skipIf(!kubectl)('every folder builds with kustomize (kubectl kustomize)', () => {
+describeWithTools(['kubectl'], 'every folder builds with kustomize (kubectl kustomize)', () => {
   it('builds each folder with a kustomization.yaml, and clusters/<env>/ as Flux would (generated kustomization)', () => {
     const out = join(tempDir('rg-kustomize-'), 'dist');
     synthInto(join(ROOT, 'environments'), out);

@@ -1,11 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, type PublishOptions } from '../../src/cli/publish.js';
 import { UserError } from '../../src/load/problems.js';
 import { GENERATED_MARKER } from '../../src/synth/files.js';
 import { bareRemote, capture, cleanup, git, identity, ROOT, snapshot, sourceRepo, tempDir } from './helpers.js';
+import { cli } from '../helpers.js';
 
 afterAll(cleanup);
 
@@ -154,6 +155,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     await publishTo(options(source, remote, { env: ['production'] }), capture().ctx);
     const env = join(source, 'environments/production.yaml');
     writeFileSync(env, readFileSync(env, 'utf8').replace('    hermesCount: 2\n', '    hermesCount: 3\n'));
+    git(source, 'commit', '-q', '-am', 'more hermes');
     const run = (name: string) =>
       new Promise<{ code: number; out: string; err: string }>((ok) => {
         execFile(
@@ -280,13 +282,59 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     expect(snapshot(join(source, 'dist'))).toEqual(dist);
   });
 
+  it('refuses uncommitted changes in the environments, dist/ or values/ unless --allow-dirty, which the commit names', async () => {
+    const source = sourceRepo();
+    const remote = bareRemote();
+    const env = join(source, 'environments/production.yaml');
+    writeFileSync(env, readFileSync(env, 'utf8').replace('    hermesCount: 2\n', '    hermesCount: 3\n'));
+    writeFileSync(join(source, 'environments/NOTES.md'), 'not yet\n');
+    let err = await publishTo(options(source, remote), capture().ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^refusing to publish: uncommitted changes in the environments, dist\/ or values\//,
+    );
+    expect((err as Error).message).toContain(' M environments/production.yaml');
+    expect((err as Error).message).toContain('?? environments/NOTES.md');
+    expect((err as Error).message).toContain('or pass --allow-dirty');
+    expect(git(remote, 'for-each-ref').trim()).toBe('');
+
+    // dist/ counts too: a hand edit of a generated file is refused like an environment edit.
+    git(source, 'checkout', '-q', '--', 'environments');
+    rmSync(join(source, 'environments/NOTES.md'));
+    const generated = join(source, 'dist/clusters/production/Namespace.rucio.k8s.yaml');
+    writeFileSync(generated, `${readFileSync(generated, 'utf8')}# edited\n`);
+    err = await publishTo(options(source, remote), capture().ctx).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(' M dist/clusters/production/Namespace.rucio.k8s.yaml');
+
+    // With --allow-dirty it publishes, and the commit names the source commit and says it was dirty.
+    const head = git(source, 'rev-parse', 'HEAD').trim();
+    const r = await cli('publish', '--repo', remote, '--environments', join(source, 'environments'), '--allow-dirty');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(git(remote, 'log', '-1', '--format=%B', 'main')).toContain(
+      `Source-Commit: ${head} (with uncommitted changes)`,
+    );
+  });
+
+  it('refuses environments outside a git work tree: the commit could not name its source', async () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, 'environments'), join(dir, 'environments'), { recursive: true });
+    const remote = bareRemote();
+    const err = await publishTo(options(dir, remote, { allowDirty: true }), capture().ctx).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^refusing to publish: .* is not in a git work tree with a commit/);
+    expect(git(remote, 'for-each-ref').trim()).toBe('');
+  });
+
   it('refuses to publish environments that do not validate', async () => {
     const source = sourceRepo();
     const remote = bareRemote();
     const env = join(source, 'environments/production.yaml');
     writeFileSync(
       env,
-      readFileSync(env, 'utf8').replace('    reaperCount: 2\n', '    reaperCount: 2\n    reaperCuont: 2\n'),
+      readFileSync(env, 'utf8').replace(
+        '    judgeEvaluatorCount: 2\n',
+        '    judgeEvaluatorCount: 2\n    reaperCuont: 2\n',
+      ),
     );
     const err = await publishTo(options(source, remote), capture().ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);

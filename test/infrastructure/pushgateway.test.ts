@@ -11,16 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { pushPath } from '../../constructs/observability/pushgateway.js';
 import { buildEnvironment } from '../../src/synth/render.js';
-import {
-  Processes,
-  editedEnvironments,
-  freePort,
-  hasProgram,
-  loadEnv,
-  object,
-  renderBundled,
-  waitFor,
-} from './helpers.js';
+import { Processes, editedEnvironments, freePort, loadEnv, object, renderBundled, waitFor } from './helpers.js';
+import { describeWithTools } from '../tools.js';
 
 const files = renderBundled();
 const procs = new Processes();
@@ -135,11 +127,7 @@ describe('[monitor] wiring', () => {
   });
 });
 
-describe('a real prometheus-pushgateway receives a push as the probes send it', () => {
-  it("prometheus-pushgateway is installed (CI installs Debian's prometheus-pushgateway)", () => {
-    expect(hasProgram('prometheus-pushgateway')).toBe(true);
-  });
-
+describeWithTools(['pushgateway'], 'a real prometheus-pushgateway receives a push as the probes send it', () => {
   it('push, read back from /metrics, restart, read back again', async () => {
     // What the probes are configured with.
     const probesConfig = monitor('infrastructure/integration/probes/ConfigMap.rucio-probes.config.common.k8s.yaml');

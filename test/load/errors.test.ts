@@ -36,7 +36,7 @@ describe('unknown keys', () => {
       'production.yaml': (t) => replaceOnce(t, '    conveyorReceiverCount: 1', '    conveyorRecieverCount: 1'),
     });
     expect(problems(dir, ['production'])).toEqual([
-      "production.yaml:29  daemons.daemonprod.conveyorRecieverCount: unknown key 'conveyorRecieverCount': did you mean 'conveyorReceiverCount'?",
+      "production.yaml:27  daemons.daemonprod.conveyorRecieverCount: unknown key 'conveyorRecieverCount': did you mean 'conveyorReceiverCount'?",
     ]);
   });
 
@@ -192,7 +192,7 @@ describe('layers and files', () => {
     });
     expect(problems(dir)).toEqual([
       'integration.yaml:16  servers.serverint.replicaCount: expected a number, received "two"',
-      "production.yaml:50  daemons.daemonprod.hermesCont: unknown key 'hermesCont': did you mean 'hermesCount'?",
+      "production.yaml:47  daemons.daemonprod.hermesCont: unknown key 'hermesCont': did you mean 'hermesCount'?",
     ]);
   });
 

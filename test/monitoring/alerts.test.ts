@@ -10,7 +10,14 @@ import { stringify } from 'yaml';
 import type { AlertRule, RuleGroup } from '../../constructs/observability/prometheus-rules.js';
 import { type RenderedFolder } from '../../src/synth/files.js';
 import { buildEnvironment } from '../../src/synth/render.js';
-import { bundled, find, promtool, tmp } from './helpers.js';
+import { bundled, objects, promtool, tmp } from './helpers.js';
+import { itWithTools } from '../tools.js';
+
+/** The alert groups of all PrometheusRules of an environment (`rucio-alerts`, `rucio-alerts-<release>`). */
+const alertRules = (folders: readonly RenderedFolder[]) =>
+  objects(folders).filter((o) => o.kind === 'PrometheusRule' && o.metadata.name.startsWith('rucio-alerts'));
+const allGroups = (folders: readonly RenderedFolder[]) =>
+  alertRules(folders).flatMap((o) => (o.spec as { groups: RuleGroup[] }).groups);
 
 type Series = { series: string; values: string };
 interface Case {
@@ -77,17 +84,25 @@ const backend = (values: string): Series => ({
 describe('alerts of the production environment', () => {
   beforeAll(() => {
     production = buildEnvironment(bundled('production'));
-    const rule = find(production, 'PrometheusRule', 'rucio-alerts');
-    expect(rule.folder).toBe('infrastructure/production/monitoring');
-    rules = (rule.spec as { groups: RuleGroup[] }).groups;
+    // The environment-wide groups, and one PrometheusRule per daemons release (no object grows with the releases).
+    expect(alertRules(production).map((o) => o.metadata.name)).toEqual(['rucio-alerts', 'rucio-alerts-daemonprod']);
+    for (const o of alertRules(production)) expect(o.folder).toBe('infrastructure/production/monitoring');
+    rules = allGroups(production);
+    expect(rules.map((g) => g.name)).toEqual([
+      'rucio-backlogs',
+      'rucio-probes',
+      'rucio-servers',
+      'rucio-daemons-daemonprod',
+    ]);
     dir = tmp('rucio-rules-');
     writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: rules }));
   });
 
   it('validates against the Prometheus Operator schema and carries the labels the Prometheus selects', () => {
-    const rule = find(production, 'PrometheusRule', 'rucio-alerts');
-    expect(() => new PrometheusRule(rule as never).validate()).not.toThrow();
-    expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    for (const rule of alertRules(production)) {
+      expect(() => new PrometheusRule(rule as never).validate()).not.toThrow();
+      expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    }
   });
 
   it('has every alert, and a not-reporting rule for each deployed daemon', () => {
@@ -128,13 +143,13 @@ describe('alerts of the production environment', () => {
     expect(unavailable.labels).toMatchObject({ rucio_environment: 'production', severity: 'warning' });
   });
 
-  it('passes promtool check rules', () => {
+  itWithTools(['promtool'], 'passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'rules.yaml'], dir);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 
-  it('promtool check rules refuses a broken rule file (the check can fail)', () => {
+  itWithTools(['promtool'], 'promtool check rules refuses a broken rule file (the check can fail)', () => {
     writeFileSync(
       join(dir, 'broken.yaml'),
       stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(up' }] }] }),
@@ -142,7 +157,7 @@ describe('alerts of the production environment', () => {
     expect(promtool(['check', 'rules', 'broken.yaml'], dir).status).not.toBe(0);
   });
 
-  it('fires and does not fire each alert on crafted series (promtool test rules)', () => {
+  itWithTools(['promtool'], 'fires and does not fire each alert on crafted series (promtool test rules)', () => {
     const allUp = (except?: string): Series[] =>
       rules
         .flatMap((g) => g.rules)
@@ -273,7 +288,7 @@ describe('alerts of the production environment', () => {
     }
   });
 
-  it('promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
+  itWithTools(['promtool'], 'promtool test rules fails when an expectation is wrong (the unit tests can fail)', () => {
     const wrong = testGroup('RucioHAProxyBackendDown', {
       series: [backend('2x30')],
       evalTime: '20m',
@@ -314,8 +329,7 @@ describe('alerts of the production environment', () => {
         },
       },
     };
-    const groups = (find(buildEnvironment(tuned), 'PrometheusRule', 'rucio-alerts').spec as { groups: RuleGroup[] })
-      .groups;
+    const groups = allGroups(buildEnvironment(tuned));
     const all = groups.flatMap((g) => g.rules);
     const queue = all.find((r) => r.alert === 'RucioTransferQueueGrowing')!;
     expect(queue.expr).toBe(

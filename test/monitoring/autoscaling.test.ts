@@ -110,12 +110,16 @@ daemons:
     hermesCount: 1
 `;
 
+/** The fixture without the counts of the workloads an autoscaling entry deploys (a count there is an error). */
+const withoutCounts = (...keys: string[]) =>
+  keys.reduce((t, k) => t.replace(new RegExp(`\\n {4}${k}: \\d+(?=\\n)`), ''), SERVER);
+
 describe('autoscaling from environment values', () => {
   it('gives servers a CPU HPA and takes replicas away from their Deployment', () => {
     const folders = buildEnvironment(
       loadFrom(
         envFiles(
-          `${SERVER}autoscaling:\n  servers:\n    api: {minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60}\n`,
+          `${withoutCounts('replicaCount')}autoscaling:\n  servers:\n    api: {minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60}\n`,
         ),
         'test',
       ),
@@ -140,7 +144,7 @@ describe('autoscaling from environment values', () => {
   it('takes per-environment queries, thresholds and timings', () => {
     const folders = buildEnvironment(
       loadFrom(
-        envFiles(`${SERVER}autoscaling:
+        envFiles(`${withoutCounts('conveyorPollerCount')}autoscaling:
   prometheusAddress: http://prom.example.svc:9090
   daemons:
     d:
@@ -165,9 +169,9 @@ describe('autoscaling from environment values', () => {
     ).toBeUndefined();
   });
 
-  it('reports scalers of daemons or releases that are not deployed, and bad bounds, with file and line', () => {
+  it('reports scalers of releases that do not exist, and bad bounds, with file and line', () => {
     const problems = problemsOf(
-      envFiles(`${SERVER}autoscaling:
+      envFiles(`${withoutCounts('conveyorPollerCount')}autoscaling:
   daemons:
     d:
       reaper: {maxReplicas: 2}
@@ -180,19 +184,51 @@ describe('autoscaling from environment values', () => {
       'test',
     );
     expect(problems.join('\n')).toMatch(
-      /test\.yaml:\d+\s+autoscaling\.daemons\.d\.reaper: reaper is not deployed in 'd' \(reaperCount is 0\)/,
-    );
-    expect(problems.join('\n')).toMatch(
       /autoscaling\.daemons\.d\.conveyorPoller\.minReplicas: minReplicas must not exceed maxReplicas/,
     );
     expect(problems.join('\n')).toMatch(/autoscaling\.daemons\.nosuch: no daemons release 'nosuch'/);
     expect(problems.join('\n')).toMatch(/autoscaling\.servers\.web: no server release 'web'/);
   });
 
+  it('an autoscaling entry deploys its daemon: the count is minReplicas, the Deployment has no replicas', () => {
+    const folders = buildEnvironment(
+      loadFrom(
+        envFiles(`${SERVER}autoscaling:\n  daemons:\n    d:\n      reaper: {minReplicas: 3, maxReplicas: 5}\n`),
+        'test',
+      ),
+    );
+    expect(find(folders, 'ScaledObject', 'd-rucio-daemons-reaper').spec).toMatchObject({ minReplicaCount: 3 });
+    expect(
+      (find(folders, 'Deployment', 'd-rucio-daemons-reaper').spec as { replicas?: number }).replicas,
+    ).toBeUndefined();
+  });
+
+  it('a count or replicaCount beside an autoscaling entry is an error naming the entry and the scale to change', () => {
+    const problems = problemsOf(
+      envFiles(
+        `${SERVER}autoscaling:\n  daemons:\n    d:\n      conveyorPoller: {maxReplicas: 3}\n  servers:\n    api: {minReplicas: 2, maxReplicas: 6}\n`,
+      ),
+      'test',
+    ).join('\n');
+    expect(problems).toMatch(
+      /test\.yaml:9 {2}daemons\.d\.conveyorPollerCount: conveyorPoller is autoscaled by autoscaling\.daemons\.d\.conveyorPoller \(KEDA, minReplicas 1 \(default\), maxReplicas 3\), which owns its replicas, so conveyorPollerCount would change nothing: remove conveyorPollerCount \(the autoscaling entry deploys the daemon\) and change minReplicas\/maxReplicas there instead/,
+    );
+    expect(problems).toMatch(
+      /test\.yaml:5 {2}servers\.api\.replicaCount: server release 'api' is autoscaled by autoscaling\.servers\.api \(HPA, minReplicas 2, maxReplicas 6\), which owns its replicas, so replicaCount would change nothing: remove replicaCount and change minReplicas\/maxReplicas there instead/,
+    );
+    // A count of 0 ("not deployed") is refused the same way: remove the autoscaling entry to not deploy the daemon.
+    expect(
+      problemsOf(
+        envFiles(`${SERVER}    reaperCount: 0\nautoscaling:\n  daemons:\n    d:\n      reaper: {maxReplicas: 2}\n`),
+        'test',
+      ).join('\n'),
+    ).toMatch(/daemons\.d\.reaperCount: reaper is autoscaled by autoscaling\.daemons\.d\.reaper/);
+  });
+
   it('refuses daemons that cannot be autoscaled and a missing maxReplicas', () => {
     const problems = problemsOf(
       envFiles(
-        `${SERVER}autoscaling:\n  daemons:\n    d:\n      hermes: {maxReplicas: 2}\n      conveyorTransferSubmitter: {minReplicas: 1}\n`,
+        `${withoutCounts('conveyorTransferSubmitterCount')}autoscaling:\n  daemons:\n    d:\n      hermes: {maxReplicas: 2}\n      conveyorTransferSubmitter: {minReplicas: 1}\n`,
       ),
       'test',
     );

@@ -11,6 +11,7 @@ import type { Dashboard, Panel } from '../../constructs/observability/dashboards
 import { type KubeObject, type RenderedFolder } from '../../src/synth/files.js';
 import { buildEnvironment } from '../../src/synth/render.js';
 import { bundled, envFiles, loadFrom, objects, promtool, tmp } from './helpers.js';
+import { itWithTools } from '../tools.js';
 
 function dashboards(folders: readonly RenderedFolder[]): { cm: KubeObject & { folder: string }; json: Dashboard }[] {
   return objects(folders)
@@ -54,10 +55,16 @@ describe('dashboards', () => {
   it('ships the production dashboards as ConfigMaps Grafana loads, with valid JSON', () => {
     const found = dashboards(buildEnvironment(bundled('production')));
     // Production has a Pushgateway (from the shared layer), so its probe results get a dashboard too.
+    // One daemons dashboard per daemons release, so none grows with the releases of an environment.
     expect(found.map((d) => d.cm.metadata.name).sort()).toEqual([
-      'rucio-dashboard-daemons',
+      'rucio-dashboard-daemons-daemonprod',
       'rucio-dashboard-probes',
       'rucio-dashboard-transfers',
+    ]);
+    expect(found.map((d) => d.json.uid).sort()).toEqual([
+      'rucio-production-daemons-daemonprod',
+      'rucio-production-probes',
+      'rucio-production-transfers',
     ]);
     for (const { cm, json } of found) {
       expect(cm.folder).toBe('infrastructure/production/monitoring');
@@ -66,7 +73,7 @@ describe('dashboards', () => {
     }
   });
 
-  it('has a row and activity, CPU, memory and pods panels for each deployed daemon', () => {
+  it('has a row and activity, CPU, memory and pods panels for each deployed daemon, in the dashboard of its release', () => {
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
       const daemons = objects(folders)
@@ -79,10 +86,33 @@ describe('dashboards', () => {
           deployment: o.metadata.name,
         }));
       expect(daemons.length).toBeGreaterThan(10);
-      const d = dashboards(folders).find((x) => x.cm.metadata.name === 'rucio-dashboard-daemons')!.json;
-      const titles = d.panels.map((p) => p.title);
-      expect(d.panels.filter((p) => p.type === 'row')).toHaveLength(daemons.length);
+      const releases = [...new Set(daemons.map((d) => d.release))].sort();
+      expect(releases.length).toBeGreaterThan(0);
+      const byRelease = (r: string) =>
+        dashboards(folders).find((x) => x.cm.metadata.name === `rucio-dashboard-daemons-${r}`)!.json;
+      for (const r of releases) {
+        const d = byRelease(r);
+        const own = daemons.filter((x) => x.release === r);
+        const rows = d.panels.filter((p) => p.type === 'row').map((p) => p.title);
+        // The release's conveyor and reaper pods first, when it runs any of them; then a row per daemon.
+        const staged = own.filter((x) =>
+          ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'reaper'].includes(x.name),
+        );
+        expect(rows).toHaveLength(own.length + (staged.length > 0 ? 1 : 0));
+        if (staged.length > 0) {
+          expect(rows[0]).toBe('Conveyor and reaper pods');
+          const pods = d.panels.find((p) => p.title === 'Pods per stage')!;
+          expect(pods.targets!.map((t) => t.expr).sort()).toEqual(
+            staged
+              .map((x) => `kube_deployment_status_replicas{namespace="rucio", deployment="${x.deployment}"}`)
+              .sort(),
+          );
+        }
+        expect(d.title).toBe(`Rucio ${name}: daemons of ${r}`);
+      }
       for (const daemon of daemons) {
+        const d = byRelease(daemon.release);
+        const titles = d.panels.map((p) => p.title);
         const row = titles.indexOf(`${daemon.release} / ${daemon.name}`);
         expect(row, `${daemon.release}/${daemon.name}`).toBeGreaterThanOrEqual(0);
         expect(titles.slice(row + 1, row + 5)).toEqual(
@@ -114,7 +144,7 @@ monitoring:
       buildEnvironment({ ...env, values: { ...env.values, pushgateway: pushgatewaySchema.parse({}) } }),
     );
     expect(found.map((d) => d.cm.metadata.name).sort()).toEqual([
-      'rucio-dashboard-daemons',
+      'rucio-dashboard-daemons-d',
       'rucio-dashboard-probes',
       'rucio-dashboard-servers',
       'rucio-dashboard-transfers',
@@ -130,7 +160,7 @@ monitoring:
     expect(probes.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr)).toContain('time() - push_time_seconds');
   });
 
-  it('every dashboard and autoscaler query is valid PromQL (promtool check rules)', () => {
+  itWithTools(['promtool'], 'every dashboard and autoscaler query is valid PromQL (promtool check rules)', () => {
     const exprs = new Set<string>();
     for (const name of ['production', 'integration']) {
       const folders = buildEnvironment(bundled(name));
@@ -148,6 +178,17 @@ monitoring:
     const r = promtool(['check', 'rules', 'queries.yaml'], dir);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
+  });
+
+  it('keeps dashboard uids within 40 characters and distinct for long environment and release names', async () => {
+    const { dashboardUid } = await import('../../constructs/observability/dashboards.js');
+    expect(dashboardUid('production', 'daemons-daemonprod')).toBe('rucio-production-daemons-daemonprod');
+    const a = dashboardUid('a-rather-long-environment', 'daemons-release-number-one');
+    const b = dashboardUid('a-rather-long-environment', 'daemons-release-number-two');
+    expect(a).toHaveLength(40);
+    expect(b).toHaveLength(40);
+    expect(a).not.toBe(b);
+    expect(a.startsWith('rucio-a-rather-long-environment')).toBe(true);
   });
 
   it('leaves the dashboards out when the environment turns them off', () => {

@@ -54,14 +54,16 @@ export function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Runs promtool; returns its exit status and output (never throws on a non-zero exit). */
+/** Runs promtool; returns its exit status and output (throws when promtool could not run, never on a non-zero exit). */
 export function promtool(args: readonly string[], cwd: string): { status: number; output: string } {
   try {
     const out = execFileSync('promtool', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { status: 0, output: out };
   } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    return { status: err.status ?? 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+    const err = e as { status?: number | null; stdout?: string; stderr?: string };
+    // promtool that could not run (ENOENT) or was killed is no verdict: a counter-test must not pass without it.
+    if (typeof err.status !== 'number') throw e;
+    return { status: err.status, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
   }
 }
 

@@ -157,6 +157,31 @@ describe('emitYaml', () => {
     expect(fast).toBeGreaterThan(2_000); // the comparison must actually exercise the fast path
   });
 
+  it('writes long strings (alert expressions, dashboards) on the fast path; long keys are left to the library', () => {
+    const rnd = random(11);
+    for (const n of [999, 1000, 1001, 1023, 1024, 1025, 5000]) {
+      for (const word of WORDS) {
+        const s = `${word}${'x'.repeat(n)}${WORDS[Math.floor(rnd() * WORDS.length)]!}`;
+        for (const v of [{ k: s }, { k: [s, { m: s }] }, { k: `${s}\n${s}\n` }, { [s.slice(0, n)]: 1 }]) {
+          const out = emitYaml(v);
+          if (Object.keys(v)[0]!.length > 1000) {
+            expect(out).toBeUndefined();
+            continue;
+          }
+          if (out === undefined) {
+            // Only what short strings also decline (non-ASCII, tabs, control characters, markers, edge whitespace).
+            expect(emitYaml(JSON.parse(JSON.stringify(v).replace(/x{999,}/g, 'x')))).toBeUndefined();
+            continue;
+          }
+          expect(out).toBe(reference(v));
+        }
+      }
+    }
+    const expr = `kube_deployment_status_replicas_unavailable{deployment=~"${Array.from({ length: 300 }, (_, i) => `daemons-${i}-abacus-account`).join('|')}"} > 0`;
+    expect(expr.length).toBeGreaterThan(5000);
+    expect(emitYaml({ expr })).toBe(reference({ expr }));
+  });
+
   it('declines what it does not reproduce, so the caller falls back', () => {
     expect(emitYaml({ a: 1.5 })).toBeUndefined();
     expect(emitYaml({ a: 'é' })).toBeUndefined();

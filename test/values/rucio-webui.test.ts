@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { UserError } from '../../src/load/problems.js';
 import { renderEnvironments } from '../../src/synth/render.js';
+import { upstreamDifferencesDoc } from '../../src/upstream/differences-doc.js';
+import { AREAS, DIFFERENCES } from '../../src/upstream/differences.js';
 import { run } from '../checks/helpers.js';
 import { cleanup, envCopy, replaceOnce, tempDir } from '../helpers.js';
 
@@ -255,5 +257,29 @@ describe('the command line', () => {
     expect(r.stderr).not.toContain('Zx8-literal-Secret');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('the WebUI in docs/upstream-differences.md', () => {
+  it('every difference named in docs/webui.md is in the generated table, under rucio-webui', () => {
+    const webui = DIFFERENCES.filter((d) => d.area === 'webui').map((d) => d.id);
+    expect(webui).toEqual(
+      expect.arrayContaining([
+        'webui-probes',
+        'webui-resources',
+        'webui-image-pinned',
+        'webui-checksum',
+        'webui-no-config-secret',
+        'webui-secrets-by-reference',
+        'webui-required-hosts',
+        'webui-strict-keys',
+        'webui-service-follows-ssl',
+        'webui-ssl-needs-certificate',
+      ]),
+    );
+    const doc = upstreamDifferencesDoc();
+    const section = doc.indexOf(`## ${AREAS.webui}\n`);
+    expect(section).toBeGreaterThan(0);
+    for (const id of webui) expect(doc.indexOf(`| \`${id}\` |`), id).toBeGreaterThan(section);
   });
 });

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npm run build`, and `npm install` / `npm ci` through the `prepare` script: compiles the TypeScript into .build/
+// (tsc), bundles the command line (bin/bundle.js) and makes the bundle's V8 code cache by running one synth into a
+// temporary folder, so that a fresh install starts from the cache. It does all that only when an input changed since
+// the last build: a source file (.ts under the folders tsconfig.json includes, or a folder's list of files), the
+// TypeScript or package configuration, or these build scripts; otherwise it returns at once. So `npm run synth` after
+// an edit of an environment file runs synth without recompiling.
+//
+//   node bin/build.js [--force] [--quiet]
+//
+// Inputs are compared by modification time with the time the last successful build started (kept in
+// .build/.build-stamp), so a file saved while a build runs is seen by the next one. A plain `tsc` run after the build
+// changes .build/.tsbuildinfo: the next build then bundles again.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const build = join(root, '.build');
+const stamp = join(build, '.build-stamp');
+const force = process.argv.includes('--force');
+const quiet = process.argv.includes('--quiet');
+const say = (text) => {
+  if (!quiet) process.stderr.write(`${text}\n`);
+};
+
+const mtime = (path) => {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The newest modification time among the build's inputs (files and the folders holding them). */
+function newestInput() {
+  let newest = 0;
+  const see = (path) => {
+    const t = mtime(path);
+    if (t !== undefined && t > newest) newest = t;
+  };
+  const walk = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    see(dir); // a file added, removed or renamed changes its folder's time
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) see(p);
+    }
+  };
+  for (const dir of ['constructs', 'values', 'src', 'bench']) walk(join(root, dir));
+  for (const file of ['tsconfig.json', 'package.json', 'package-lock.json', 'bin/build.js', 'bin/bundle.js'])
+    see(join(root, file));
+  return newest;
+}
+
+/** The stamp: when the last successful build started, and the tsc output it left. */
+function readStamp() {
+  try {
+    return JSON.parse(readFileSync(stamp, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function upToDate() {
+  const last = readStamp();
+  if (typeof last?.started !== 'number' || typeof last?.tsbuildinfo !== 'number') return false;
+  // Someone ran tsc after the last build, or removed its output.
+  if (mtime(join(build, '.tsbuildinfo')) !== last.tsbuildinfo) return false;
+  if (!existsSync(join(build, 'src', 'cli', 'main.js'))) return false;
+  return newestInput() <= last.started;
+}
+
+if (!force && upToDate()) process.exit(0);
+
+const started = Date.now();
+const run = (args, what) => {
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) {
+    process.stderr.write(`rucio-gitops: ${what} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status ?? 1);
+  }
+};
+
+say('rucio-gitops: sources changed: compiling …');
+let tsc;
+try {
+  tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+} catch {
+  process.stderr.write(
+    'rucio-gitops: typescript is not installed (a production-only install?): the command is not built; ' +
+      "install the dev dependencies (npm ci) and run 'npm run build'\n",
+  );
+  process.exit(1);
+}
+rmSync(stamp, { force: true });
+run([tsc, '-p', join(root, 'tsconfig.json')], 'tsc');
+run([join(root, 'bin', 'bundle.js')], 'bundling');
+
+// The code cache: one synth of the bundled environments into a temporary folder makes the command write
+// .build/bundle/cli.cjs.cache with the code V8 compiled for it. Without environments to synthesize (or when they do
+// not validate) there is no cache yet, and the first command that succeeds writes it.
+if (existsSync(join(build, 'bundle', 'cli.cjs')) && existsSync(join(root, 'environments'))) {
+  const out = mkdtempSync(join(tmpdir(), 'rucio-gitops-build-'));
+  try {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'rucio-gitops.js'), 'synth', '--out', join(out, 'dist')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    if (r.status !== 0 || !existsSync(join(build, 'bundle', 'cli.cjs.cache')))
+      say('rucio-gitops: no code cache made (the environments do not synthesize); the first command makes it');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+writeFileSync(stamp, `${JSON.stringify({ started, tsbuildinfo: mtime(join(build, '.tsbuildinfo')) })}\n`);
