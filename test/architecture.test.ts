@@ -10,7 +10,14 @@ import { REPO } from './helpers.js';
 /** Layers, highest first: a module may import its own layer's modules (without a circle) and any lower layer's. */
 const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
   ['cli', (p) => p.startsWith('src/cli/')],
-  ['pipeline', (p) => p === 'src/pipeline.ts' || p.startsWith('src/review/') || p.startsWith('src/promote/')],
+  [
+    'pipeline',
+    (p) =>
+      p === 'src/pipeline.ts' ||
+      p.startsWith('src/review/') ||
+      p.startsWith('src/promote/') ||
+      p.startsWith('src/init/'),
+  ],
   ['plan/render/checks', (p) => /^src\/(plan|synth|checks|upstream|import|prerequisites)\//.test(p)],
   ['load', (p) => p.startsWith('src/load/') || p.startsWith('src/secrets/') || p === 'src/module-host.ts'],
   ['constructs', (p) => p.startsWith('constructs/')],

@@ -154,6 +154,77 @@ export const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  init: {
+    summary: 'write a new environment file that synthesizes as it is, and print the next steps',
+    usage:
+      'init NAME [--from ENV|minimal] [--namespace NS] [--servers N] [--daemons minimal|none] [--flux-url URL] [--haproxy|--ingress] [--dry-run] [--environments DIR] [--out DIR]',
+    async run(ctx) {
+      const { values, positionals } = parseOptions(
+        ctx.args,
+        {
+          environments: ENV_OPTIONS.environments,
+          out: { type: 'string', default: 'dist' },
+          from: { type: 'string' },
+          namespace: { type: 'string' },
+          servers: { type: 'string', default: '1' },
+          daemons: { type: 'string', default: 'minimal' },
+          'flux-url': { type: 'string', default: 'ssh://git@git.example.org/rucio/deploy.git' },
+          haproxy: { type: 'boolean', default: false },
+          ingress: { type: 'boolean', default: false },
+          tag: { type: 'string', default: 'release-36.2.0' },
+          'dry-run': { type: 'boolean', default: false },
+        },
+        true,
+      );
+      if (values.help) return help(ctx, 'init');
+      if (positionals.length !== 1) throw new UsageError('init takes one NAME');
+      const name = positionals[0]!;
+      const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+      if (!label.test(name) || name.length > 40)
+        throw new UsageError(
+          `NAME must be a DNS label (lowercase letters, digits and '-', at most 40 characters so release names fit), received '${name}'`,
+        );
+      const namespace = values.namespace ?? 'rucio';
+      if (!label.test(namespace) || namespace.length > 63)
+        throw new UsageError(`--namespace must be a DNS label, received '${namespace}'`);
+      const servers = Number(values.servers);
+      if (!/^\d+$/.test(values.servers) || servers > 50)
+        throw new UsageError(`--servers must be a whole number from 0 to 50, received '${values.servers}'`);
+      const { DAEMON_PROFILES } = await import('../init/template.js');
+      if (!(DAEMON_PROFILES as readonly string[]).includes(values.daemons))
+        throw new UsageError(`--daemons must be one of ${DAEMON_PROFILES.join(', ')}, received '${values.daemons}'`);
+      if (values.haproxy && values.ingress) throw new UsageError('--haproxy and --ingress exclude each other');
+      if ((values.haproxy || values.ingress) && servers === 0)
+        throw new UsageError(
+          `--${values.haproxy ? 'haproxy' : 'ingress'} needs a server release (--servers 1 or more)`,
+        );
+      if (
+        !/^(ssh|https):\/\/[^\s@]*@?[^\s]+$/.test(values['flux-url']) ||
+        /:\/\/[^/@]*:[^/@]*@/.test(values['flux-url'])
+      )
+        throw new UsageError(
+          `--flux-url must be an ssh:// or https:// URL without a password, received '${values['flux-url']}'`,
+        );
+      const { init } = await import('./init.js');
+      return init(
+        {
+          name,
+          namespace,
+          namespaceGiven: values.namespace !== undefined,
+          servers,
+          daemons: values.daemons as 'minimal' | 'none',
+          fluxUrl: values['flux-url'],
+          tag: values.tag,
+          exposure: values.haproxy ? 'haproxy' : values.ingress ? 'ingress' : undefined,
+          from: values.from === undefined || values.from === 'minimal' ? undefined : values.from,
+          environments: values.environments,
+          out: values.out,
+          dryRun: values['dry-run'],
+        },
+        ctx,
+      );
+    },
+  },
   prerequisites: {
     summary: 'list the Namespaces, CRDs and Secrets (name, keys) that must exist before Flux applies an environment',
     usage: 'prerequisites [--env NAME]... [--environments DIR] [--format text|json]',

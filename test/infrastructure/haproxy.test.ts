@@ -368,6 +368,15 @@ describeWithTools(['haproxy', 'openssl'], 'the generated configuration running o
   it('routes the webui frontend to the WebUI stand-ins by weight, checking GET / (the WebUI has no /ping)', async () => {
     expect(webui.serves).toBe('webui');
     for (const name of webuiWeights.keys()) expect(backends.get(name)!.checks, name).toBeGreaterThan(0);
+    // On a loaded machine a check can time out and flap a server: measure once both are UP.
+    await waitFor(
+      'both WebUI servers UP',
+      async () => {
+        const status = await serverStatus(ports.stats);
+        return [...webuiWeights.keys()].every((n) => status.get(`webui/${n}`) === 'UP') ? true : undefined;
+      },
+      15_000,
+    );
     const n = 500;
     const counts = await spread(ports.webui, true, n, 8, '/dids');
     const total = [...webuiWeights.values()].reduce((a, b) => a + b, 0);

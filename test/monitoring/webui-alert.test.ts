@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AlertRule, RuleGroup } from '../../constructs/observability/prometheus-rules.js';
 import { buildEnvironment } from '../../src/synth/render.js';
+import { itWithTools } from '../tools.js';
 import { bundled, find, promtool, tmp } from './helpers.js';
 
 let rules: RuleGroup[];
@@ -58,30 +59,37 @@ describe('the WebUI availability alert (integration)', () => {
     expect(rule.labels).toMatchObject({ rucio_environment: 'integration', severity: 'warning' });
   });
 
-  it('passes promtool check rules', () => {
+  itWithTools(['promtool'], 'passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'rules.yaml'], dir);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 
-  it('fires with no available pod or no series at all, and not while a pod is available (promtool test rules)', () => {
-    const tests = [
-      // The only pod went away at 10m: after 5m more, the alert fires.
-      testGroup([available('1x10 0x30')], '30m', [{ deployment: 'webuiint', job: 'kube-state-metrics' }]),
-      // A short blip (3m) under the 5m `for` does not.
-      testGroup([available('1x10 0x3 1x30')], '20m', []),
-      // Healthy.
-      testGroup([available('1x40')], '30m', []),
-      // The Deployment is no longer reported at all (deleted, pruned): absent() fires.
-      testGroup([{ series: 'up{job="kube-state-metrics"}', values: '1x40' }], '30m', [{ deployment: 'webuiint' }]),
-    ];
-    writeFileSync(join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
-    const r = promtool(['test', 'rules', 'tests.yaml'], dir);
-    expect(r.output).toContain('SUCCESS');
-    expect(r.status).toBe(0);
-  });
+  itWithTools(
+    ['promtool'],
+    'fires with no available pod or no series at all, and not while a pod is available (promtool test rules)',
+    () => {
+      const tests = [
+        // The only pod went away at 10m: after 5m more, the alert fires.
+        testGroup([available('1x10 0x30')], '30m', [{ deployment: 'webuiint', job: 'kube-state-metrics' }]),
+        // A short blip (3m) under the 5m `for` does not.
+        testGroup([available('1x10 0x3 1x30')], '20m', []),
+        // Healthy.
+        testGroup([available('1x40')], '30m', []),
+        // The Deployment is no longer reported at all (deleted, pruned): absent() fires.
+        testGroup([{ series: 'up{job="kube-state-metrics"}', values: '1x40' }], '30m', [{ deployment: 'webuiint' }]),
+      ];
+      writeFileSync(
+        join(dir, 'tests.yaml'),
+        stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }),
+      );
+      const r = promtool(['test', 'rules', 'tests.yaml'], dir);
+      expect(r.output).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    },
+  );
 
-  it('promtool test rules fails when the expectation is wrong (the test can fail)', () => {
+  itWithTools(['promtool'], 'promtool test rules fails when the expectation is wrong (the test can fail)', () => {
     const wrong = testGroup([available('1x40')], '30m', [{ deployment: 'webuiint', job: 'kube-state-metrics' }]);
     writeFileSync(
       join(dir, 'wrong.yaml'),
