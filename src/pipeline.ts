@@ -11,7 +11,9 @@ import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
 import type { RenderedFile } from './synth/files.js';
 import { renderEnvironments } from './synth/render.js';
-import { generatedFiles, writeTree, type Scope, type WriteResult } from './synth/write.js';
+import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
+
+export { outputFolder, unsafePaths };
 
 /** Which environments a command reads. */
 export interface EnvOptions {

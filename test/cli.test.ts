@@ -61,7 +61,7 @@ describe('exit codes and messages', () => {
     const r = run(['synth', '--environments', dir, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /_rucio\.yaml:15 {2}common\.config\.database\.default: a URL with a password must not be written in an environment file/,
+      /_rucio\.yaml:15 {2}common\.config\.database\.default: holds a URL with a password in plain text/,
     );
     expect(r.stderr).not.toContain('hunter2');
     expect(readTree(out)).toEqual({ 'keep.txt': 'mine\n' });

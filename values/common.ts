@@ -4,6 +4,7 @@
  * Every object is strict: an unknown key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { annotationMap, imageNameProblem, imageRepository, labelMap } from './kubernetes.js';
 import { DECLARATION_PREFIX } from './policy.js';
 
 /** A DNS-1123 label, as Kubernetes wants for names. */
@@ -221,6 +222,10 @@ export const persistentVolumes = z.record(
 export const pinnedTag = z
   .string()
   .min(1)
+  .regex(
+    /^[\w][\w.-]{0,127}$/,
+    'expected an image tag: letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"',
+  )
   .refine((t) => t !== 'latest', {
     message: 'a moving tag cannot be reviewed or rolled back: pin a release such as release-36.2.0',
   });
@@ -228,7 +233,7 @@ export const pinnedTag = z
 /** The image of a component: repository and tag, defaulting to its pin in `values/images.ts`. */
 export function pinnedImage(pin: { repository: string; tag: string }) {
   return z
-    .strictObject({ repository: z.string().min(1).default(pin.repository), tag: pinnedTag.default(pin.tag) })
+    .strictObject({ repository: imageRepository.default(pin.repository), tag: pinnedTag.default(pin.tag) })
     .prefault({});
 }
 
@@ -236,7 +241,7 @@ export function pinnedImage(pin: { repository: string; tag: string }) {
 export function imageSchema(defaults: { repository: string; tag: string }) {
   return z
     .strictObject({
-      repository: z.string().min(1).default(defaults.repository),
+      repository: imageRepository.default(defaults.repository),
       tag: pinnedTag.default(defaults.tag),
       pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
     })
@@ -244,7 +249,7 @@ export function imageSchema(defaults: { repository: string; tag: string }) {
 }
 
 /** Kubernetes scheduling and pod metadata, passed through. */
-export const labels = z.record(z.string().min(1), z.string());
+export const labels = labelMap;
 export const nodeSelector = z.record(z.string().min(1), z.string());
 export const toleration = z.strictObject({
   key: z.string().optional(),
@@ -269,6 +274,20 @@ export const strategy = z
   })
   .prefault({});
 
+/**
+ * A cron schedule: five fields of digits, names, `*`, `/`, `,`, `-`, `?` (or a `@daily`-style macro). It lands in a
+ * CronJob's `schedule`, which the controller parses the way cron does.
+ */
+export const cronSchedule = z
+  .string()
+  .regex(
+    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9A-Za-z*/,?-]+( [0-9A-Za-z*/,?-]+){4})$/,
+    'expected a cron schedule of five fields such as "12 */6 * * *" (or @daily, @hourly, …)',
+  );
+
+/** A word: letters, digits and `._:/@=+-`, no spaces (a VO, a VOMS role, an argument passed on to a script). */
+export const token = z.string().regex(/^[A-Za-z0-9._:/@=+-]+$/, 'expected one word: letters, digits and ._:/@=+-');
+
 /** The FTS proxy renewal CronJob (`rucio/fts-cron`), which writes the `x509up` Secret the conveyor and servers mount. */
 export const ftsRenewal = z
   .strictObject({
@@ -276,7 +295,7 @@ export const ftsRenewal = z
       .union([z.boolean(), z.literal(0), z.literal(1)])
       .transform(Boolean)
       .default(false),
-    schedule: z.string().min(9).default('12 */6 * * *'),
+    schedule: cronSchedule.default('12 */6 * * *'),
     image: z
       .strictObject({
         repository: z.string().min(1).optional(),
@@ -285,9 +304,13 @@ export const ftsRenewal = z
       })
       .prefault({}),
     script: z.enum(['default', 'atlas', 'dteam', 'multi_vo', 'tutorial', 'escape']).default('default'),
-    vos: z.array(z.strictObject({ vo: z.string().min(1), voms: z.string().min(1) })).default([]),
+    vos: z.array(z.strictObject({ vo: token, voms: token })).default([]),
     /** FTS servers to delegate to, comma-separated URLs. */
-    servers: z.string().default('').describe('FTS servers to delegate to, comma-separated URLs'),
+    servers: z
+      .string()
+      .regex(/^([^\s,]+(,[^\s,]+)*)?$/, 'expected comma-separated URLs without spaces')
+      .default('')
+      .describe('FTS servers to delegate to, comma-separated URLs'),
     /** The robot certificate as a kubernetes.io/tls Secret (tls.crt, tls.key). */
     tlsSecretName: dnsSubdomain
       .optional()
@@ -312,10 +335,14 @@ export const automaticRestart = z
       .union([z.boolean(), z.literal(0), z.literal(1)])
       .transform(Boolean)
       .default(false),
-    schedule: z.string().min(9).default('0 0 * * *'),
+    schedule: cronSchedule.default('0 0 * * *'),
     image: z.strictObject({ repository: z.string().min(1).optional(), tag: z.string().min(1).optional() }).prefault({}),
     /** Extra label selector, ANDed with `release=<release>`. */
-    selectorLabel: z.string().optional().describe('Extra label selector, ANDed with `release=<release>`'),
+    selectorLabel: z
+      .string()
+      .regex(/^[A-Za-z0-9._/=!,() -]+$/, 'expected a label selector such as "app-group=rucio,tier!=test"')
+      .optional()
+      .describe('Extra label selector, ANDed with `release=<release>`'),
     resources: resources.prefault({
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '200m', memory: '128Mi' },
@@ -337,7 +364,20 @@ export const releaseShared = {
     .default([])
     .describe('Secrets with registry credentials for pulling the images'),
   /** Prepended to every image of the release (`registry.example.org/`). */
-  imageRegistry: z.string().default('').describe('Prepended to every image of the release (`registry.example.org/`)'),
+  imageRegistry: z
+    .string()
+    .superRefine((registry, ctx) => {
+      if (registry === '') return;
+      // imageRef() adds the "/" when it is missing
+      const problem = imageNameProblem(`${registry.replace(/\/$/, '')}/x`);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a registry prefix such as registry.example.org/: the image name it makes ${problem}`,
+        });
+    })
+    .default('')
+    .describe('Prepended to every image of the release (`registry.example.org/`)'),
   /** rucio.cfg, section → option → value; becomes `/opt/rucio/etc/conf.d/10_common.json`. */
   config: rucioConfig
     .default({})
@@ -380,7 +420,7 @@ export const releaseShared = {
     .describe(
       'Mount the Secrets upstream derives from the release name (`<release>-rucio-x509up`, `-rucio-ca-bundle`, …)',
     ),
-  deploymentAnnotations: labels
+  deploymentAnnotations: annotationMap
     .superRefine((map, ctx) => {
       for (const key of Object.keys(map)) {
         if (key.startsWith(DECLARATION_PREFIX)) {
@@ -394,7 +434,7 @@ export const releaseShared = {
     })
     .default({})
     .describe('Annotations of the Deployments (e.g. for a reloader)'),
-  podAnnotations: labels.default({}).describe('Annotations of the pods'),
+  podAnnotations: annotationMap.default({}).describe('Annotations of the pods'),
   podLabels: labels.default({}).describe('Extra labels of the pods (the selector labels cannot be overridden)'),
   strategy: strategy.describe('How Deployments roll (RollingUpdate with maxSurge/maxUnavailable 1, or Recreate)'),
   minReadySeconds: z

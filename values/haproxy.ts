@@ -7,6 +7,7 @@
  * Kubernetes", and a later commit says 50.
  */
 import { z } from 'zod';
+import { annotationMap } from './kubernetes.js';
 import { dnsLabel, pinnedImage, resources } from './common.js';
 import { IMAGES } from './images.js';
 
@@ -121,7 +122,7 @@ export const haproxySchema = z
         /** A fixed virtual IP for the LoadBalancer Service. */
         loadBalancerIP: z.ipv4().optional(),
         externalTrafficPolicy: z.enum(['Cluster', 'Local']).default(HAPROXY_DEFAULTS.externalTrafficPolicy),
-        annotations: z.record(z.string().min(1), z.string()).default({}),
+        annotations: annotationMap.default({}),
       })
       .prefault({}),
     /** `global maxconn`. */
@@ -129,7 +130,13 @@ export const haproxySchema = z
     /** Stats page (`/stats`), Prometheus metrics (`/metrics`) and the liveness URI (`/healthz`). */
     statsPort: port.default(HAPROXY_DEFAULTS.statsPort),
     /** `global log` target. */
-    log: z.string().min(1).default(HAPROXY_DEFAULTS.log),
+    log: z
+      .string()
+      .regex(
+        /^[\x21-\x7e]+( [\x21-\x7e]+)*$/,
+        'expected the words of an haproxy `log` line, separated by single spaces',
+      )
+      .default(HAPROXY_DEFAULTS.log),
     timeouts: z
       .strictObject({
         connectSeconds: z.number().int().min(1).default(HAPROXY_DEFAULTS.timeouts.connectSeconds),

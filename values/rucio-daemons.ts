@@ -4,6 +4,7 @@
  * @see ./rucio-daemon-table.ts
  */
 import { z } from 'zod';
+import { annotationMap } from './kubernetes.js';
 import {
   affinity,
   envVar,
@@ -81,7 +82,7 @@ function daemonBlock(spec: DaemonSpec) {
       config: rucioConfig.default({}),
       /** Overrides the release's image tag for this daemon. */
       image: z.strictObject({ tag: pinnedTag.optional() }).prefault({}),
-      podAnnotations: labels.default({}),
+      podAnnotations: annotationMap.default({}),
       /** Pod labels for this daemon, over the release's `podLabels` (the chart silently ignores this key). */
       podLabels: labels.default({}),
       additionalEnvs: z.array(envVar).default([]),

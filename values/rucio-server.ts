@@ -3,6 +3,7 @@
  * by `config.api.endpoints` (API, auth and trace servers are three releases).
  */
 import { z } from 'zod';
+import { annotationMap } from './kubernetes.js';
 import {
   affinity,
   dnsSubdomain,
@@ -131,7 +132,7 @@ export const rucioServerSchema = z.strictObject({
         .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
         .max(15)
         .default('http'),
-      annotations: labels.default({}),
+      annotations: annotationMap.default({}),
       loadBalancerIP: z.ipv4().optional(),
       loadBalancerClass: z.string().optional(),
       externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
@@ -144,7 +145,7 @@ export const rucioServerSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       ingressClassName: z.string().optional(),
-      annotations: labels.default({}),
+      annotations: annotationMap.default({}),
       path: z.string().startsWith('/').default('/'),
       hosts: z.array(z.string().min(1)).default([]),
       tls: z.array(z.strictObject({ secretName: dnsSubdomain, hosts: z.array(z.string()).optional() })).default([]),

@@ -8,11 +8,12 @@
  * so it is only a warning there.
  */
 import type { LoadedEnvironment } from '../load/environments.js';
-import { credentialIn, scanCredentials } from '../load/plaintext-secrets.js';
+import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
 import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/declarations.js';
+import { kubernetesIssues } from './kubernetes.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 
@@ -92,15 +93,43 @@ function secretProblems(placed: PlacedObject, at: (field: string, message: strin
     }
     if (out.length > 0) return out;
   }
-  for (const f of scanCredentials(o)) {
+  for (const f of scanValue(o)) {
     out.push(
       at(
-        fieldPath(f.path),
+        f.in === 'key' ? printablePath(f) : fieldPath(f.path),
         `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`,
       ),
     );
   }
   return out;
+}
+
+/** Maps of an environment file whose keys become label or annotation keys. */
+const METADATA_MAPS = new Set(['podAnnotations', 'deploymentAnnotations', 'podLabels', 'annotations', 'labels']);
+
+/** Where an environment file wrote a label or annotation key, when one did (the first layer that has it). */
+function whereWritten(env: LoadedEnvironment, key: string): { file: string; line: number; path: string } | undefined {
+  for (const source of [...env.sources].reverse()) {
+    for (const [k, line] of source.lines) {
+      const steps = k.split('\u0000');
+      if (steps[steps.length - 1] === key && METADATA_MAPS.has(steps[steps.length - 2] ?? ''))
+        return { file: source.file, line, path: steps.join('.') };
+    }
+  }
+  return undefined;
+}
+
+/** The text rules over a file as it will be written, each finding with its line. */
+function textCredentials(f: RenderedFile, out: string): Problem[] {
+  return scanText(f.text, { yaml: f.path.endsWith('.yaml') }).map(
+    (c) =>
+      new Problem(
+        `${out}/${f.path}`,
+        c.line,
+        '',
+        `[credentials] holds ${c.what} in plain text: take it from a Secret or an environment variable set from one`,
+      ),
+  );
 }
 
 /** Runs every check over the rendered files of the loaded environments. */
@@ -114,23 +143,11 @@ export async function runChecks(
   // What components declared, grouped by declaration and reason: the objects that carry each.
   const declared = new Map<string, string[]>();
   const byEnv = new Map<string, PlacedObject[]>();
+  const fileIndex = new Map(files.map((f, i) => [f.path, i]));
   for (const f of files) {
     if (!f.object) {
-      // Files that are not objects (an haproxy.cfg for the VMs): the credential patterns, line by line.
-      if (!f.path.endsWith('/kustomization.yaml')) {
-        f.text.split('\n').forEach((line, i) => {
-          const what = credentialIn('', line);
-          if (what)
-            problems.push(
-              new Problem(
-                `${options.out}/${f.path}`,
-                i + 1,
-                '',
-                `[credentials] holds ${what} in plain text: take it from a Secret or an environment variable set from one`,
-              ),
-            );
-        });
-      }
+      // Files that are not objects (an haproxy.cfg for the VMs): the text rules, with lines.
+      problems.push(...textCredentials(f, options.out));
       continue;
     }
     const env = envOf(f.path) ?? '';
@@ -169,7 +186,23 @@ export async function runChecks(
         new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
       for (const issue of await validateObject(o))
         problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
-      problems.push(...secretProblems(placed, at));
+      for (const issue of kubernetesIssues(o, files[fileIndex.get(placed.path)!]!.text)) {
+        const written = issue.key === undefined ? undefined : whereWritten(env, issue.key);
+        problems.push(
+          written
+            ? new Problem(
+                written.file,
+                written.line,
+                written.path,
+                `[${issue.rule}] ${issue.message} (in ${file}, ${id})`,
+              )
+            : at(issue.field, `[${issue.rule}] ${issue.message}`),
+        );
+      }
+      const secrets = secretProblems(placed, at);
+      problems.push(...secrets);
+      // The text as written, too: what the structural scan cannot see (a credential split by the YAML writer).
+      if (secrets.length === 0) problems.push(...textCredentials(files[fileIndex.get(placed.path)!]!, options.out));
       const bytes = objectBytes(o);
       if (bytes > MAX_OBJECT_BYTES)
         problems.push(

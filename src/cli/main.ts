@@ -341,6 +341,20 @@ export async function main(argv: readonly string[], ctx: Omit<CommandContext, 'a
       ctx.stderr(`${e.message}\n`);
       return 1;
     }
+    // Input nested beyond what any stage can walk: a one-line error, never the engine's stack overflow.
+    if (e instanceof RangeError && /maximum call stack/i.test(e.message)) {
+      ctx.stderr(
+        `rucio-gitops ${name}: the input is nested too deeply to process: no environment file nests like this\n`,
+      );
+      return 1;
+    }
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      ctx.stderr(
+        `rucio-gitops ${name}: no space left on the device (${code}); nothing was published or swapped in: free space and run it again\n`,
+      );
+      return 1;
+    }
     throw e;
   }
 }

@@ -17,13 +17,14 @@ import {
   readFileSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../load/problems.js';
-import { synthesize, type EnvOptions, type Synthesis } from '../pipeline.js';
+import { synthesize, unsafePaths, type EnvOptions, type Synthesis } from '../pipeline.js';
 import { GENERATED_MARKER, type RenderedFile } from '../synth/files.js';
 import type { Output } from './context.js';
 
@@ -123,6 +124,13 @@ function removeEmptyDirs(dir: string, top: string): void {
  */
 function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
   const wanted = new Map(files.map((f) => [f.path, f.text]));
+  // A symlink (or anything not a regular file) where a generated file goes would be written through, outside the
+  // clone, and the real change never committed: refuse it, naming it.
+  const unsafe = unsafePaths(dir, wanted.keys(), '<deploy repository>');
+  if (unsafe.length > 0)
+    throw new UserError(
+      `refusing to publish: the deploy repository has ${unsafe.length === 1 ? 'a path' : 'paths'} publish would have to write through:\n${unsafe.map((u) => `  ${u}`).join('\n')}\nnothing was published; fix the deploy repository (commit the real file or folder there) and publish again`,
+    );
   for (const p of walk(dir)) {
     if (wanted.has(p)) continue;
     const env = p.split('/')[1];
@@ -134,7 +142,7 @@ function applyTree(dir: string, files: readonly RenderedFile[], environments?: r
   for (const [p, text] of wanted) {
     const full = join(dir, p);
     mkdirSync(dirname(full), { recursive: true });
-    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text);
+    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text, { flag: 'w' });
   }
   removeEmptyDirs(dir, dir);
 }
@@ -231,12 +239,101 @@ export async function publishTo(
       `refusing to publish: uncommitted changes in the environments, dist/ or values/ would reach the cluster unreviewed:\n${shown.join('\n')}\ncommit them (the deploy commit names the source commit), or pass --allow-dirty to publish them anyway`,
     );
   }
-  const work = mkdtempSync(join(tmpdir(), 'rucio-gitops-publish-'));
+  removeLeftoverClones();
+  const work = mkdtempSync(join(tmpdir(), WORK_PREFIX));
+  writeFileSync(join(work, 'owner'), `${process.pid}\n`);
   try {
+    return await publishIn(work, { options, ctx, hooks, files, names, scope, repo, branch, source });
+  } catch (e) {
+    if (isNoSpace(e))
+      throw new UserError(
+        `no space left on the device while publishing (in ${tmpdir()}): nothing was pushed and the deploy repository is as it was; the local dist/ is untouched; free space (or point TMPDIR elsewhere) and publish again`,
+      );
+    throw e;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The temporary clones of publish are named so; one left by a killed publish is removed by the next. */
+const WORK_PREFIX = 'rucio-gitops-publish-';
+
+function isNoSpace(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException | undefined;
+  return (
+    err?.code === 'ENOSPC' ||
+    err?.code === 'EDQUOT' ||
+    /no space left on device|disk quota exceeded/i.test(e instanceof Error ? e.message : String(e))
+  );
+}
+
+/**
+ * Removes the temporary clones that publishes killed half way left behind (their owner process is gone), so none
+ * stays for ever. A clone whose owner still runs is another publish's, and is left alone.
+ */
+export function removeLeftoverClones(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((e) => e.startsWith(WORK_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    const full = join(dir, entry);
+    let pid = NaN;
+    try {
+      pid = Number(readFileSync(join(full, 'owner'), 'utf8').trim());
+    } catch {
+      // no owner file: killed between creating the folder and writing it, or not ours to judge yet
+      try {
+        if (Date.now() - statSync(full).mtimeMs < 60_000) continue;
+      } catch {
+        continue;
+      }
+    }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    rmSync(full, { recursive: true, force: true });
+    removed.push(full);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every file of a work tree with its content (not `.git`, not `flux-system/`). */
+function readFiles(dir: string): Map<string, string> {
+  return new Map(walk(dir).map((p) => [p, readFileSync(join(dir, p), 'utf8')]));
+}
+
+interface PublishRun {
+  readonly options: PublishOptions;
+  readonly ctx: Output;
+  readonly hooks: PublishHooks;
+  readonly files: readonly RenderedFile[];
+  readonly names: readonly string[];
+  readonly scope: readonly string[] | undefined;
+  readonly repo: string;
+  readonly branch: string;
+  readonly source: SourceInfo | undefined;
+}
+
+async function publishIn(work: string, run: PublishRun): Promise<PublishResult> {
+  const { options, ctx, hooks, files, names, scope, repo, branch, source } = run;
+  {
     const clone = join(work, 'deploy');
     try {
       await gitFor(work).clone(repo, clone, ['--no-checkout']);
     } catch (e) {
+      if (isNoSpace(e)) throw e;
       throw new UserError(
         `cannot fetch the deploy repository ${options.repo}: ${firstLines(e)}\nnothing was published; the local dist/ is untouched`,
       );
@@ -248,6 +345,8 @@ export async function publishTo(
       await git.addConfig('user.email', 'rucio-gitops@localhost');
     }
     let lastError = '';
+    /** This publish's own change (path → content before and after its synth), fixed at the first attempt. */
+    let own: Map<string, { base: string | undefined; next: string | undefined }> | undefined;
     for (let attempt = 1; attempt <= options.attempts; attempt++) {
       if (attempt > 1) {
         try {
@@ -274,7 +373,54 @@ export async function publishTo(
         for (const entry of readdirSync(clone))
           if (entry !== '.git') rmSync(join(clone, entry), { recursive: true, force: true });
       }
-      applyTree(clone, files, scope);
+      if (own === undefined) {
+        // The first state of the remote this publish sees: its synth replaces the generated files, and what that
+        // changes is this publish's own change.
+        const before = readFiles(clone);
+        applyTree(clone, files, scope);
+        const after = readFiles(clone);
+        own = new Map();
+        for (const path of new Set([...before.keys(), ...after.keys()]))
+          if (before.get(path) !== after.get(path)) own.set(path, { base: before.get(path), next: after.get(path) });
+      } else {
+        // After a rejected push: the remote moved. Start from its new state and apply only this publish's own
+        // change, so that another publisher's commit is never undone; a file both changed differently stops here.
+        const conflicts: string[] = [];
+        const unsafe = unsafePaths(
+          clone,
+          [...own].filter(([, c]) => c.next !== undefined).map(([p]) => p),
+          '<deploy repository>',
+        );
+        if (unsafe.length > 0)
+          throw new UserError(
+            `refusing to publish: the deploy repository has paths publish would have to write through:\n${unsafe.map((u) => `  ${u}`).join('\n')}`,
+          );
+        for (const [path, change] of own) {
+          const full = join(clone, path);
+          const now = existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+          if (now === change.next) continue;
+          if (now !== change.base) {
+            conflicts.push(path);
+            continue;
+          }
+          if (change.next === undefined) rmSync(full, { force: true });
+          else {
+            mkdirSync(dirname(full), { recursive: true });
+            writeFileSync(full, change.next);
+          }
+        }
+        if (conflicts.length > 0)
+          throw new UserError(
+            `another publish changed ${conflicts.length} of the files this one changes, differently, since this one started:\n` +
+              conflicts
+                .sort()
+                .slice(0, 20)
+                .map((p) => `  ${p}`)
+                .join('\n') +
+              `\nnothing was pushed and nothing of theirs was undone; publish again from a source that includes their change (it starts from the new state of ${options.repo} ${branch})`,
+          );
+        removeEmptyDirs(clone, clone);
+      }
       await git.raw(['add', '-A', '.']);
       const status = (await git.raw(['diff', '--cached', '--name-status', '--no-renames'])).trim();
       if (status === '') {
@@ -324,8 +470,6 @@ export async function publishTo(
       `could not publish to ${options.repo} ${branch}: the push was rejected ${options.attempts} times (${lastError}).\n` +
         'nothing was forced and the deploy repository is as it was; the local dist/ is untouched; run publish again',
     );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
   }
 }
 

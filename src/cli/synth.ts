@@ -1,7 +1,15 @@
 /**
  * `synth` and `validate`.
  */
-import { checkTree, guardRemovedEnvironments, scopeOf, synthesize, writeOutput, type EnvOptions } from '../pipeline.js';
+import {
+  checkTree,
+  guardRemovedEnvironments,
+  outputFolder,
+  scopeOf,
+  synthesize,
+  writeOutput,
+  type EnvOptions,
+} from '../pipeline.js';
 import type { Output } from './context.js';
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
@@ -14,6 +22,8 @@ export async function synth(
   },
   ctx: Output,
 ): Promise<number> {
+  // `dist/` and `dist//` are `dist`; a folder synth cannot swap as a whole is refused before any work.
+  options = { ...options, out: outputFolder(options.out) };
   const synthesis = await synthesize(options, ctx, options.out);
   const { envs, files } = synthesis;
   const scope = scopeOf(options, synthesis);

@@ -5,14 +5,25 @@
  * Per release: the files are merged as Helm does (`./helm-values.ts`), keys of older charts are renamed to chart 40's
  * where the meaning is clear, strings Helm needed become typed values, chart defaults that ours do not share are
  * written out, literal secrets become `secretKeyRef` placeholders (found with the credential scanner of
- * `src/load/plaintext-secrets.ts`), and every key chart 40 does not read is named and left out. Then what all
+ * `src/secrets/scan.ts`), and every key chart 40 does not read is named and left out. Then what all
  * releases share moves to `common`. Nothing is dropped silently: each change is a note in the report.
  */
 import { Document, isMap as isYamlMap, isScalar, type Node, type Pair } from 'yaml';
 import { fullname } from '../../constructs/shared/rucio-pod.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { commonSchema } from '../../values/environment.js';
-import { scanCredentials } from '../load/plaintext-secrets.js';
+import { scanValue } from '../secrets/scan.js';
+
+/** The credentials of a values tree, one per path (the scanner may find several kinds at one path). */
+function scanCredentials(values: unknown): { path: readonly (string | number)[]; what: string }[] {
+  const seen = new Set<string>();
+  return scanValue(values).filter((f) => {
+    const key = f.path.join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 import { UsageError, UserError } from '../load/problems.js';
 import { helmMerge, isMap, readHelmReleases, readValuesFile, type MergedValues, type Values } from './helm-values.js';
 import { IMPORT_KINDS, notReadMessage, type ImportKind, type Note, type Notes } from './release-kinds.js';

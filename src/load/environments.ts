@@ -8,8 +8,7 @@ import { join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
 import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
-import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import { findPlaintextSecrets, scanCredentials } from './plaintext-secrets.js';
+import { printablePath, scanText, scanValue, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
@@ -277,7 +276,171 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const DAEMON_KEYS = DAEMONS.map((d) => d.valueKey);
+function valueAt(root: unknown, path: Path): unknown {
+  let cur = root;
+  for (const step of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[step];
+  }
+  return cur;
+}
+
+/**
+ * Problems with every key or value that holds a credential replaced, wherever another check would echo it (an
+ * unknown key's name, a value received): a credential is never printed.
+ */
+function redact(problems: readonly Problem[], hidden: ReadonlySet<string>): Problem[] {
+  if (hidden.size === 0) return [...problems];
+  const clean = (text: string) => {
+    let out = text;
+    for (const h of hidden) if (out.includes(h)) out = out.split(h).join('<hidden: holds a credential>');
+    return out;
+  };
+  return problems.map((p) => new Problem(p.file, p.line, clean(p.path), clean(p.message)));
+}
+
+/** Maps whose values may hold line breaks and tabs: annotations, which only ever reach YAML (never a line-oriented file). */
+const MULTILINE_PARENTS = new Set(['podAnnotations', 'deploymentAnnotations', 'annotations']);
+
+/** The first control character of a string (a line break, a NUL, …) and where it is; undefined when there is none. */
+export function controlCharacter(text: string, multiline = false): { index: number; code: number } | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || (multiline && c === 10)) continue;
+    if (c < 0x20 || c === 0x7f || c === 0x85 || c === 0x2028 || c === 0x2029) return { index: i, code: c };
+  }
+  return undefined;
+}
+
+function describeControl({ index, code }: { index: number; code: number }, text: string): string {
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name =
+    code === 10
+      ? 'a line break'
+      : code === 13
+        ? 'a carriage return'
+        : code === 0x2028 || code === 0x2029 || code === 0x85
+          ? 'a Unicode line separator'
+          : 'a control character';
+  const blockScalar =
+    code === 10 && index === text.length - 1
+      ? " (a block scalar '|' or '>' keeps a final line break: write '|-' or '>-')"
+      : '';
+  return `${name} (${hex}) at character ${index + 1}${blockScalar}`;
+}
+
+/**
+ * Line breaks and control characters in one layer, as written: values reach line-oriented files (haproxy.cfg,
+ * filebeat.yml, crontabs, rucio.cfg through conf.d, shell-evaluated arguments), where a line break starts a new
+ * directive. Every key and every string, whatever the schema says; annotation values may span lines. The value is
+ * never echoed (it may be a secret).
+ */
+function controlCharacterProblems(layer: YamlSource): Problem[] {
+  const out: Problem[] = [];
+  const lineOf = (path: Path): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const line = layer.lines.get(pathKey(path.slice(0, n)));
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+  const stack: { value: unknown; path: Path }[] = [{ value: layer.data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const parent = String(path[path.length - 2] ?? '');
+      const found = controlCharacter(value, MULTILINE_PARENTS.has(parent));
+      if (found)
+        out.push(
+          new Problem(
+            layer.file,
+            lineOf(path),
+            path.join('.'),
+            `contains ${describeControl(found, value)}: values are written into line-oriented files (haproxy.cfg, filebeat.yml, crontabs, rucio.cfg, shell arguments), where it would start a new line or directive; write it on one line without control characters`,
+          ),
+        );
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const found = controlCharacter(k);
+        if (found)
+          out.push(
+            new Problem(
+              layer.file,
+              lineOf([...path, k]),
+              [...path, '<key>'].join('.'),
+              `a key contains ${describeControl(found, k)}: keys are names, one line without control characters`,
+            ),
+          );
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
+  return out;
+}
+
+/** How to reference a Secret instead of the literal at `path`. */
+function secretHint(path: Path): string {
+  const last = String(path[path.length - 1] ?? '');
+  const config = path.indexOf('config');
+  if (config >= 0 && path.length === config + 3)
+    return `reference an existing Secret instead: '${last}: {secretKeyRef: {name: <secret>, key: <key>}}'`;
+  if (path.includes('additionalEnvs') || path.includes('optional_config') || path.includes('optionalConfig'))
+    return "use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'";
+  return 'reference a Secret instead (a secretKeyRef in config, valueFrom.secretKeyRef for an env var, a mounted Secret)';
+}
+
+/**
+ * Credentials in one layer, as written (a value a later layer overrides still reaches git): every key and string of
+ * the parsed file (aliases expanded), then the raw text (comments, and whatever the parse would hide). Each finding
+ * names the file, the line and the key, never the credential.
+ */
+function credentialProblems(layer: YamlSource, hidden: Set<string>): Problem[] {
+  const out: Problem[] = [];
+  const taken = new Set<number | undefined>();
+  const lineOf = (path: Path): number | undefined => {
+    // A key inside an alias has no line of its own: the nearest written ancestor (the alias) has.
+    for (let n = path.length; n > 0; n--) {
+      const line = layer.lines.get(pathKey(path.slice(0, n)));
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+  const add = (line: number | undefined, key: string, what: string, hint: string) => {
+    out.push(new Problem(layer.file, line, key, `holds ${what} in plain text (secrets must not reach git); ${hint}`));
+  };
+  const seen = new Set<string>();
+  for (const f of scanValue(layer.data)) {
+    const held = f.in === 'key' ? String(f.path[f.path.length - 1]) : valueAt(layer.data, f.path);
+    if (typeof held === 'string' && held.length >= 4) hidden.add(held);
+    const line = lineOf(f.path);
+    const key = printablePath(f);
+    if (seen.has(`${line}\u0000${key}\u0000${f.what}`)) continue;
+    seen.add(`${line}\u0000${key}\u0000${f.what}`);
+    taken.add(line);
+    add(line, key, f.what, f.in === 'key' ? 'a key is written to git as it is: remove it' : secretHint(f.path));
+  }
+  if (layer.text !== undefined) {
+    const byLine = new Map<number, string>();
+    for (const [k, line] of layer.lines) if (!byLine.has(line)) byLine.set(line, k);
+    const lines = layer.text.split('\n');
+    for (const f of scanText(layer.text, { yaml: true }) as Finding[]) {
+      if (taken.has(f.line)) continue;
+      taken.add(f.line);
+      const comment = (lines[f.line - 1] ?? '').trimStart().startsWith('#');
+      let key = '';
+      if (!comment) for (let l = f.line; l > 0 && key === ''; l--) key = byLine.get(l)?.split('\u0000').join('.') ?? '';
+      add(
+        f.line,
+        key,
+        comment ? `${f.what} (in a comment)` : f.what,
+        comment ? 'remove it: comments reach git too' : secretHint(key.split('.')),
+      );
+    }
+  }
+  return out;
+}
 
 /** Loads one environment, or returns its problems. */
 export function loadEnvironment(
@@ -308,30 +471,14 @@ export function loadEnvironment(
   if (!parsed.success) found.push(...issuesToProblems(environmentSchema, resolved, parsed.error.issues));
   found.push(...autoscaledCountIssues(resolved));
   const placed = toProblems(found, locate);
-  // A secret in `common` is found again in every release it is merged into: report it once, where it is written.
-  const taken = new Set<string>();
-  for (const p of toProblems(findPlaintextSecrets(resolved, DAEMON_KEYS), locate)) {
-    if (taken.has(`${p.file}:${p.line}`)) continue;
-    taken.add(`${p.file}:${p.line}`);
-    placed.push(p);
-  }
-  // Every string of every layer, as written (a value a later layer overrides still reaches git).
-  for (const layer of layers) {
-    for (const { path, what } of scanCredentials(layer.data)) {
-      const line = layer.lines.get(pathKey(path));
-      if (taken.has(`${layer.file}:${line}`)) continue;
-      taken.add(`${layer.file}:${line}`);
-      placed.push(
-        new Problem(
-          layer.file,
-          line,
-          path.join('.'),
-          `holds ${what} in plain text (secrets must not reach git): reference a Secret instead (a secretKeyRef, or valueFrom.secretKeyRef for an env var)`,
-        ),
-      );
-    }
-  }
-  const unique = [...new Map(placed.map((p) => [p.format(), p])).values()];
+  const hidden = new Set<string>();
+  const controls = layers.flatMap(controlCharacterProblems);
+  // A value with a line break is reported once, as that: the schema's own complaint about it would only repeat it.
+  const controlled = new Set(controls.map((p) => `${p.file}\u0000${p.line}\u0000${p.path}`));
+  placed.splice(0, placed.length, ...placed.filter((p) => !controlled.has(`${p.file}\u0000${p.line}\u0000${p.path}`)));
+  for (const layer of layers) placed.push(...credentialProblems(layer, hidden));
+  placed.push(...controls);
+  const unique = [...new Map(redact(placed, hidden).map((p) => [p.format(), p])).values()];
   problems.push(...unique);
   if (problems.length > 0 || !parsed.success) return { problems };
   return {

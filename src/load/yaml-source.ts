@@ -55,6 +55,7 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
   let lineStart = 0;
   let blockIndent = -1; // inside a block scalar: the indentation of its parent line
   let prev = ''; // the last significant character on the line (or '' at its start)
+  let inline = 0; // block sequence or mapping-key indicators on this line
   for (let i = 0; i < text.length; i++) {
     let c = text[i]!;
     if (i === lineStart) {
@@ -79,6 +80,7 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
       i = j;
       c = text[i] ?? '';
       prev = '';
+      inline = 0;
     }
     if (c === '\n') {
       line++;
@@ -124,8 +126,15 @@ function flowNestingProblem(text: string): { line: number; message: string } | u
       depth--;
       prev = c;
     } else if (c === ':' && (spaceAfter || (depth > 0 && (next === ',' || next === ']' || next === '}')))) prev = ':';
-    else if ((c === '-' || c === '?') && scalarStart && spaceAfter) prev = c;
-    else if (c === ',' && depth > 0) prev = ',';
+    else if ((c === '-' || c === '?') && scalarStart && spaceAfter) {
+      prev = c;
+      // `- - - a` nests a block sequence per indicator on one line, which no indentation shows
+      if (depth === 0 && ++inline > MAX_NESTING)
+        return {
+          line,
+          message: `block collections nested more than ${MAX_NESTING} levels deep on one line: nesting this deep is not an environment file`,
+        };
+    } else if (c === ',' && depth > 0) prev = ',';
     else if (
       (c === '|' || c === '>') &&
       depth === 0 &&
@@ -155,6 +164,8 @@ export interface YamlSource {
   readonly data: unknown;
   /** pathKey → 1-based line of the key (or list item). */
   readonly lines: ReadonlyMap<string, number>;
+  /** The text as read (for the credential scan of comments and raw text). */
+  readonly text?: string;
 }
 
 /**
@@ -189,7 +200,9 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     const what =
       e.code === 'DUPLICATE_KEY'
         ? 'a key appears twice in the same map: keep one'
-        : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        : /maximum call stack/i.test(e.message)
+          ? 'nesting too deep to parse: this is not an environment file'
+          : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     problems.push(new Problem(file, line, '', `invalid YAML: ${what}`));
   }
   if (problems.length > 0) return { problems };
@@ -246,7 +259,9 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
       ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions): write the values out`
       : /unresolved alias/i.test(message)
         ? `${message.replace(/^Unresolved alias/, 'an alias refers to no anchor')}: define the anchor (&name) before the alias`
-        : message;
+        : /maximum call stack/i.test(message)
+          ? 'nesting too deep to read: this is not an environment file'
+          : message;
     // An unresolved alias: point at the first alias of that name.
     let line: number | undefined;
     const alias = /unresolved alias[^:]*: (.*)$/i.exec(message)?.[1];
@@ -261,5 +276,5 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
     }
     return { problems: [new Problem(file, line, '', `invalid YAML: ${what}`)] };
   }
-  return { source: { file, data: data ?? {}, lines }, problems };
+  return { source: { file, data: data ?? {}, lines, text }, problems };
 }

@@ -5,6 +5,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { retiredKey, type ReleaseKind } from '../../values/retired-keys.js';
+import { isSecretName, scanText } from '../secrets/scan.js';
 import type { Path } from './yaml-source.js';
 
 /** A problem before it is placed in a file. */
@@ -13,10 +14,6 @@ export interface PathProblem {
   readonly message: string;
 }
 
-/** Keys that name secrets: their values are never echoed in messages. */
-export const SECRET_NAME =
-  /(^|[_.-])(password|passwd|pwd|secret|token|passphrase|private_?key|client_?secret|api_?key|access_?key|secret_?key|credentials?)($|[_.-])/i;
-
 /** A short, safe description of a received value. */
 function describeValue(value: unknown, path: Path): string {
   if (value === undefined) return 'nothing';
@@ -24,8 +21,10 @@ function describeValue(value: unknown, path: Path): string {
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a map';
   const last = String(path[path.length - 1] ?? '');
-  if (typeof value === 'string' && (SECRET_NAME.test(last) || /:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)))
-    return 'a string (value hidden)';
+  if (typeof value === 'string' && (isSecretName(last) || scanText(value).length > 0)) return 'a string (value hidden)';
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value))
+    return 'a string with a line break or control character (value hidden)';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

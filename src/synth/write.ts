@@ -2,19 +2,31 @@
  * Writes the output tree atomically: the new tree is built beside the old one and swapped in with renames, so a synth
  * that is killed half way leaves the old tree as it was. Only files that synth generated (they carry the marker) are
  * removed; anything else in the folder (Flux's `flux-system/`, a README) is kept.
+ *
+ * Nothing is followed out of the tree: a symlink where a generated file or folder goes, a FIFO or a device in the
+ * tree, an output folder that is a symlink or a mount point, are errors naming the path, found before anything is
+ * written; no staging folder is left behind on any failure. One synth at a time writes a folder (a lock beside it).
  */
 import {
+  closeSync,
+  constants as fsConstants,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   rmdirSync,
+  statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../load/problems.js';
 import { GENERATED_MARKER, type RenderedFile } from './files.js';
 
 /** What a write changed. */
@@ -31,7 +43,7 @@ export interface Scope {
 }
 
 function walk(dir: string, base = dir): string[] {
-  if (!existsSync(dir)) return [];
+  if (!isRealDir(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
@@ -45,13 +57,140 @@ function walk(dir: string, base = dir): string[] {
   return out.sort();
 }
 
-function isGenerated(file: string): boolean {
+function isRealDir(path: string): boolean {
   try {
-    const head = readFileSync(file, 'utf8').slice(0, GENERATED_MARKER.length);
-    return head === GENERATED_MARKER;
+    return lstatSync(path).isDirectory();
   } catch {
     return false;
   }
+}
+
+/** Whether a regular file starts with the marker (only its first bytes are read; never a FIFO or a symlink). */
+function isGenerated(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!lstatSync(file).isFile()) return false;
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0));
+    const head = Buffer.alloc(GENERATED_MARKER.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.toString('utf8', 0, n) === GENERATED_MARKER;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The content of a regular file at `path`, or undefined (absent, or not a regular file: never followed or waited on). */
+function readRegular(path: string): string | undefined {
+  try {
+    if (!lstatSync(path).isFile()) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a path is, in words, for errors. */
+function kindOf(path: string): string {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return 'a symlink';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isDirectory()) return 'a folder';
+  return 'a file';
+}
+
+/**
+ * Checks that `paths` (relative, `/`-separated) can be written under `root` without following anything out of it:
+ * every existing folder on the way is a real folder, and an existing file is a regular file. Returns the problems,
+ * each naming the path as the user knows it (`display`).
+ */
+export function unsafePaths(root: string, paths: Iterable<string>, display = root): string[] {
+  const problems = new Set<string>();
+  const checked = new Map<string, boolean>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    let rel = '';
+    for (let i = 0; i < parts.length; i++) {
+      rel = rel === '' ? parts[i]! : `${rel}/${parts[i]}`;
+      const last = i === parts.length - 1;
+      if (!last && checked.has(rel)) {
+        if (!checked.get(rel)) break;
+        continue;
+      }
+      let st;
+      try {
+        st = lstatSync(join(root, rel));
+      } catch {
+        checked.set(rel, true);
+        break; // absent: nothing below it exists either
+      }
+      const ok = last ? st.isFile() : st.isDirectory();
+      if (!last) checked.set(rel, ok);
+      if (!ok) {
+        const kind = kindOf(join(root, rel));
+        problems.add(
+          `${display}/${rel} is ${kind} where synth writes a generated ${last ? 'file' : 'folder'}: ` +
+            (kind === 'a symlink'
+              ? 'synth never follows a symlink out of its tree; remove it (or replace it with the real folder)'
+              : 'remove it'),
+        );
+        break;
+      }
+    }
+  }
+  return [...problems].sort();
+}
+
+/** FIFOs, sockets and devices anywhere in the tree: they cannot be copied, and reading one may never end. */
+function specialFiles(root: string, display: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice())
+        out.push(
+          `${display}/${relative(root, full).split(sep).join('/')} is ${kindOf(full)}: synth copies the folder to swap it in atomically and cannot copy one; remove it`,
+        );
+    }
+  };
+  if (isRealDir(root)) visit(root);
+  return out;
+}
+
+/**
+ * The output folder as given, without trailing slashes (`dist/`, `dist//` → `dist`); refuses a folder that synth
+ * cannot swap as a whole: the current folder or one above it, the file system's root, a symlink, a mount point.
+ */
+export function outputFolder(out: string): string {
+  const trimmed = out.length > 1 ? out.replace(/\/+$/, '') : out;
+  const absolute = resolve(trimmed);
+  const cwd = process.cwd();
+  if (absolute === dirname(absolute))
+    throw new UserError(`--out ${out} is the root of the file system: pass a folder of its own, such as --out dist`);
+  if (absolute === cwd || !relative(absolute, cwd).startsWith('..'))
+    throw new UserError(
+      `--out ${out} is the current folder${absolute === cwd ? '' : ' or one above it'}: synth replaces its output folder as a whole, so it must be a folder of its own, such as --out dist`,
+    );
+  let st;
+  try {
+    st = lstatSync(absolute);
+  } catch {
+    return trimmed;
+  }
+  if (st.isSymbolicLink())
+    throw new UserError(
+      `--out ${out} is a symlink: synth never follows a symlink out of its tree; pass the folder it points to`,
+    );
+  if (!st.isDirectory()) throw new UserError(`${trimmed} is not a folder: pass --out DIR`);
+  if (st.dev !== statSync(dirname(absolute)).dev)
+    throw new UserError(
+      `${trimmed} is a mount point: synth builds the new tree beside it and swaps it in with a rename, which a mount point does not allow; write to a folder inside it (--out ${trimmed}/manifests)`,
+    );
+  return trimmed;
 }
 
 function inScope(path: string, scope: Scope): boolean {
@@ -75,47 +214,126 @@ function removeEmptyDirs(dir: string): void {
 /** Puts a tree back after a synth that was stopped between its two renames. */
 export function recover(out: string): void {
   const previous = `${out}.previous`;
-  if (!existsSync(out) && existsSync(previous)) renameSync(previous, out);
+  if (!existsSync(out) && isRealDir(previous)) renameSync(previous, out);
   else if (existsSync(previous)) rmSync(previous, { recursive: true, force: true });
   rmSync(`${out}.staging`, { recursive: true, force: true });
 }
 
 /** Writes `files` into `out`, removing generated files of the scope that are no longer produced. */
 export function writeTree(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
+  const folder = outputFolder(out);
+  const release = lock(folder);
+  try {
+    return writeLocked(folder, files, scope);
+  } finally {
+    release();
+  }
+}
+
+function writeLocked(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
   recover(out);
   const staging = `${out}.staging`;
   const wanted = new Map(files.map((f) => [f.path, f.text]));
+  const unsafe = [...unsafePaths(out, wanted.keys(), out), ...specialFiles(out, out)];
+  if (unsafe.length > 0)
+    throw new UserError(
+      `cannot write ${out}/ safely (${unsafe.length} problem${unsafe.length === 1 ? '' : 's'}); nothing was written:\n${unsafe.map((u) => `  ${u}`).join('\n')}`,
+    );
   const stale = generatedFiles(out, scope).filter((p) => !wanted.has(p));
   const written: string[] = [];
   let unchanged = 0;
   for (const f of files) {
-    const target = join(out, f.path);
-    if (existsSync(target) && readFileSync(target, 'utf8') === f.text) unchanged++;
+    if (readRegular(join(out, f.path)) === f.text) unchanged++;
     else written.push(f.path);
   }
   if (written.length === 0 && stale.length === 0) return { written, removed: [], unchanged };
 
-  if (existsSync(out)) cpSync(out, staging, { recursive: true });
-  else mkdirSync(staging, { recursive: true });
-  for (const p of stale) rmSync(join(staging, p), { force: true });
-  const made = new Set<string>();
-  for (const p of written) {
-    const target = join(staging, p);
-    const dir = dirname(target);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
+  try {
+    // Symlinks the tree keeps (not where synth writes) are copied as they are, never resolved.
+    if (existsSync(out)) cpSync(out, staging, { recursive: true, verbatimSymlinks: true });
+    else mkdirSync(staging, { recursive: true });
+    for (const p of stale) rmSync(join(staging, p), { force: true });
+    const made = new Set<string>();
+    for (const p of written) {
+      const target = join(staging, p);
+      const dir = dirname(target);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      writeFileSync(target, wanted.get(p)!);
     }
-    writeFileSync(target, wanted.get(p)!);
+    removeEmptyDirs(staging);
+    mkdirSync(staging, { recursive: true });
+    pauseForTests();
+    const previous = `${out}.previous`;
+    if (existsSync(out)) renameSync(out, previous);
+    renameSync(staging, out);
+    rmSync(previous, { recursive: true, force: true });
+  } catch (e) {
+    // Never leave a staging folder behind; `recover` puts a half-swapped tree back.
+    rmSync(staging, { recursive: true, force: true });
+    recover(out);
+    throw e;
   }
-  removeEmptyDirs(staging);
-  mkdirSync(staging, { recursive: true });
-  pauseForTests();
-  const previous = `${out}.previous`;
-  if (existsSync(out)) renameSync(out, previous);
-  renameSync(staging, out);
-  rmSync(previous, { recursive: true, force: true });
   return { written, removed: stale, unchanged };
+}
+
+/** How long a synth waits for another one writing the same folder before it gives up. */
+const LOCK_WAIT_MS = Number(process.env.RUCIO_GITOPS_LOCK_WAIT_MS ?? 120_000);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the lock of an output folder (`<out>.lock`, holding the owner's pid), waiting while another live synth holds
+ * it; a lock left by a process that no longer runs is taken over. Returns the release function.
+ */
+export function lock(out: string, onWait: (pid: number) => void = defaultWaitMessage(out)): () => void {
+  const file = `${out}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = Number(readRegular(file)?.trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid) && pid !== process.pid) {
+      if (Date.now() > deadline)
+        throw new UserError(
+          `another synth (pid ${pid}) is writing ${out}/ and still holds ${file} after ${Math.round(LOCK_WAIT_MS / 1000)} s: wait for it, or remove ${file} if that process is not a synth`,
+        );
+      if (!told) onWait(pid);
+      told = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      continue;
+    }
+    // Left by a synth that is gone (killed), or empty because its owner is between create and write: a lock older
+    // than a second with no live owner is stale.
+    let age = 0;
+    try {
+      age = Date.now() - lstatSync(file).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 ? true : age > 1000) rmSync(file, { force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+function defaultWaitMessage(out: string): (pid: number) => void {
+  return (pid) => process.stderr.write(`rucio-gitops: another synth (pid ${pid}) is writing ${out}/: waiting for it\n`);
 }
 
 /**

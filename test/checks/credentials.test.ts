@@ -5,30 +5,37 @@
 import { describe, expect, test } from 'vitest';
 import { runChecks } from '../../src/checks/index.js';
 import { loadEnvironments } from '../../src/load/environments.js';
-import { credentialIn, scanCredentials } from '../../src/load/plaintext-secrets.js';
+import { scanValue } from '../../src/secrets/scan.js';
 import { type RenderedFile } from '../../src/synth/files.js';
 import { renderEnvironments } from '../../src/synth/render.js';
 import { copyEnvironments, edit, run } from './helpers.js';
 
-describe('credentialIn', () => {
+/** What the scanner finds in `value` under `key`, one description per finding. */
+const found = (key: string, value: string) => scanValue({ [key]: value }).map((f) => f.what);
+
+describe('scanValue on one key and value', () => {
   test.each([
     ['default', 'oracle://rucio:s3cr3t@db.example.org:1521/RUCIO', 'a URL with a password'],
     ['url', 'postgresql://rucio:hunter2@pg.example.org/rucio', 'a URL with a password'],
     ['brokers', 'amqp://user:pw@mq:5672', 'a URL with a password'],
-    ['tls.key', '-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----', 'a private key'],
-    ['key', '-----BEGIN PRIVATE KEY-----\nMIIE', 'a private key'],
-    ['id', '-----BEGIN OPENSSH PRIVATE KEY-----', 'a private key'],
+    ['tls.key', '-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----', 'a private key block'],
+    ['key', '-----BEGIN PRIVATE KEY-----\nMIIE', 'a private key block'],
+    ['id', '-----BEGIN OPENSSH PRIVATE KEY-----', 'a private key block'],
     ['header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb290In0.c2lnbmF0dXJlX2hlcmU', 'a JSON Web Token'],
     ['clone', `https://x-access-token:ghp_${'a'.repeat(36)}@github.com/org/repo`, 'a URL with a password'],
     ['note', `ghp_${'A1b2'.repeat(9)}`, 'a GitHub token'],
     ['note', `github_pat_${'A'.repeat(30)}`, 'a GitHub token'],
     ['note', `glpat-${'x'.repeat(20)}`, 'a GitLab token'],
-    ['auth_token', 'dGhpcyBpcyBhIHZlcnkgbG9uZyB0b2tlbiB2YWx1ZQ==', 'a token'],
-    ['api_key', '0123456789abcdef0123456789abcdef', 'a token'],
+    [
+      'auth_token',
+      'dGhpcyBpcyBhIHZlcnkgbG9uZyB0b2tlbiB2YWx1ZQ==',
+      "a literal value under a secret's name ('auth_token')",
+    ],
+    ['api_key', '0123456789abcdef0123456789abcdef', "a literal value under a secret's name ('api_key')"],
     ['password', 'hunter2', "a literal value under a secret's name ('password')"],
     ['db_passwd', 'x', "a literal value under a secret's name ('db_passwd')"],
   ])('%s: %j is %s', (key, value, what) => {
-    expect(credentialIn(key, value)).toBe(what);
+    expect(found(key, value)).toContain(what);
   });
 
   test.each([
@@ -45,13 +52,13 @@ describe('credentialIn', () => {
     ['description', 'the server reads its token from a Secret'],
     ['image', 'rucio/rucio-server:release-36.2.0'],
   ])('%s: %j is clean', (key, value) => {
-    expect(credentialIn(key, value)).toBeUndefined();
+    expect(found(key, value)).toEqual([]);
   });
 });
 
-describe('scanCredentials', () => {
+describe('scanValue on structures', () => {
   test('judges an env var by its name, and scans JSON text inside strings', () => {
-    const found = scanCredentials({
+    const found = scanValue({
       env: [
         { name: 'RUCIO_CFG_DATABASE_PASSWORD', value: 'pw' },
         { name: 'LOG_LEVEL', value: 'debug' },
@@ -134,7 +141,7 @@ describe('generated objects', () => {
     };
     const report = await runChecks(envs, [...files, cm], { out: 'dist', partial: true });
     expect(report.problems.map((p) => p.format())).toEqual([
-      'dist/apps/production/daemonprod/ConfigMap.x.k8s.yaml  ConfigMap/x data.key.pem: [credentials] holds a private key in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal',
+      'dist/apps/production/daemonprod/ConfigMap.x.k8s.yaml  ConfigMap/x data.key.pem: [credentials] holds a private key block in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal',
     ]);
   });
 

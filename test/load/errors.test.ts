@@ -141,7 +141,7 @@ describe('plaintext secrets', () => {
     });
     const found = problems(dir, ['production']);
     expect(found).toEqual([
-      "_rucio.yaml:15  common.config.database.default: a URL with a password must not be written in an environment file (secrets must not reach git); reference an existing Secret instead: 'default: {secretKeyRef: {name: <secret>, key: <key>}}'",
+      "_rucio.yaml:15  common.config.database.default: holds a URL with a password in plain text (secrets must not reach git); reference an existing Secret instead: 'default: {secretKeyRef: {name: <secret>, key: <key>}}'",
     ]);
     expect(found.join('\n')).not.toContain('s3cr3t');
   });
@@ -151,7 +151,7 @@ describe('plaintext secrets', () => {
       'name: test\nnamespace: rucio\nservers:\n  s:\n    config:\n      messaging-hermes:\n        password: hunter2\n',
     );
     expect(problems(dir)).toEqual([
-      "test.yaml:7  servers.s.config.messaging-hermes.password: 'password' holds a secret in plain text (secrets must not reach git); reference an existing Secret instead: 'password: {secretKeyRef: {name: <secret>, key: <key>}}'",
+      "test.yaml:7  servers.s.config.messaging-hermes.password: holds a literal value under a secret's name ('password') in plain text (secrets must not reach git); reference an existing Secret instead: 'password: {secretKeyRef: {name: <secret>, key: <key>}}'",
     ]);
   });
 
@@ -168,8 +168,8 @@ describe('plaintext secrets', () => {
       ].join('\n'),
     );
     expect(problems(dir)).toEqual([
-      "test.yaml:5  daemons.d.additionalEnvs.0.value: 'FTS_TOKEN' holds a secret in plain text (secrets must not reach git); use 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
-      "test.yaml:6  daemons.d.optional_config.rucio_cfg_database_default: holds a secret in plain text (secrets must not reach git); use 'additionalEnvs: [{name: RUCIO_CFG_DATABASE_DEFAULT, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}}]' or a secretKeyRef in 'config'",
+      "test.yaml:5  daemons.d.additionalEnvs.0.value: holds a literal value under a secret's name ('FTS_TOKEN') in plain text (secrets must not reach git); use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
+      "test.yaml:6  daemons.d.optional_config.rucio_cfg_database_default: holds a URL with a password in plain text (secrets must not reach git); use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
     ]);
   });
 

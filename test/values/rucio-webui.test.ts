@@ -104,7 +104,7 @@ describe('webui values', () => {
     );
     const found = problems(dir);
     expect(found).toEqual([
-      "test.yaml:14  webui.ui.config.oidc_providers.cern.client_secret: 'client_secret' holds a secret in plain text (secrets must not reach git); reference an existing Secret instead: 'client_secret: {secretKeyRef: {name: <secret>, key: <key>}}'",
+      "test.yaml:14  webui.ui.config.oidc_providers.cern.client_secret: holds a literal value under a secret's name ('client_secret') in plain text (secrets must not reach git); reference a Secret instead (a secretKeyRef in config, valueFrom.secretKeyRef for an env var, a mounted Secret)",
     ]);
     expect(found.join('\n')).not.toContain('s3cr3t');
   });
@@ -142,8 +142,8 @@ describe('webui values', () => {
       ].join('\n'),
     );
     expect(problems(dir)).toEqual([
-      "test.yaml:12  webui.ui.additionalEnvs.0.value: 'RUCIO_WEBUI_SESSION_PASSWORD' holds a secret in plain text (secrets must not reach git); use 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
-      "test.yaml:14  webui.ui.optionalConfig.rucio_webui_session_secret: holds a secret in plain text (secrets must not reach git); use 'additionalEnvs: [{name: RUCIO_WEBUI_SESSION_SECRET, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}}]' or a secretKeyRef in 'config'",
+      "test.yaml:12  webui.ui.additionalEnvs.0.value: holds a literal value under a secret's name ('RUCIO_WEBUI_SESSION_PASSWORD') in plain text (secrets must not reach git); use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
+      "test.yaml:14  webui.ui.optionalConfig.rucio_webui_session_secret: holds a literal value under a secret's name ('rucio_webui_session_secret') in plain text (secrets must not reach git); use an env var with 'valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}'",
     ]);
   });
 
@@ -252,7 +252,7 @@ describe('the command line', () => {
       `integration.yaml:${line('project_ulr')}  webui.webuiint.config.webui.project_ulr: unknown key 'project_ulr': did you mean 'project_url'?`,
     );
     expect(r.stderr).toContain(
-      `integration.yaml:${line('client_secret')}  webui.webuiint.config.oidc_providers.cern.client_secret: 'client_secret' holds a secret in plain text`,
+      `integration.yaml:${line('client_secret')}  webui.webuiint.config.oidc_providers.cern.client_secret: holds a literal value under a secret's name ('client_secret') in plain text`,
     );
     expect(r.stderr).not.toContain('Zx8-literal-Secret');
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -1,0 +1,107 @@
+/**
+ * Kubernetes' own rules, on every generated object (the schemas check what the environment files say; this checks
+ * what the constructs made of it): label and annotation keys and values, annotations ≤ 256 KiB per object, every
+ * object ≤ 1 MiB as written (the ConfigMap limit), image references in the reference grammar.
+ */
+import type { KubeObject } from '../synth/files.js';
+import {
+  ANNOTATIONS_MAX_BYTES,
+  annotationBytes,
+  imageReferenceProblem,
+  labelValueProblem,
+  OBJECT_MAX_BYTES,
+  qualifiedNameProblem,
+} from '../../values/kubernetes.js';
+
+/** One violation: the field (a dotted path in the object) and what is wrong. */
+export interface KubernetesIssue {
+  readonly field: string;
+  readonly rule: 'k8s-label' | 'k8s-annotation' | 'k8s-size' | 'k8s-image';
+  readonly message: string;
+  /** The label or annotation key involved, to find where an environment file wrote it. */
+  readonly key?: string;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A key safe to print: long or odd keys are cut (a key could hold anything). */
+const show = (k: string) =>
+  k.length > 60 || /[^\x20-\x7e]/.test(k) ? `${k.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}…` : k;
+
+/** Every `metadata` (the object's and its templates') and every container list, found by one walk. */
+function walk(root: unknown, visit: (value: Record<string, unknown>, path: string, key: string) => void): void {
+  const stack: { value: unknown; path: string; key: string }[] = [{ value: root, path: '', key: '' }];
+  while (stack.length > 0) {
+    const { value, path, key } = stack.pop()!;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]`, key }));
+      continue;
+    }
+    if (!isRecord(value)) continue;
+    visit(value, path, key);
+    for (const [k, v] of Object.entries(value))
+      stack.push({ value: v, path: path === '' ? k : `${path}.${k}`, key: k });
+  }
+}
+
+/** The Kubernetes rules over one object and the text it is written as. */
+export function kubernetesIssues(object: KubeObject, text: string): KubernetesIssue[] {
+  const out: KubernetesIssue[] = [];
+  const bytes = Buffer.byteLength(text);
+  if (bytes > OBJECT_MAX_BYTES)
+    out.push({
+      field: '',
+      rule: 'k8s-size',
+      message: `the object is ${bytes} bytes as written: the API server refuses a ConfigMap (and etcd any object) over ${OBJECT_MAX_BYTES} bytes (1 MiB); split it`,
+    });
+  walk(object, (value, path, key) => {
+    if (key === 'metadata') {
+      const labels = value.labels;
+      if (isRecord(labels))
+        for (const [k, v] of Object.entries(labels)) {
+          const keyProblem = qualifiedNameProblem(k);
+          if (keyProblem)
+            out.push({
+              field: `${path}.labels`,
+              rule: 'k8s-label',
+              key: k,
+              message: `label key '${show(k)}' ${keyProblem}`,
+            });
+          const valueProblem = labelValueProblem(String(v));
+          if (valueProblem)
+            out.push({
+              field: `${path}.labels.${k}`,
+              rule: 'k8s-label',
+              key: k,
+              message: `the value of label '${show(k)}' ${valueProblem}`,
+            });
+        }
+      const annotations = value.annotations;
+      if (isRecord(annotations)) {
+        for (const k of Object.keys(annotations)) {
+          const keyProblem = qualifiedNameProblem(k);
+          if (keyProblem)
+            out.push({
+              field: `${path}.annotations`,
+              rule: 'k8s-annotation',
+              key: k,
+              message: `annotation key '${show(k)}' ${keyProblem}`,
+            });
+        }
+        const total = annotationBytes(annotations as Record<string, string>);
+        if (total > ANNOTATIONS_MAX_BYTES)
+          out.push({
+            field: `${path}.annotations`,
+            rule: 'k8s-annotation',
+            message: `the annotations take ${total} bytes: Kubernetes accepts at most ${ANNOTATIONS_MAX_BYTES} (256 KiB) per object`,
+          });
+      }
+    }
+    if ((key === 'containers' || key === 'initContainers' || key === 'ephemeralContainers') && 'image' in value) {
+      const image = value.image;
+      const problem = typeof image === 'string' ? imageReferenceProblem(image) : 'is not a string';
+      if (problem) out.push({ field: `${path}.image`, rule: 'k8s-image', message: `the image reference ${problem}` });
+    }
+  });
+  return out;
+}
