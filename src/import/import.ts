@@ -9,8 +9,6 @@
  * releases share moves to `common`. Nothing is dropped silently: each change is a note in the report.
  */
 import { Document, isMap as isYamlMap, isScalar, type Node, type Pair } from 'yaml';
-import { fullname } from '../../constructs/shared/rucio-pod.js';
-import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { commonSchema } from '../../values/environment.js';
 import { scanValue } from '../secrets/scan.js';
 
@@ -319,33 +317,6 @@ function keyNode(map: unknown, key: string): Node | undefined {
   return pair?.key as Node | undefined;
 }
 
-/** Waivers the Rucio images need (they run as root and write into the image), so the environment synthesizes. */
-function waivers(servers: Record<string, Values>, daemons: Record<string, Values>, common: Values): Values[] {
-  const objects: string[] = [];
-  for (const [release, v] of Object.entries(servers)) {
-    if (v.replicaCount === 0) continue;
-    objects.push(`Deployment/${fullname(release, 'rucio-server', { ...common, ...v })}`);
-  }
-  for (const [release, v] of Object.entries(daemons)) {
-    if (!DAEMONS.some((d) => typeof v[`${d.valueKey}Count`] === 'number' && (v[`${d.valueKey}Count`] as number) > 0))
-      continue;
-    objects.push(`Deployment/${fullname(release, 'rucio-daemons', v)}-*`);
-  }
-  return objects.flatMap((object) => [
-    {
-      rule: 'run-as-non-root',
-      object,
-      reason:
-        "the Rucio images run their entrypoint as root to merge conf.d into /opt/rucio/etc (imported from the chart's pods, which ran the same)",
-    },
-    {
-      rule: 'read-only-root-fs',
-      object,
-      reason: 'the entrypoint writes the merged rucio.cfg (and httpd its configs) into the image at start',
-    },
-  ]);
-}
-
 /** Reads the inputs, converts every release, and builds the environment file's text. */
 export function importEnvironment(options: ImportOptions): ImportResult {
   const general: string[] = [];
@@ -425,8 +396,6 @@ export function importEnvironment(options: ImportOptions): ImportResult {
     ...(Object.keys(servers).length > 0 ? { servers } : {}),
     ...(Object.keys(daemons).length > 0 ? { daemons } : {}),
   };
-  const w = waivers(servers, daemons, common);
-  if (w.length > 0) env.policy = { waivers: w };
 
   const doc = new Document(env);
   const sources = [...new Set(inputs.flatMap((i) => i.merged.files))];

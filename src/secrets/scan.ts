@@ -296,6 +296,8 @@ function literalUnderName(name: string, value: string): string | undefined {
     isObjectName(value.trim())
   )
     return undefined;
+  // `RUCIO_FTS_SECRETS: daemonprod-rucio-x509up,…`: a final `secrets` holding object names lists Secrets' names.
+  if (last === 'secrets' && words.length > 1 && value.split(',').every((n) => isObjectName(n.trim()))) return undefined;
   return `a literal value under a secret's name ('${shortName(name)}')`;
 }
 
