@@ -31,7 +31,8 @@ describe('fuzzed files through the real process', () => {
     'a million nested lists': (t) =>
       t.replace(/namespace: rucio/, `namespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`),
     'binary garbage': (t) => t.replace('namespace: rucio', 'namespace: ru\u0000\u00ff\u00fe\u0001\u0002cio'),
-    'a truncated file': (t) => t.slice(0, 777),
+    // Cut inside the last key, as a write stopped mid-line leaves it (a cut between lines can be a valid, shorter layer).
+    'a truncated file': (t) => t.slice(0, t.lastIndexOf(': ') - 1),
     'deep block nesting': (t) => TEXTUAL.deepBlock!(() => 0.99, t),
   };
 

@@ -33,10 +33,8 @@ test('deep indentation is refused', () => {
   expect(nestingProblem(`a:\n${' '.repeat(300)}b: 1`)?.line).toBe(2);
 });
 
-test('parseYaml reports it as a file problem at the line, quickly, for a million levels', () => {
-  const t = performance.now();
+test('parseYaml reports it as a file problem at the line for a million levels (the parser alone runs out of memory)', () => {
   const { problems } = parseYaml('deep.yaml', `name: x\nnamespace: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`);
-  expect(performance.now() - t).toBeLessThan(1000);
   expect(problems.map((p) => p.format())).toEqual([
     `deep.yaml:2  invalid YAML: collections nested more than ${MAX_NESTING} levels deep: nesting this deep is not an environment file`,
   ]);
@@ -60,19 +58,19 @@ test('YAML errors the fuzzer met carry their line, and an unresolved alias is no
 
 test('a stray quote inside a flow collection (garbage) does not hide deep nesting (found by the fuzzer, seed 7 case 334)', () => {
   const text = `a: {name: r7{4\u0016['\u00f1x, key: p}\nb: ${'{a: '.repeat(100_000)}1${'}'.repeat(100_000)}\n`;
-  const t = performance.now();
+  // No wall-clock assertion (speed is measured by `npm run bench`): a backtracking scan would not end within the
+  // test's timeout.
   expect(nestingProblem(text)).toBeDefined();
   expect(parseYaml('f.yaml', text).problems).toHaveLength(1);
-  expect(performance.now() - t).toBeLessThan(1000);
 });
 
 test('a map of 100,000 keys parses in linear time, and duplicate keys are still found', () => {
   const text = `a:\n${Array.from({ length: 100_000 }, (_, i) => `  k${i}: v\n`).join('')}  k5: again\n`;
-  const t = performance.now();
+  // No wall-clock assertion (speed is measured by `npm run bench`): the quadratic check this replaced took minutes
+  // here, past the test's timeout.
   expect(parseYaml('f.yaml', text).problems.map((p) => p.format())).toEqual([
     'f.yaml:100002  invalid YAML: a key appears twice in the same map: keep one',
   ]);
-  expect(performance.now() - t).toBeLessThan(5000);
   expect(parseYaml('f.yaml', 'a: {x: 1, y: 2, x: 3}\n').problems.map((p) => p.format())).toEqual([
     'f.yaml:1  invalid YAML: a key appears twice in the same map: keep one',
   ]);
