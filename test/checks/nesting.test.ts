@@ -75,3 +75,10 @@ test('a map of 100,000 keys parses in linear time, and duplicate keys are still 
     'f.yaml:1  invalid YAML: a key appears twice in the same map: keep one',
   ]);
 });
+
+test('a block sequence nested 3,000 deep on one line is a one-line file problem, not a stack overflow', () => {
+  const { problems } = parseYaml('deep.yaml', `name: x\nnamespace: ${'- '.repeat(3000)}x\n`);
+  expect(problems.map((p) => p.format())).toEqual([
+    'deep.yaml:2  invalid YAML: block collections nested more than 64 levels deep on one line: nesting this deep is not an environment file',
+  ]);
+});
