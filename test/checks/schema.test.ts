@@ -172,12 +172,12 @@ describe('unknown kinds', () => {
 
   test('an unknown version of a known kind names the versions the models have', async () => {
     const [issue] = await validateObject({
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      apiVersion: 'helm.toolkit.fluxcd.io/v3',
       kind: 'HelmRelease',
       metadata: { name: 'x' },
     } as never);
     expect(issue!.fix).toBe(
-      'the models know HelmRelease as helm.toolkit.fluxcd.io/v2beta1, helm.toolkit.fluxcd.io/v2beta2: use one of those, or add a model of this version',
+      'the models know HelmRelease as helm.toolkit.fluxcd.io/v2, helm.toolkit.fluxcd.io/v2beta1, helm.toolkit.fluxcd.io/v2beta2: use one of those, or add a model of this version',
     );
   });
 });
