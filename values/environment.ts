@@ -12,6 +12,7 @@ import { filebeatSchema } from './filebeat.js';
 import { checkHaproxyReleases, haproxySchema } from './haproxy.js';
 import { probesSchema } from './probes.js';
 import { pushgatewaySchema } from './pushgateway.js';
+import { outputSchema } from './charts.js';
 import { fluxSchema } from './flux.js';
 import { policySchema } from './policy.js';
 import { promotionSchema } from './promotion.js';
@@ -50,6 +51,15 @@ export const environmentSchema = z
       .describe('A shared layer merged underneath (a file `environments/<extends>.yaml`); resolved by the loader'),
     /** The namespace of every Rucio release. */
     namespace: dnsLabel.describe('The namespace of every Rucio release'),
+    /**
+     * What synth writes for the server and daemons releases (a release's own `output` wins): their manifests, or a
+     * Flux HelmRelease of the upstream chart each. WebUI releases are always manifests.
+     */
+    output: outputSchema
+      .default('manifests')
+      .describe(
+        "What synth writes for the server and daemons releases (a release's own output wins): manifests, or a Flux HelmRelease of the upstream chart each; WebUI releases are always manifests",
+      ),
     /** Merged under every release; see `commonSchema`. */
     common: commonSchema.default({}).describe('Merged under every release; see `commonSchema`'),
     /** Server releases: release name → rucio-server chart values. */

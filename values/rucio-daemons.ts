@@ -19,6 +19,7 @@ import {
   secretMount,
   toleration,
 } from './common.js';
+import { outputSchema } from './charts.js';
 import { IMAGES } from './images.js';
 import { DAEMONS, type DaemonSetting, type DaemonSpec } from './rucio-daemon-table.js';
 
@@ -142,6 +143,8 @@ export const daemonsMonitoring = z
 /** One rucio-daemons release. */
 export const rucioDaemonsSchema = z.strictObject({
   ...releaseShared,
+  /** What synth writes for this release (default: the environment's `output`, else manifests). */
+  output: outputSchema.optional(),
   image: imageSchema(IMAGES.rucioDaemons).describe(
     'The daemons image; the tag pins the Rucio release (a daemon may override the tag)',
   ),
@@ -178,6 +181,7 @@ export type RucioDaemonsValues = Omit<z.infer<typeof rucioDaemonsSchema>, string
 } & {
   readonly image: z.infer<ReturnType<typeof imageSchema>>;
   readonly monitoring: z.infer<typeof daemonsMonitoring>;
+  readonly output?: z.infer<typeof outputSchema>;
   readonly [daemonKey: string]: unknown;
 };
 

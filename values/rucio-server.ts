@@ -14,6 +14,7 @@ import {
   resources,
   toleration,
 } from './common.js';
+import { outputSchema } from './charts.js';
 import { IMAGES } from './images.js';
 
 /** The httpd settings the server image's templates read, each becoming `RUCIO_HTTPD_<KEY>`. */
@@ -86,6 +87,8 @@ export const SERVER_DEFAULTS = {
 /** One rucio-server release. */
 export const rucioServerSchema = z.strictObject({
   ...releaseShared,
+  /** What synth writes for this release (default: the environment's `output`, else manifests). */
+  output: outputSchema.optional(),
   /** Pods of this server; 0 renders nothing of the release. */
   replicaCount: z
     .number()

@@ -28,6 +28,11 @@ export interface FluxRelease {
   readonly release: string;
   /** The Deployments of the release: health-checked when `wait` is off. */
   readonly deployments: readonly string[];
+  /**
+   * The release is a HelmRelease named after it (`output: helmrelease`): health-checked when `wait` is off (with
+   * `wait` on, Flux waits for it like for any object it applies).
+   */
+  readonly helmRelease?: boolean;
 }
 
 export interface FluxSyncProps {
@@ -122,18 +127,24 @@ export class FluxSync extends Construct {
       });
 
     const app = (layer: string, r: FluxRelease, dependsOn: readonly string[]) => {
+      const checks = [
+        ...(r.helmRelease
+          ? [
+              {
+                apiVersion: 'helm.toolkit.fluxcd.io/v2',
+                kind: 'HelmRelease',
+                name: r.release,
+                namespace: props.namespace,
+              },
+            ]
+          : []),
+        ...[...r.deployments]
+          .sort()
+          .map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: props.namespace })),
+      ];
       const health = flux.wait
         ? { wait: true }
-        : {
-            wait: false,
-            ...(r.deployments.length > 0
-              ? {
-                  healthChecks: [...r.deployments]
-                    .sort()
-                    .map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: props.namespace })),
-                }
-              : {}),
-          };
+        : { wait: false, ...(checks.length > 0 ? { healthChecks: checks } : {}) };
       kustomization(
         `${layer}-${r.release}`,
         appKustomizationName(r.release),

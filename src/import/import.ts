@@ -10,6 +10,7 @@
  */
 import { Document, isMap as isYamlMap, isScalar, type Node, type Pair } from 'yaml';
 import { commonSchema } from '../../values/environment.js';
+import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { scanValue } from '../secrets/scan.js';
 
 /** The credentials of a values tree, one per path (the scanner may find several kinds at one path). */
@@ -229,18 +230,40 @@ function dropUnread(kind: ImportKind, values: Values, notes: Notes): void {
   }
 }
 
+/** Removes the `null` leaves of a values tree (Helm's way of removing a chart default) and returns their paths. */
+function takeNulls(values: Values, prefix: readonly string[] = []): Set<string> {
+  const found = new Set<string>();
+  for (const [k, v] of Object.entries(values)) {
+    const path = [...prefix, k];
+    if (v === null) {
+      delete values[k];
+      found.add(path.join('.'));
+    } else if (isMap(v)) {
+      for (const p of takeNulls(v, path)) found.add(p);
+      if (Object.keys(v).length === 0 && found.size > 0 && [...found].some((f) => f.startsWith(`${path.join('.')}.`)))
+        delete values[k];
+    }
+  }
+  return found;
+}
+
 function convert(
   input: Input,
   namer: SecretNamer,
 ): { values: Values; report: ReleaseReport; renames: ReadonlyMap<string, string> } {
   const { notes, carried, notImported, chartDefaults, renames } = collect();
   const values = structuredClone(input.merged.values);
+  const nulled = takeNulls(values);
   input.kind.upgrade(values, notes);
   input.kind.typed(values, notes);
   extractSecrets(input, values, namer, notes);
   const chart40 = input.chartVersion === undefined || /^40\./.test(input.chartVersion);
   for (const d of input.kind.chartDefaults) {
     if (getIn(values, d.path) !== undefined) continue;
+    if (nulled.has(d.path.join('.'))) {
+      notes.carried(d.path.join('.'), "null: the chart's default is removed, so the key stays unset");
+      continue;
+    }
     if (!chart40 && d.path.join('.') === 'image.tag') {
       input.general.push(
         `${input.kind.envKey}.${input.release}: chart ${input.chartVersion} picks its own default image tag, which is not known here: set image.tag to the Rucio release the pods run (the environment uses values/images.ts until then)`,
@@ -344,8 +367,15 @@ export function importEnvironment(options: ImportOptions): ImportResult {
       for (const vf of hr.valuesFrom) {
         const target = typeof vf.targetPath === 'string' ? vf.targetPath.split('.') : undefined;
         const what = `${String(vf.kind)}/${String(vf.name)}${vf.valuesKey ? ` key ${String(vf.valuesKey)}` : ''}`;
-        if (vf.kind === 'Secret' && target && target.length === 3 && target[0] === 'config') {
-          // A Secret value placed at config.<section>.<option>: exactly what a secretKeyRef is.
+        const configTarget =
+          target !== undefined &&
+          ((target.length === 3 && target[0] === 'config') ||
+            (kind.envKey === 'daemons' &&
+              target.length === 4 &&
+              target[1] === 'config' &&
+              DAEMONS.some((d) => d.valueKey === target[0])));
+        if (vf.kind === 'Secret' && target && configTarget) {
+          // A Secret value placed at [<daemon>.]config.<section>.<option>: exactly what a secretKeyRef is.
           setIn(values, target, {
             secretKeyRef: { name: String(vf.name), key: String(vf.valuesKey ?? 'values.yaml') },
           });

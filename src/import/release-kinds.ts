@@ -346,7 +346,9 @@ const daemons: ImportKind = {
       if (!((values[`${spec.valueKey}Count`] as number) > 0)) continue;
       const block = isMap(values[spec.valueKey]) ? (values[spec.valueKey] as Values) : {};
       for (const s of spec.settings) {
-        if (s.unlikeChart === undefined || block[s.key] !== undefined) continue;
+        // An empty value in the files already left the flag out: nothing of the chart's default is lost.
+        if (s.unlikeChart === undefined || block[s.key] !== undefined || empties.includes(`${spec.valueKey}.${s.key}`))
+          continue;
         notes.notImported(
           `${spec.valueKey}.${s.key}`,
           `chart 40's default ${JSON.stringify(s.chartDefault)} is not carried over: ${s.unlikeChart}`,

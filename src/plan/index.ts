@@ -5,17 +5,20 @@
  * cannot see alone is raised here, at the file, line and key to edit; the constructs never throw on values.
  */
 import type { HaproxyCfgModel } from '../../constructs/haproxy/haproxy-config.js';
+import type { Environment } from '../../values/environment.js';
 import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { Problem, UserError } from '../load/problems.js';
 import { ValuesError } from './errors.js';
 import { haproxyModel, type HaproxyReleaseRef } from './haproxy.js';
+import { daemonsHelmRelease, releaseOutput, serverHelmRelease } from './helm-release.js';
 import { wireMonitor } from './monitor.js';
 import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
 import { planWebui, type WebuiPlan } from './rucio-webui.js';
 
 export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
 export type { WebuiPlan } from './rucio-webui.js';
+export type { HelmReleasePlan, SecretValuesReference } from './helm-release.js';
 
 /** Everything an environment's components build from. */
 export interface EnvironmentPlan {
@@ -42,6 +45,32 @@ function prepareEnvironment(env: LoadedEnvironment): LoadedEnvironment {
   return values === env.values ? env : { ...env, values };
 }
 
+/** What only the manifests can do with a release: an autoscaler owning its replicas (the chart sets them). */
+function refuseAutoscaling(path: readonly string[], release: string, what: string): never {
+  throw new ValuesError(
+    path,
+    `${what} release '${release}' has output: helmrelease, and its chart sets the replicas on every upgrade, which would fight the autoscaler: remove this entry, or set output: manifests on the release`,
+  );
+}
+
+/** A server release with its HelmRelease when its output is `helmrelease`. */
+function withServerOutput(env: Environment, plan: ServerPlan): ServerPlan {
+  if (releaseOutput(env.output, plan.values.output) !== 'helmrelease') return plan;
+  if (env.autoscaling?.servers[plan.release] !== undefined)
+    refuseAutoscaling(['autoscaling', 'servers', plan.release], plan.release, 'the server');
+  return { ...plan, helmRelease: serverHelmRelease(plan.values, ['servers', plan.release]) };
+}
+
+/** A daemons release with its HelmRelease when its output is `helmrelease`. */
+function withDaemonsOutput(env: Environment, plan: DaemonsPlan): DaemonsPlan {
+  if (releaseOutput(env.output, plan.values.output) !== 'helmrelease') return plan;
+  const scaled = Object.keys(env.autoscaling?.daemons[plan.release] ?? {}).sort();
+  if (scaled.length > 0)
+    refuseAutoscaling(['autoscaling', 'daemons', plan.release, scaled[0]!], plan.release, 'the daemons');
+  const deployed = plan.daemons.map((d) => ({ spec: d.spec, replicas: d.replicas }));
+  return { ...plan, helmRelease: daemonsHelmRelease(plan.values, deployed, ['daemons', plan.release]) };
+}
+
 /** Resolves an environment; a values error is a UserError naming the file, line and key. */
 export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
   const env = prepareEnvironment(loaded);
@@ -49,10 +78,12 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
   try {
     const servers = Object.keys(values.servers)
       .sort()
-      .map((release) => planServer(values, release, values.servers[release]!));
+      .map((release) => withServerOutput(values, planServer(values, release, values.servers[release]!)));
     const daemons = Object.keys(values.daemons)
       .sort()
-      .map((release) => planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues));
+      .map((release) =>
+        withDaemonsOutput(values, planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues)),
+      );
     const webui = Object.keys(values.webui)
       .sort()
       .map((release) => planWebui(release, values.webui[release]!));

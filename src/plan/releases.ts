@@ -31,6 +31,7 @@ import {
   daemonsWithMetrics,
   serverWithMetrics,
 } from './metrics.js';
+import type { HelmReleasePlan } from './helm-release.js';
 import { monitorOptions, withMonitorOptions } from './monitor.js';
 import { Env, Mounts, guardLabels } from './pod.js';
 
@@ -47,6 +48,8 @@ export interface ServerPlan extends ServerNames {
   readonly autoscaled: boolean;
   /** The server container's env vars, the pod's volumes and mounts (empty when not deployed). */
   readonly pod: PodParts;
+  /** With `output: helmrelease`: the HelmRelease of the upstream chart written instead of the manifests. */
+  readonly helmRelease?: HelmReleasePlan;
 }
 
 /** One daemon of a daemons release, resolved. */
@@ -74,6 +77,8 @@ export interface DaemonsPlan {
   readonly fullname: string;
   /** The daemons deployed (count above 0), in the table's order. */
   readonly daemons: readonly DaemonPlan[];
+  /** With `output: helmrelease`: the HelmRelease of the upstream chart written instead of the manifests. */
+  readonly helmRelease?: HelmReleasePlan;
 }
 
 /** The probes, resolved. */

@@ -4,6 +4,9 @@
  */
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { FluxSync, sourceIgnore } from '../../constructs/flux/flux.js';
+import { UpstreamRelease } from '../../constructs/flux/helm-release.js';
+import { HELM_RELEASE_DEFAULTS, RUCIO_HELM_REPOSITORY } from '../../values/charts.js';
+import type { HelmReleasePlan } from '../plan/index.js';
 import { RucioDaemons } from '../../constructs/rucio/rucio-daemons.js';
 import { RucioServer } from '../../constructs/rucio/rucio-server.js';
 import { RucioWebui } from '../../constructs/rucio/rucio-webui.js';
@@ -16,10 +19,29 @@ import { filebeat, haproxy, probes, pushgateway } from './infrastructure.js';
 import { autoscaling, monitoring } from './monitoring.js';
 import { toYaml } from './yaml-emit.js';
 
+/** A release with `output: helmrelease`: the HelmRelease of its upstream chart and the HelmRepository. */
+function upstreamRelease(chart: Chart, release: string, plan: HelmReleasePlan, interval: string | undefined): void {
+  new UpstreamRelease(chart, 'Release', {
+    release,
+    repositoryUrl: RUCIO_HELM_REPOSITORY,
+    chart: plan.chart,
+    version: plan.version,
+    values: plan.values,
+    valuesFrom: plan.valuesFrom,
+    interval: interval ?? HELM_RELEASE_DEFAULTS.interval,
+    repositoryInterval: HELM_RELEASE_DEFAULTS.repositoryInterval,
+    retries: HELM_RELEASE_DEFAULTS.retries,
+  });
+}
+
 /** The Rucio server releases: `apps/<env>/<release>/`. */
 export const rucioServers: Component = (ctx) => {
   for (const server of ctx.plan.servers) {
     const chart = ctx.chart(`apps/${ctx.env.name}/${server.release}`, server.release);
+    if (server.helmRelease) {
+      upstreamRelease(chart, server.release, server.helmRelease, ctx.env.values.flux?.interval);
+      continue;
+    }
     new RucioServer(chart, 'Release', {
       release: server.release,
       values: server.values,
@@ -33,6 +55,10 @@ export const rucioServers: Component = (ctx) => {
 export const rucioDaemons: Component = (ctx) => {
   for (const release of ctx.plan.daemons) {
     const chart = ctx.chart(`apps/${ctx.env.name}/${release.release}`, release.release);
+    if (release.helmRelease) {
+      upstreamRelease(chart, release.release, release.helmRelease, ctx.env.values.flux?.interval);
+      continue;
+    }
     new RucioDaemons(chart, 'Release', { release: release.release, values: release.values, daemons: release.daemons });
   }
 };
@@ -65,10 +91,18 @@ export const fluxObjects: Component = (ctx) => {
     infrastructure,
     servers: plan.servers
       .filter((s) => rendered(s.release))
-      .map((s) => ({ release: s.release, deployments: [s.fullname] })),
+      .map((s) =>
+        s.helmRelease
+          ? { release: s.release, deployments: [], helmRelease: true }
+          : { release: s.release, deployments: [s.fullname] },
+      ),
     daemons: plan.daemons
       .filter((d) => rendered(d.release))
-      .map((d) => ({ release: d.release, deployments: d.daemons.map((x) => x.deployment) })),
+      .map((d) =>
+        d.helmRelease
+          ? { release: d.release, deployments: [], helmRelease: true }
+          : { release: d.release, deployments: d.daemons.map((x) => x.deployment) },
+      ),
     webui: plan.webui
       .filter((w) => rendered(w.release))
       .map((w) => ({ release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] })),
