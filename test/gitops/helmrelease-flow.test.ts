@@ -1,0 +1,126 @@
+/**
+ * `output: helmrelease` through the GitOps flow, with real git repositories and a bare remote: `diff` reviews the
+ * switch of a bundled release from manifests to a HelmRelease (and a change of a chart value), `publish` lands it in
+ * the deploy repository where the release's Kustomization still applies its folder.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { diff } from '../../src/cli/diff.js';
+import { publishTo } from '../../src/cli/publish.js';
+import type { Review } from '../../src/review/compare.js';
+import { bareRemote, capture, cleanup, git, sourceRepo, synthInto, tempDir } from './helpers.js';
+
+afterAll(cleanup);
+
+function edit(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  expect(text.split(from).length).toBe(2);
+  writeFileSync(file, text.replace(from, to));
+}
+
+/** The integration server release switched to the upstream chart (its metrics off: the chart's exporter has no tag). */
+function switchServer(repo: string): void {
+  edit(
+    join(repo, 'environments/integration.yaml'),
+    '  serverint:\n    replicaCount: 2\n',
+    '  serverint:\n    output: helmrelease\n    monitoring: {enabled: false}\n    replicaCount: 2\n',
+  );
+}
+
+async function review(repo: string): Promise<{ code: number; review: Review; markdown: string }> {
+  const run = async (format: string) => {
+    const c = capture();
+    const code = await diff(
+      { environments: join(repo, 'environments'), out: join(repo, 'dist'), format, exitCode: true },
+      c.ctx,
+    );
+    return { code, text: c.out.join('') };
+  };
+  const json = await run('json');
+  return { code: json.code, review: JSON.parse(json.text) as Review, markdown: (await run('markdown')).text };
+}
+
+const changes = (r: Review) =>
+  r.environments
+    .flatMap((e) => e.changes.map((c) => `${c.status} ${c.object.file}`))
+    .sort((a, b) => a.localeCompare(b));
+
+describe('output: helmrelease with diff and publish (real git repositories)', () => {
+  it('diff shows the manifests a release drops and the HelmRelease and HelmRepository it gains, then a value change', async () => {
+    const repo = sourceRepo();
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    switchServer(repo);
+    const first = await review(repo);
+    expect(first.code).toBe(1);
+    expect(changes(first.review)).toEqual([
+      'added apps/integration/serverint/HelmRelease.serverint.k8s.yaml',
+      'added apps/integration/serverint/HelmRepository.serverint-rucio-charts.k8s.yaml',
+      'removed apps/integration/serverint/ConfigMap.serverint-rucio-server.config.common.k8s.yaml',
+      'removed apps/integration/serverint/Deployment.serverint-rucio-server.k8s.yaml',
+      'removed apps/integration/serverint/Service.serverint-rucio-server.k8s.yaml',
+    ]);
+    expect(first.markdown).toContain('| added | `HelmRelease/serverint` |');
+    // Flux prunes the Deployment the chart then re-creates under the same name: the review says so.
+    expect(first.markdown).toMatch(/prune/i);
+
+    // Commit the switch, then change a value: the review names the HelmRelease field that changes.
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'serverint from the upstream chart');
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--no-ff', 'feature', '-m', 'merge');
+    synthInto(join(repo, 'environments'), join(repo, 'dist'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'synth');
+    git(repo, 'checkout', '-q', '-b', 'more-replicas');
+    edit(join(repo, 'environments/integration.yaml'), '    replicaCount: 2\n', '    replicaCount: 3\n');
+    const second = await review(repo);
+    expect(second.code).toBe(1);
+    expect(changes(second.review)).toEqual(['changed apps/integration/serverint/HelmRelease.serverint.k8s.yaml']);
+    expect(second.markdown).toContain('| changed | `HelmRelease/serverint` | `spec.values.replicaCount` |');
+  });
+
+  it('publish lands the HelmRelease and HelmRepository where the release Kustomization applies them', async () => {
+    const source = sourceRepo();
+    const remote = bareRemote();
+    const opts = { environments: join(source, 'environments'), repo: remote, branch: 'main', attempts: 5 };
+    expect((await publishTo(opts, capture().ctx)).commit).toMatch(/^[0-9a-f]{40}$/);
+
+    switchServer(source);
+    git(source, 'add', '-A');
+    git(source, 'commit', '-q', '-m', 'serverint from the upstream chart');
+    const c = capture();
+    const result = await publishTo(opts, c.ctx);
+    expect(result.commit).toMatch(/^[0-9a-f]{40}$/);
+    const message = git(remote, 'log', '-1', '--format=%B', 'main');
+    expect(message).toContain('integration: 2 added, 0 changed, 3 removed');
+    expect(message).toContain(
+      'added   HelmRelease.serverint  (apps/integration/serverint/HelmRelease.serverint.k8s.yaml)',
+    );
+
+    const clone = join(tempDir('rg-inspect-'), 'clone');
+    git(tempDir(), 'clone', '-q', '-b', 'main', remote, clone);
+    const folder = join(clone, 'apps/integration/serverint');
+    expect(existsSync(join(folder, 'Deployment.serverint-rucio-server.k8s.yaml'))).toBe(false);
+    const kustomization = parse(readFileSync(join(folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+    expect(kustomization.resources).toEqual([
+      'HelmRelease.serverint.k8s.yaml',
+      'HelmRepository.serverint-rucio-charts.k8s.yaml',
+    ]);
+    const release = parse(readFileSync(join(folder, 'HelmRelease.serverint.k8s.yaml'), 'utf8')) as {
+      spec: { chart: { spec: { sourceRef: { name: string } } }; values: Record<string, unknown> };
+    };
+    expect(release.spec.chart.spec.sourceRef.name).toBe('serverint-rucio-charts');
+    expect(release.spec.values.replicaCount).toBe(2);
+    const ks = parse(
+      readFileSync(join(clone, 'clusters/integration/Kustomization.rucio-app-serverint.k8s.yaml'), 'utf8'),
+    ) as { spec: { path: string; targetNamespace: string } };
+    expect(ks.spec.path).toBe('./apps/integration/serverint');
+    expect(ks.spec.targetNamespace).toBe('rucio');
+
+    // Nothing changed since: no commit.
+    const again = await publishTo(opts, capture().ctx);
+    expect(again.commit).toBeUndefined();
+  });
+});
