@@ -153,6 +153,49 @@ export function prerequisites(files: readonly RenderedFile[]): EnvironmentPrereq
   return [...byEnv.keys()].sort().map((env) => environmentPrerequisites(env, byEnv.get(env)!));
 }
 
+/**
+ * The Secrets a HelmRelease of a Rucio chart (`output: helmrelease`) needs: the `valuesFrom` Secrets helm-controller
+ * reads, and those the chart's pods will read, found in the values (`secretKeyRef`s of env vars, `secretMounts`,
+ * `tlsSecretName`, `imagePullSecrets`).
+ */
+function helmReleaseSecrets(o: KubeObject, spec: Obj, need: (name: string) => Draft): void {
+  for (const v of list(spec.valuesFrom))
+    if (v.kind === 'Secret' && str(v.name) && v.optional !== true)
+      need(v.name as string).keys.add(str(v.valuesKey) ?? 'values.yaml');
+  const release = str(spec.releaseName) ?? o.metadata.name;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!isObj(node)) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'secretKeyRef' && isObj(v) && str(v.name) && v.optional !== true) {
+        const d = need(v.name as string);
+        if (str(v.key)) d.keys.add(v.key as string);
+      } else if ((k === 'secretMounts' || k === 'extraSecretMounts') && Array.isArray(v)) {
+        for (const m of list(v)) {
+          const name =
+            str(m.secretFullName) ?? (str(m.secretName) ? `${release}-${m.secretName as string}` : undefined);
+          if (!name) continue;
+          const d = need(name);
+          if (str(m.subPath)) d.keys.add(m.subPath as string);
+          else if (str(m.mountPath)) d.mountedAt.add(m.mountPath as string);
+        }
+      } else if (k === 'tlsSecretName' && str(v)) {
+        const d = need(v as string);
+        d.keys.add('tls.crt').add('tls.key');
+        d.type = 'kubernetes.io/tls';
+      } else if (k === 'imagePullSecrets' && Array.isArray(v)) {
+        for (const p of list(v))
+          if (str(p.name)) {
+            const d = need(p.name as string);
+            d.keys.add('.dockerconfigjson');
+            d.type = 'kubernetes.io/dockerconfigjson';
+          }
+      } else walk(v);
+    }
+  };
+  walk(spec.values);
+}
+
 function environmentPrerequisites(environment: string, objects: readonly KubeObject[]): EnvironmentPrerequisites {
   const nsOf = (o: KubeObject) => o.metadata.namespace ?? '';
   const written = new Set(objects.map((o) => `${nsOf(o)}/${o.kind}/${o.metadata.name}`));
@@ -233,6 +276,7 @@ function environmentPrerequisites(environment: string, objects: readonly KubeObj
           d.keys.add('tls.crt').add('tls.key');
           d.type = 'kubernetes.io/tls';
         }
+    if (o.kind === 'HelmRelease') helmReleaseSecrets(o, spec, (name) => need(ns, name, o));
     if (o.kind === 'GitRepository' && isObj(spec.secretRef) && str(spec.secretRef.name)) {
       const d = need(ns, spec.secretRef.name as string, o);
       const url = str(spec.url) ?? '';

@@ -16,6 +16,7 @@ export const AREAS = {
   server: 'rucio-server',
   webui: 'rucio-webui',
   values: 'Values: keys we refuse, honor or read differently',
+  helmrelease: '`output: helmrelease`: the chart renders, with checked values',
 } as const satisfies Record<string, string>;
 
 export type Area = keyof typeof AREAS;
@@ -345,6 +346,39 @@ const WRITTEN: readonly UpstreamDifference[] = [
     why: 'The WebUI does not call the Kubernetes API.',
     migrate: 'Nothing.',
     keys: ['serviceAccountName'],
+  },
+  // output: helmrelease (src/plan/helm-release.ts makes the values, constructs/flux/helm-release.ts the objects).
+  {
+    id: 'helmrelease-chart-renders',
+    area: 'helmrelease',
+    what: "A release with `output: helmrelease` (its own key, or the environment's) is written as a Flux `HelmRelease` (helm.toolkit.fluxcd.io/v2) of the upstream chart at the version pinned in `values/charts.ts`, with a `HelmRepository` (source.toolkit.fluxcd.io/v1) named `<release>-rucio-charts` in the release's folder, instead of its manifests. The chart then renders the objects, so the differences of the sections above about objects (ConfigMaps, probes, hardened pods, labels, checksums, scoped Roles, the exporter image) do not apply to it; the checks of the values (typos, retired keys, secrets by reference only) and of the two objects (Flux models, secrets) do.",
+    why: 'Operators who want the official charts keep them, and still get checked values, reviewed diffs and `publish`.',
+    migrate:
+      "Set `output: helmrelease` on the release or the environment; the release's Flux Kustomization keeps applying `apps/<env>/<release>/`. Switching a release between the two outputs replaces its objects (Flux prunes the manifests and the chart creates objects of the same names): plan it like a redeploy.",
+    keys: ['output'],
+  },
+  {
+    id: 'helmrelease-secrets-valuesfrom',
+    area: 'helmrelease',
+    what: 'A `{secretKeyRef: {name, key}}` in `config` (of the release or of a daemon) becomes a `valuesFrom` entry of the HelmRelease reading that key of that Secret into the same place (`targetPath: config.<section>.<option>`, `<daemon>.config.<section>.<option>`; `optional` carried over). No secret value is in the HelmRelease.',
+    why: "The chart's way of taking a secret into rucio.cfg is its config Secret, filled from values: helm-controller fills it from your Secret in the cluster, never from git (as CMS and ESCAPE do by hand).",
+    migrate: '`rucio-gitops import` reads such `valuesFrom` entries back as the same `secretKeyRef`s.',
+    keys: ['config'],
+  },
+  {
+    id: 'helmrelease-values-form',
+    area: 'helmrelease',
+    what: "The values are written in the chart's form: activities as one string of single-quoted names, `optional_config` and `httpd_config` values as strings, our defaults that differ from the chart's written out (`replicaCount`, `useDeprecatedImplicitSecrets: false`, the pinned image and `IfNotPresent`, hostPath `readOnly: true`, the error-log `busybox` tag, daemon flags whose default is not the chart's), and chart defaults we do not share removed (a daemon flag as `\"\"`, such as the placeholder activities; the conveyor certificate paths as `null`).",
+    why: 'The chart must run what the values were checked as, not its own defaults.',
+    migrate: 'Nothing.',
+  },
+  {
+    id: 'helmrelease-refused',
+    area: 'helmrelease',
+    what: "What the chart cannot do is an error at the key (the plan stage), not a silent difference: an autoscaling entry for the release (the chart sets the replicas), a server's `monitoring.enabled` (the chart's apache exporter image has no tag), `ftsRenewal` and `automaticRestart` (bound to the ClusterRole `edit`), keys the chart does not read (the server's `podLabels`, `podAnnotations`, `priorityClassName`, a `terminationGracePeriodSeconds` other than 30, a probe `failureThreshold` other than 3; a daemon's `podLabels` and `priorityClassName`; `optional` Secret mounts; `readOnly` persistent volumes), and values the chart's templates cannot carry (a daemon number 0, which the chart leaves out; a string with shell characters where the chart does not quote it; a `'` in `logFormat`).",
+    why: 'A setting that silently does not apply is a bug; the manifests output can do all of these.',
+    migrate: 'Remove the key, or keep `output: manifests` for that release.',
+    keys: ['output', 'monitoring.enabled', 'ftsRenewal.enabled', 'automaticRestart.enabled'],
   },
 ];
 

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { runChecks } from '../../src/checks/index.js';
 import { validateObject } from '../../src/checks/schema.js';
 import { loadEnvironments } from '../../src/load/environments.js';
+import { prerequisites } from '../../src/prerequisites/prerequisites.js';
 import { renderEnvironments } from '../../src/synth/render.js';
 import type { RenderedFile } from '../../src/synth/files.js';
 import { CHARTS, RUCIO_HELM_REPOSITORY } from '../../values/charts.js';
@@ -151,6 +152,19 @@ describe('output: helmrelease', () => {
     }
   });
 
+  it('prerequisites lists the Secrets the HelmReleases read (valuesFrom) and the chart pods will mount', () => {
+    const [hr] = prerequisites(render(FIXTURE));
+    expect(hr!.crds.map((c) => c.name)).toContain('helmreleases.helm.toolkit.fluxcd.io');
+    expect(hr!.crds.map((c) => c.name)).toContain('helmrepositories.source.toolkit.fluxcd.io');
+    const secrets = Object.fromEntries(hr!.secrets.map((s) => [`${s.namespace}/${s.name}`, s]));
+    expect(secrets['rucio/rucio-db']!.keys).toEqual(['url']);
+    expect(secrets['rucio/rucio-db']!.usedBy).toEqual(['HelmRelease/daemonint', 'HelmRelease/serverint']);
+    expect(secrets['rucio/rucio-db-judge']!.usedBy).toEqual(['HelmRelease/daemonint']);
+    expect(secrets['rucio/rucio-broker']!.keys).toEqual(['password']);
+    expect(secrets['rucio/serverint-hostcert']!.type).toBe('kubernetes.io/tls');
+    expect(secrets['rucio/rucio-x509up']!.mountedAt).toEqual(['/opt/proxy']);
+  });
+
   it('is byte-identical run to run', () => {
     const a = render(FIXTURE).map((f) => [f.path, f.text]);
     const b = render(FIXTURE).map((f) => [f.path, f.text]);
@@ -231,7 +245,7 @@ describe('output: helmrelease', () => {
     const dir = fixtureCopy((t) =>
       replaceOnce(
         t,
-        '      default: {secretKeyRef: {name: rucio-db, key: url}}\n',
+        '      default: { secretKeyRef: { name: rucio-db, key: url } }\n',
         "      default: 'oracle://rucio:s3cr3tPassw0rd@db.example.org:1521/rucio'\n",
       ),
     );
@@ -253,7 +267,7 @@ describe('output: helmrelease', () => {
     [
       "the server's metrics on (the chart's exporter image has no tag)",
       (t: string) =>
-        replaceOnce(t, "    monitoring: {enabled: false}   # the chart's apache exporter image has no tag\n", ''),
+        replaceOnce(t, "    monitoring: { enabled: false } # the chart's apache exporter image has no tag\n", ''),
       /hr\.yaml:\d+ {2}servers\.serverint\.monitoring\.enabled: output: helmrelease installs the rucio-server chart 40\.0\.0, which runs its apache exporter as rucio\/apache_exporter without a tag/,
     ],
     [
