@@ -43,7 +43,7 @@ export interface UpstreamReleaseProps {
 }
 
 /** The name of the HelmRepository of a release. */
-export function helmRepositoryName(release: string): string {
+function helmRepositoryName(release: string): string {
   return `${release}-rucio-charts`;
 }
 
@@ -51,7 +51,7 @@ export function helmRepositoryName(release: string): string {
 function nullLeaves(value: unknown, prefix: string): string[] {
   if (value === null) return [prefix];
   if (typeof value !== 'object' || Array.isArray(value)) return [];
-  return Object.keys(value as object)
+  return Object.keys(value)
     .sort()
     .flatMap((k) =>
       nullLeaves((value as Record<string, unknown>)[k], `${prefix}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`),

@@ -113,7 +113,7 @@ export function readHelmReleases(file: string): HelmRelease[] {
     }
     const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (!isMap(data) || data.kind !== 'HelmRelease') continue;
-    const api = String(data.apiVersion ?? '');
+    const api = typeof data.apiVersion === 'string' ? data.apiVersion : '';
     if (!api.startsWith('helm.toolkit.fluxcd.io/')) {
       problems.push(
         new Problem(
@@ -157,7 +157,9 @@ export function readHelmReleases(file: string): HelmRelease[] {
       line,
       release,
       chart,
-      ...(chartSpec?.version !== undefined ? { version: String(chartSpec.version) } : {}),
+      ...(chartSpec?.version !== undefined
+        ? { version: typeof chartSpec.version === 'string' ? chartSpec.version : JSON.stringify(chartSpec.version) }
+        : {}),
       ...(typeof target === 'string' ? { namespace: target } : {}),
       values: isMap(spec.values) ? spec.values : {},
       valuesFrom: Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : [],

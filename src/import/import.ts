@@ -8,7 +8,7 @@
  * `src/secrets/scan.ts`), and every key chart 40 does not read is named and left out. Then what all
  * releases share moves to `common`. Nothing is dropped silently: each change is a note in the report.
  */
-import { Document, isMap as isYamlMap, isScalar, type Node, type Pair } from 'yaml';
+import { Document, isMap as isYamlMap, isScalar, type Node } from 'yaml';
 import { commonSchema } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { scanValue } from '../secrets/scan.js';
@@ -194,7 +194,7 @@ function extractSecrets(input: Input, values: Values, namer: SecretNamer, notes:
       const name = path[1]!.toUpperCase();
       const ref = namer.ref(name, input.release, value, from);
       deleteIn(values, path);
-      const envs = Array.isArray(values.additionalEnvs) ? values.additionalEnvs : [];
+      const envs: unknown[] = Array.isArray(values.additionalEnvs) ? (values.additionalEnvs as unknown[]) : [];
       values.additionalEnvs = [...envs, { name, valueFrom: { secretKeyRef: ref } }];
       notes.carried(at, `${f.what}: written as additionalEnvs ${name} from Secret '${ref.name}' key '${ref.key}'`);
       continue;
@@ -366,7 +366,7 @@ export function importEnvironment(options: ImportOptions): ImportResult {
       const values = structuredClone(hr.values);
       for (const vf of hr.valuesFrom) {
         const target = typeof vf.targetPath === 'string' ? vf.targetPath.split('.') : undefined;
-        const what = `${String(vf.kind)}/${String(vf.name)}${vf.valuesKey ? ` key ${String(vf.valuesKey)}` : ''}`;
+        const what = `${String(vf.kind)}/${String(vf.name)}${typeof vf.valuesKey === 'string' ? ` key ${vf.valuesKey}` : ''}`;
         const configTarget =
           target !== undefined &&
           ((target.length === 3 && target[0] === 'config') ||
@@ -377,14 +377,17 @@ export function importEnvironment(options: ImportOptions): ImportResult {
         if (vf.kind === 'Secret' && target && configTarget) {
           // A Secret value placed at [<daemon>.]config.<section>.<option>: exactly what a secretKeyRef is.
           setIn(values, target, {
-            secretKeyRef: { name: String(vf.name), key: String(vf.valuesKey ?? 'values.yaml') },
+            secretKeyRef: {
+              name: String(vf.name),
+              key: typeof vf.valuesKey === 'string' ? vf.valuesKey : 'values.yaml',
+            },
           });
           general.push(
-            `${kind.envKey}.${hr.release}: valuesFrom ${what} → ${vf.targetPath} carried over as a secretKeyRef to the same Secret`,
+            `${kind.envKey}.${hr.release}: valuesFrom ${what} → ${target.join('.')} carried over as a secretKeyRef to the same Secret`,
           );
         } else {
           general.push(
-            `${kind.envKey}.${hr.release}: valuesFrom ${what}${vf.targetPath ? ` → ${String(vf.targetPath)}` : ''} not imported (${from}): pass the values it holds as a file with --${kind.option} ${hr.release}=FILE,…`,
+            `${kind.envKey}.${hr.release}: valuesFrom ${what}${typeof vf.targetPath === 'string' ? ` → ${vf.targetPath}` : ''} not imported (${from}): pass the values it holds as a file with --${kind.option} ${hr.release}=FILE,…`,
           );
         }
       }

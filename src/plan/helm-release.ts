@@ -90,7 +90,8 @@ function withoutChartConfig(config: ChartValues, defaults: RucioConfig, source: 
   for (const [section, options] of Object.entries(defaults)) {
     for (const option of Object.keys(options)) {
       if (source[section]?.[option] !== undefined) continue;
-      out[section] = { ...((out[section] as ChartValues | undefined) ?? {}), [option]: null };
+      const current = out[section];
+      out[section] = { ...(typeof current === 'object' && current !== null ? current : {}), [option]: null };
     }
   }
   return out;
@@ -104,7 +105,8 @@ function secretMounts(
   return mounts.map((m, i) => {
     if (m.optional)
       refuse(chart, [...path, i, 'optional'], 'mounts every Secret as required', 'remove optional (create the Secret)');
-    const { optional: _optional, ...rest } = m;
+    const rest: ChartValues = { ...m };
+    delete rest.optional;
     return rest;
   });
 }
@@ -293,7 +295,7 @@ function chartSetting(
           `leaves ${s.flag} out when the value is 0 (the daemon then runs with its own default)`,
           'set a positive number or remove the key',
         );
-      return String(value) === String(s.chartDefault) ? undefined : { value };
+      return Number(value) === Number(s.chartDefault) ? undefined : { value };
     case 'flag':
       return value === truthy(s.chartDefault) ? undefined : { value };
     case 'string':
