@@ -238,13 +238,14 @@ export const COMMANDS: Record<string, Command> = {
   import: {
     summary: 'turn Helm values files and Flux HelmReleases of the Rucio charts into an environment file',
     usage:
-      'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
+      'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--webui RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, {
         name: { type: 'string' },
         namespace: { type: 'string' },
         server: { type: 'string', multiple: true, default: [] },
         daemons: { type: 'string', multiple: true, default: [] },
+        webui: { type: 'string', multiple: true, default: [] },
         helmrelease: { type: 'string', multiple: true, default: [] },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
@@ -258,7 +259,7 @@ export const COMMANDS: Record<string, Command> = {
         {
           name: values.name,
           ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
-          releases: { server: values.server, daemons: values.daemons },
+          releases: { server: values.server, daemons: values.daemons, webui: values.webui },
           helmReleases: values.helmrelease,
           out: values.out ?? `environments/${values.name}.yaml`,
           force: values.force,

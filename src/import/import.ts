@@ -1,6 +1,6 @@
 /**
- * `rucio-gitops import`: Helm values files and Flux HelmReleases of the rucio-server / rucio-daemons charts in, one
- * environment file out.
+ * `rucio-gitops import`: Helm values files and Flux HelmReleases of the rucio-server / rucio-daemons / rucio-webui
+ * charts in, one environment file out.
  *
  * Per release: the files are merged as Helm does (`./helm-values.ts`), keys of older charts are renamed to chart 40's
  * where the meaning is clear, strings Helm needed become typed values, chart defaults that ours do not share are
@@ -31,7 +31,7 @@ export interface ImportOptions {
   /** The environment's name (and file name). */
   readonly name: string;
   readonly namespace?: string;
-  /** Per kind option (`server`, `daemons`): `RELEASE=FILE[,FILE...]` specs, in the order given. */
+  /** Per kind option (`server`, `daemons`, `webui`): `RELEASE=FILE[,FILE...]` specs, in the order given. */
   readonly releases: Readonly<Record<string, readonly string[]>>;
   /** HelmRelease files. */
   readonly helmReleases: readonly string[];
@@ -173,10 +173,9 @@ function extractSecrets(input: Input, values: Values, namer: SecretNamer, notes:
     const at = path.join('.');
     const value = getIn(values, path);
     const from = `${where}.${at} in ${input.from}`;
-    const configAt = path.indexOf('config');
-    if (configAt >= 0 && configAt === path.length - 3 && (configAt === 0 || configAt === 1)) {
-      const [section, option] = path.slice(-2) as [string, string];
-      const ref = namer.ref(`${section}.${option}`, input.release, value, from);
+    const secretKey = input.kind.secretRef(path);
+    if (secretKey !== undefined) {
+      const ref = namer.ref(secretKey, input.release, value, from);
       setIn(values, path, { secretKeyRef: ref });
       notes.carried(at, `${f.what}: replaced by a reference to Secret '${ref.name}' key '${ref.key}'`);
       continue;
@@ -189,7 +188,7 @@ function extractSecrets(input: Input, values: Values, namer: SecretNamer, notes:
       notes.carried(at, `${f.what}: replaced by valueFrom Secret '${ref.name}' key '${ref.key}'`);
       continue;
     }
-    if (path.length === 2 && path[0] === 'optional_config') {
+    if (path.length === 2 && path[0] === input.kind.optionalConfig) {
       const name = path[1]!.toUpperCase();
       const ref = namer.ref(name, input.release, value, from);
       deleteIn(values, path);
@@ -267,40 +266,49 @@ function convert(
 
 const deepEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Moves what every release has, equal, into `common`: shared keys whole, config option by option, the image tag. */
-function extractCommon(releases: Values[]): { common: Values; moved: string[] } {
+/**
+ * Moves what every release has, equal, into `common`: shared keys whole, config option by option, the image tag. A
+ * key moves only when every release that `common` would reach with it (per kind: `ImportKind.fromCommon`) holds it,
+ * equal, and there are at least two of them.
+ */
+function extractCommon(releases: readonly { kind: ImportKind; values: Values }[]): { common: Values; moved: string[] } {
   const common: Values = {};
   const moved: string[] = [];
-  if (releases.length < 2) return { common, moved };
+  const reached = (path: string) =>
+    releases.filter((r) => r.kind.fromCommon === 'all' || r.kind.fromCommon.includes(path)).map((r) => r.values);
   const shared = Object.keys(commonSchema.shape).filter((k) => k !== 'config' && k !== 'image');
   for (const key of shared) {
-    const first = releases[0]![key];
-    if (first === undefined || !releases.every((r) => deepEqual(r[key], first))) continue;
+    const targets = reached(key);
+    const first = targets[0]?.[key];
+    if (targets.length < 2 || first === undefined || !targets.every((r) => deepEqual(r[key], first))) continue;
     common[key] = first;
-    for (const r of releases) delete r[key];
+    for (const r of targets) delete r[key];
     moved.push(key);
   }
   for (const key of ['tag', 'pullPolicy']) {
-    const first = getIn(releases[0]!, ['image', key]);
-    if (first === undefined || !releases.every((r) => deepEqual(getIn(r, ['image', key]), first))) continue;
+    const targets = reached(`image.${key}`);
+    const first = targets.length > 0 ? getIn(targets[0]!, ['image', key]) : undefined;
+    if (targets.length < 2 || first === undefined || !targets.every((r) => deepEqual(getIn(r, ['image', key]), first)))
+      continue;
     setIn(common, ['image', key], first);
-    for (const r of releases) {
+    for (const r of targets) {
       deleteIn(r, ['image', key]);
       if (isMap(r.image) && Object.keys(r.image).length === 0) delete r.image;
     }
     moved.push(`image.${key}`);
   }
-  const config0 = releases[0]!.config;
-  if (isMap(config0)) {
+  const targets = reached('config');
+  const config0 = targets[0]?.config;
+  if (targets.length >= 2 && isMap(config0)) {
     for (const [section, options] of Object.entries(config0)) {
       if (!isMap(options)) continue;
       for (const [option, value] of Object.entries(options)) {
-        if (!releases.every((r) => deepEqual(getIn(r, ['config', section, option]), value))) continue;
+        if (!targets.every((r) => deepEqual(getIn(r, ['config', section, option]), value))) continue;
         setIn(common, ['config', section, option], value);
         moved.push(`config.${section}.${option}`);
       }
     }
-    for (const r of releases) {
+    for (const r of targets) {
       const config = r.config as Values;
       for (const [section, options] of Object.entries(isMap(common.config) ? common.config : {}))
         for (const option of Object.keys(options as Values)) delete (config[section] as Values)[option];
@@ -344,8 +352,8 @@ export function importEnvironment(options: ImportOptions): ImportResult {
       for (const vf of hr.valuesFrom) {
         const target = typeof vf.targetPath === 'string' ? vf.targetPath.split('.') : undefined;
         const what = `${String(vf.kind)}/${String(vf.name)}${vf.valuesKey ? ` key ${String(vf.valuesKey)}` : ''}`;
-        if (vf.kind === 'Secret' && target && target.length === 3 && target[0] === 'config') {
-          // A Secret value placed at config.<section>.<option>: exactly what a secretKeyRef is.
+        if (vf.kind === 'Secret' && target && kind.secretRef(target) !== undefined) {
+          // A Secret value placed where the chart takes a setting (config.<section>.<option>): a secretKeyRef.
           setIn(values, target, {
             secretKeyRef: { name: String(vf.name), key: String(vf.valuesKey ?? 'values.yaml') },
           });
@@ -373,7 +381,10 @@ export function importEnvironment(options: ImportOptions): ImportResult {
         );
     }
   }
-  if (inputs.length === 0) throw new UsageError('nothing to import: give --server, --daemons or --helmrelease');
+  if (inputs.length === 0)
+    throw new UsageError(
+      `nothing to import: give ${IMPORT_KINDS.map((k) => `--${k.option}`).join(', ')} or --helmrelease`,
+    );
   const names = new Map<string, string>();
   for (const i of inputs) {
     const other = names.get(i.release);
@@ -384,18 +395,18 @@ export function importEnvironment(options: ImportOptions): ImportResult {
 
   const namer = new SecretNamer(`${options.name}-rucio-secrets`);
   const converted = inputs.map((i) => ({ input: i, ...convert(i, namer) }));
-  const { common, moved } = extractCommon(converted.map((c) => c.values));
+  const { common, moved } = extractCommon(converted.map((c) => ({ kind: c.input.kind, values: c.values })));
 
-  const servers: Record<string, Values> = {};
-  const daemons: Record<string, Values> = {};
-  for (const c of converted) (c.input.kind.envKey === 'servers' ? servers : daemons)[c.input.release] = c.values;
   const env: Values = {
     name: options.name,
     namespace: namespace ?? 'rucio',
     ...(Object.keys(common).length > 0 ? { common } : {}),
-    ...(Object.keys(servers).length > 0 ? { servers } : {}),
-    ...(Object.keys(daemons).length > 0 ? { daemons } : {}),
   };
+  // The release blocks in the order of the kinds (servers, daemons, webui), each in the order given.
+  for (const kind of IMPORT_KINDS) {
+    const blocks = converted.filter((c) => c.input.kind === kind);
+    if (blocks.length > 0) env[kind.envKey] = Object.fromEntries(blocks.map((c) => [c.input.release, c.values]));
+  }
 
   const doc = new Document(env);
   const sources = [...new Set(inputs.flatMap((i) => i.merged.files))];
@@ -426,9 +437,6 @@ export function importEnvironment(options: ImportOptions): ImportResult {
       if (node && files) node.commentBefore = ` from ${files.join(', ')} (as ${fromKey})`;
     }
   }
-  const policy = keyNode(doc.contents, 'policy');
-  if (policy)
-    policy.commentBefore = ' The Rucio images need these two policy rules waived, as in the bundled environments.';
   return {
     text: doc.toString({ lineWidth: 0 }),
     releases: converted.map((c) => c.report),
@@ -447,7 +455,10 @@ export function formatReport(result: ImportResult, namespace: string): string {
   };
   const per = (pick: (r: ReleaseReport) => readonly Note[]) =>
     result.releases.flatMap((r) =>
-      pick(r).map((n) => `${r.kind === 'server' ? 'servers' : r.kind}.${r.release}.${n.path}: ${n.message}`),
+      pick(r).map(
+        (n) =>
+          `${IMPORT_KINDS.find((k) => k.option === r.kind)?.envKey ?? r.kind}.${r.release}.${n.path}: ${n.message}`,
+      ),
     );
   section(
     'carried over, renamed or converted',

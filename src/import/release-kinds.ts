@@ -10,6 +10,7 @@ import { retiredKey, type ReleaseKind as RetiredKind } from '../../values/retire
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { rucioServerSchema } from '../../values/rucio-server.js';
+import { rucioWebuiSchema, WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { isMap, type Values } from './helm-values.js';
 
 /** What the import tells the operator about one key. */
@@ -45,7 +46,19 @@ export interface ImportKind {
   /** The chart's name, as a HelmRelease's `spec.chart.spec.chart` writes it. */
   readonly chart: string;
   /** Where the releases go in the environment file. */
-  readonly envKey: 'servers' | 'daemons';
+  readonly envKey: 'servers' | 'daemons' | 'webui';
+  /**
+   * Which keys of the environment's `common` are merged under such a release (`all`, or the paths that apply), so the
+   * import moves a key to `common` only when every release it would reach holds it, equal.
+   */
+  readonly fromCommon: 'all' | readonly string[];
+  /**
+   * The Secret key under which a literal secret at this path becomes a `{secretKeyRef}` in place, or undefined when
+   * the chart takes no reference there (then the value is moved to an env var or left out).
+   */
+  readonly secretRef: (path: readonly string[]) => string | undefined;
+  /** The map of literal env vars whose secrets become `additionalEnvs` from a Secret (`optional_config`). */
+  readonly optionalConfig: string;
   /** The kind in the table of retired keys. */
   readonly retired: RetiredKind;
   /** The strict schema of one release, which finds the keys chart 40 does not read. */
@@ -181,6 +194,12 @@ function upgradeSecretMounts(values: Values, notes: Notes): void {
     values.secretMounts = secretMountsOf(values.secretMounts, 'secretMounts', notes);
 }
 
+/** `config.<section>.<option>` of a release (or of one daemon's block): its Secret key is `<section>.<option>`. */
+function configOption(path: readonly string[]): string | undefined {
+  const at = path.indexOf('config');
+  return at >= 0 && at === path.length - 3 && (at === 0 || at === 1) ? path.slice(-2).join('.') : undefined;
+}
+
 const SERVER_TYPES = ['server', 'authServer', 'traceServer'];
 /** Server keys that were per server type (`useSSL.server`) until chart 1.31. */
 const PER_TYPE = [
@@ -197,6 +216,9 @@ const server: ImportKind = {
   option: 'server',
   chart: 'rucio-server',
   envKey: 'servers',
+  fromCommon: 'all',
+  secretRef: configOption,
+  optionalConfig: 'optional_config',
   retired: 'servers',
   schema: rucioServerSchema,
   upgrade(values, notes) {
@@ -280,6 +302,9 @@ const daemons: ImportKind = {
   option: 'daemons',
   chart: 'rucio-daemons',
   envKey: 'daemons',
+  fromCommon: 'all',
+  secretRef: configOption,
+  optionalConfig: 'optional_config',
   retired: 'daemons',
   schema: rucioDaemonsSchema,
   upgrade(values, notes) {
@@ -383,8 +408,95 @@ const daemons: ImportKind = {
   ],
 };
 
+/** `config.webui.<key>`, `config.oidc_providers.<p>.<key>` and `config.vo.<vo>.<key>` take a `{secretKeyRef}`. */
+function webuiSetting(path: readonly string[]): string | undefined {
+  if (path[0] !== 'config') return undefined;
+  if (path[1] === 'webui' && path.length === 3) return path.slice(1).join('.');
+  if ((path[1] === 'oidc_providers' || path[1] === 'vo') && path.length === 4) return path.slice(1).join('.');
+  return undefined;
+}
+
+/** Removes the empty strings of a map of settings (the chart's placeholders), and the map when nothing is left. */
+function dropEmptySettings(parent: Values, key: string, path: string, notes: Notes): void {
+  const map = parent[key];
+  if (!isMap(map)) return;
+  const empty = Object.keys(map).filter((k) => map[k] === '' || map[k] === null);
+  for (const k of empty) delete map[k];
+  if (empty.length > 0)
+    notes.carried(
+      `${path}.{${empty.join(',')}}`,
+      "empty: the chart's placeholder, which sets the env var to nothing; left out",
+    );
+  if (Object.keys(map).length === 0) delete parent[key];
+}
+
+const webui: ImportKind = {
+  option: 'webui',
+  chart: 'rucio-webui',
+  envKey: 'webui',
+  fromCommon: [...WEBUI_COMMON_KEYS, 'image.pullPolicy'],
+  secretRef: webuiSetting,
+  optionalConfig: 'optionalConfig',
+  retired: 'webui',
+  schema: rucioWebuiSchema,
+  upgrade(values, notes) {
+    // The WebUI chart before the Next.js rewrite (chart 32 and older), where the meaning is the same.
+    rename(values, 'optional_config', 'optionalConfig', notes, "the WebUI chart spells it 'optionalConfig'");
+    if (isMap(values.service) && 'useSSL' in values.service) {
+      const v = values.service.useSSL;
+      delete values.service.useSSL;
+      if (values.useSSL === undefined) {
+        values.useSSL = v;
+        notes.carried('service.useSSL', "moved in chart 33 to the release's top level: written as 'useSSL'");
+      } else if (toBool(v) === toBool(values.useSSL))
+        notes.carried('service.useSSL', "moved in chart 33 to 'useSSL', which is set to the same; left out");
+      else notes.notImported('service.useSSL', `moved in chart 33 to 'useSSL', which is set too, to another value`);
+      if (Object.keys(values.service).length === 0) delete values.service;
+    }
+    if (isMap(values.config) && isMap(values.config.httpd))
+      rename(
+        values.config.httpd,
+        'thread_limit',
+        'threads_limit',
+        prefixed(notes, 'config.httpd'),
+        'misspelt, so the image ignored it (it reads RUCIO_HTTPD_THREADS_LIMIT); it now applies',
+      );
+  },
+  typed(values, notes) {
+    typeInt(values, 'replicaCount', 'replicaCount', notes);
+    typeInt(values, 'minReadySeconds', 'minReadySeconds', notes);
+    typeBool(values, 'useSSL', 'useSSL', notes);
+    typeBool(values, 'useDeprecatedImplicitSecrets', 'useDeprecatedImplicitSecrets', notes);
+    if (isMap(values.service)) {
+      typeInt(values.service, 'port', 'service.port', notes);
+      typeInt(values.service, 'targetPort', 'service.targetPort', notes);
+      typeBool(values.service, 'useExternalDNS', 'service.useExternalDNS', notes);
+    }
+    if (isMap(values.ingress)) typeBool(values.ingress, 'enabled', 'ingress.enabled', notes);
+    const config = isMap(values.config) ? values.config : undefined;
+    if (config && isMap(config.logs)) {
+      typeBool(config.logs, 'exposeHttpdLogs', 'config.logs.exposeHttpdLogs', notes);
+      typeBool(config.logs, 'exposeWebuiLogs', 'config.logs.exposeWebuiLogs', notes);
+    }
+    if (config && isMap(config.oidc_providers)) {
+      const providers = config.oidc_providers;
+      for (const p of Object.keys(providers)) dropEmptySettings(providers, p, `config.oidc_providers.${p}`, notes);
+      if (Object.keys(providers).length === 0) delete config.oidc_providers;
+    }
+    fillResources(values, 'resources', 'resources', undefined, notes);
+  },
+  chartDefaults: [
+    {
+      path: ['image', 'tag'],
+      value: 'release-33.0.0',
+      why: "chart 40's default WebUI image: the release your pods ran (ours pins a newer one, difference webui-image-pinned)",
+    },
+  ],
+  envLists: () => [['additionalEnvs']],
+};
+
 /** The kinds, by option name. */
-export const IMPORT_KINDS: readonly ImportKind[] = [server, daemons];
+export const IMPORT_KINDS: readonly ImportKind[] = [server, daemons, webui];
 
 /** The message for a key chart 40 does not read: the retired-key table's, else a generic one. */
 export function notReadMessage(kind: ImportKind, path: readonly string[]): string {

@@ -444,12 +444,12 @@ describe('import refuses bad input and wrong usage, writing nothing', () => {
     const hr = join(dir, 'hr.yaml');
     writeFileSync(
       hr,
-      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  chart: {spec: {chart: rucio-webui, version: 40.0.0}}\n',
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: fts}\nspec:\n  chart: {spec: {chart: fts, version: 1.0.0}}\n',
     );
     const r = await cli('import', '--name', 'x', '--helmrelease', hr, '--out', join(dir, 'x.yaml'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /hr\.yaml:1: HelmRelease 'web' installs chart 'rucio-webui'; import reads rucio-server, rucio-daemons/,
+      /hr\.yaml:1: HelmRelease 'fts' installs chart 'fts'; import reads rucio-server, rucio-daemons, rucio-webui/,
     );
     expect(existsSync(join(dir, 'x.yaml'))).toBe(false);
   });
