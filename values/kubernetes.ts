@@ -10,8 +10,6 @@ import { z } from 'zod';
 
 /** The total size of an object's annotations (keys and values) the API server accepts. */
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
-/** The size of a ConfigMap (and, here, of any generated object) the API server accepts. */
-export const OBJECT_MAX_BYTES = 1024 * 1024;
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

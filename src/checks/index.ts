@@ -186,7 +186,7 @@ export async function runChecks(
         new Problem(file, undefined, field === '' ? id : `${id} ${field}`, message);
       for (const issue of await validateObject(o))
         problems.push(at(issue.field, `[${issue.rule}] ${issue.message}: ${issue.fix}`));
-      for (const issue of kubernetesIssues(o, files[fileIndex.get(placed.path)!]!.text)) {
+      for (const issue of kubernetesIssues(o)) {
         const written = issue.key === undefined ? undefined : whereWritten(env, issue.key);
         problems.push(
           written

@@ -1,7 +1,8 @@
 /**
  * Kubernetes' own rules, on every generated object (the schemas check what the environment files say; this checks
- * what the constructs made of it): label and annotation keys and values, annotations ≤ 256 KiB per object, every
- * object ≤ 1 MiB as written (the ConfigMap limit), image references in the reference grammar.
+ * what the constructs made of it): label and annotation keys and values, annotations ≤ 256 KiB per object, image
+ * references in the reference grammar. The 1 MiB limit on a whole object is the `object-size` check of `./index.ts`,
+ * which measures what the API server receives (the object as JSON), not the YAML text.
  */
 import type { KubeObject } from '../synth/files.js';
 import {
@@ -9,14 +10,13 @@ import {
   annotationBytes,
   imageReferenceProblem,
   labelValueProblem,
-  OBJECT_MAX_BYTES,
   qualifiedNameProblem,
 } from '../../values/kubernetes.js';
 
 /** One violation: the field (a dotted path in the object) and what is wrong. */
 export interface KubernetesIssue {
   readonly field: string;
-  readonly rule: 'k8s-label' | 'k8s-annotation' | 'k8s-size' | 'k8s-image';
+  readonly rule: 'k8s-label' | 'k8s-annotation' | 'k8s-image';
   readonly message: string;
   /** The label or annotation key involved, to find where an environment file wrote it. */
   readonly key?: string;
@@ -44,16 +44,9 @@ function walk(root: unknown, visit: (value: Record<string, unknown>, path: strin
   }
 }
 
-/** The Kubernetes rules over one object and the text it is written as. */
-export function kubernetesIssues(object: KubeObject, text: string): KubernetesIssue[] {
+/** The Kubernetes rules over one object. */
+export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
   const out: KubernetesIssue[] = [];
-  const bytes = Buffer.byteLength(text);
-  if (bytes > OBJECT_MAX_BYTES)
-    out.push({
-      field: '',
-      rule: 'k8s-size',
-      message: `the object is ${bytes} bytes as written: the API server refuses a ConfigMap (and etcd any object) over ${OBJECT_MAX_BYTES} bytes (1 MiB); split it`,
-    });
   walk(object, (value, path, key) => {
     if (key === 'metadata') {
       const labels = value.labels;
