@@ -5,7 +5,6 @@
  * cannot see alone is raised here, at the file, line and key to edit; the constructs never throw on values.
  */
 import type { HaproxyCfgModel } from '../../constructs/haproxy/haproxy-config.js';
-import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { Problem, UserError } from '../load/problems.js';
 import { ValuesError } from './errors.js';
@@ -56,7 +55,7 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
       .map((release) => planServer(values, release, values.servers[release]!));
     const daemons = Object.keys(values.daemons)
       .sort()
-      .map((release) => planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues));
+      .map((release) => planDaemons(values, release, values.daemons[release]!));
     const webui = Object.keys(values.webui)
       .sort()
       .map((release) => planWebui(release, values.webui[release]!));
