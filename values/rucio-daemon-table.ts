@@ -22,10 +22,10 @@ export type SettingKind =
   /** A switch: `--flag` when true, nothing when false. */
   | 'flag';
 
-/** One per-daemon setting. */
-export interface DaemonSetting {
+/** One per-daemon setting; `K` is its key (every key of the table: {@link SettingKey}). */
+export interface DaemonSetting<K extends string = SettingKey> {
   /** The key under the daemon's values block (`threads`, `bulk`, `sleepTime`). */
-  readonly key: string;
+  readonly key: K;
   /** The command-line option the daemon binary takes. */
   readonly flag: string;
   readonly kind: SettingKind;
@@ -63,15 +63,15 @@ export const LIGHT_RESOURCES: DaemonResources = {
   limits: { cpu: '700m', memory: '200Mi' },
 };
 
-/** One daemon of the chart. */
-export interface DaemonSpec {
+/** One daemon of the chart; `K` is its values key (every daemon of the table: {@link DaemonKey}). */
+export interface DaemonSpec<K extends string = DaemonKey, S extends string = SettingKey> {
   /** The values key (`conveyorTransferSubmitter`); `<valueKey>Count` is its replica count. */
-  readonly valueKey: string;
+  readonly valueKey: K;
   /** `RUCIO_DAEMON`: the image runs `rucio-<binary>`. */
   readonly binary: string;
   /** The name in object names and labels (`<fullname>-<name>`, `app: rucio-daemons-<name>`). */
   readonly name: string;
-  readonly settings: readonly DaemonSetting[];
+  readonly settings: readonly DaemonSetting<S>[];
   /** The container's resources when the release does not set them: chart 40's `<valueKey>.resources`. */
   readonly resources: DaemonResources;
   /** Literal env vars this daemon always gets. */
@@ -84,7 +84,7 @@ export interface DaemonSpec {
   readonly description: string;
 }
 
-const threads = (flag: string, description = 'worker threads', n = 1): DaemonSetting => ({
+const threads = (flag: string, description = 'worker threads', n = 1): DaemonSetting<'threads'> => ({
   key: 'threads',
   flag,
   kind: 'int',
@@ -92,32 +92,37 @@ const threads = (flag: string, description = 'worker threads', n = 1): DaemonSet
   chartDefault: n,
   description,
 });
-const int = (key: string, flag: string, description: string, n?: number): DaemonSetting => ({
+const int = <K extends string>(key: K, flag: string, description: string, n?: number): DaemonSetting<K> => ({
   key,
   flag,
   kind: 'int',
   description,
   ...(n === undefined ? {} : { default: n, chartDefault: n }),
 });
-const expr = (key: string, flag: string, description: string): DaemonSetting => ({
+const expr = <K extends string>(key: K, flag: string, description: string): DaemonSetting<K> => ({
   key,
   flag,
   kind: 'expression',
   description,
 });
-const str = (key: string, flag: string, description: string): DaemonSetting => ({
+const str = <K extends string>(key: K, flag: string, description: string): DaemonSetting<K> => ({
   key,
   flag,
   kind: 'string',
   description,
 });
-const names = (key: string, flag: string, description: string): DaemonSetting => ({
+const names = <K extends string>(key: K, flag: string, description: string): DaemonSetting<K> => ({
   key,
   flag,
   kind: 'names',
   description,
 });
-const flag = (key: string, option: string, description: string, chartDefault?: number): DaemonSetting => ({
+const flag = <K extends string>(
+  key: K,
+  option: string,
+  description: string,
+  chartDefault?: number,
+): DaemonSetting<K> => ({
   key,
   flag: option,
   kind: 'flag',
@@ -132,7 +137,7 @@ const sleepTime = int('sleepTime', '--sleep-time', 'seconds to sleep between cyc
 const conveyorSleepTime = int('sleepTime', '--sleep-time', 'seconds to sleep between cycles', 10);
 const activities = names('activities', '--activities', 'activities to work on (all when unset)');
 /** The chart's placeholder activities, which no real instance has: we leave the flag out (all activities). */
-const conveyorActivities: DaemonSetting = {
+const conveyorActivities: DaemonSetting<'activities'> = {
   ...activities,
   chartDefault: "'test1' 'test2'",
   unlikeChart:
@@ -140,8 +145,8 @@ const conveyorActivities: DaemonSetting = {
 };
 const grid = { GLOBUS_THREAD_MODEL: 'pthread', X509_USER_PROXY: '/opt/proxy/x509up' } as const;
 
-/** All daemons, in the chart's order. */
-export const DAEMONS: readonly DaemonSpec[] = [
+/** The table as written: `as const`, so that its values keys and setting keys are types. */
+const TABLE = [
   {
     valueKey: 'abacusAccount',
     resources: STANDARD_RESOURCES,
@@ -491,7 +496,15 @@ export const DAEMONS: readonly DaemonSpec[] = [
     description: 'deletes expired DIDs',
     settings: [threads('--total-workers', 'worker processes'), int('chunkSize', '--chunk-size', 'DIDs per chunk')],
   },
-];
+] as const satisfies readonly DaemonSpec<string, string>[];
+
+/** The values key of a daemon (`abacusAccount`, …, `undertaker`). */
+export type DaemonKey = (typeof TABLE)[number]['valueKey'];
+/** A setting key of any daemon (`threads`, `bulk`, `sleepTime`, …). */
+export type SettingKey = (typeof TABLE)[number]['settings'][number]['key'];
+
+/** All daemons, in the chart's order. */
+export const DAEMONS: readonly DaemonSpec[] = TABLE;
 
 /** The table by values key. */
 export const DAEMONS_BY_KEY: ReadonlyMap<string, DaemonSpec> = new Map(DAEMONS.map((d) => [d.valueKey, d]));

@@ -21,7 +21,7 @@ import {
 } from './common.js';
 import { outputSchema } from './charts.js';
 import { IMAGES } from './images.js';
-import { DAEMONS, type DaemonSetting, type DaemonSpec } from './rucio-daemon-table.js';
+import { DAEMONS, type DaemonKey, type DaemonSetting, type DaemonSpec, type SettingKey } from './rucio-daemon-table.js';
 
 /** The Prometheus port of every daemon (`[monitor] metrics_port`). */
 export const DAEMON_METRICS_PORT = 8080;
@@ -106,16 +106,27 @@ function daemonBlock(spec: DaemonSpec) {
     .prefault({});
 }
 
-const daemonShape: Record<string, z.ZodType> = {};
-for (const d of DAEMONS) {
-  daemonShape[`${d.valueKey}Count`] = z
-    .number()
-    .int()
-    .min(0)
-    .max(1000)
-    .default(0)
-    .describe(`pods of rucio-${d.binary} (0: not deployed)`);
-  daemonShape[d.valueKey] = daemonBlock(d);
+/**
+ * The per-daemon keys of a release, `<daemon>Count` and `<daemon>`, typed from the table: the shape is built in a loop
+ * over the table, so this is the one place that states its type.
+ */
+type DaemonShape = { readonly [K in DaemonKey as `${K}Count`]: z.ZodType<number> } & {
+  readonly [K in DaemonKey]: z.ZodType<DaemonValues>;
+};
+
+function daemonShape(): DaemonShape {
+  const shape: Record<string, z.ZodType> = {};
+  for (const d of DAEMONS) {
+    shape[`${d.valueKey}Count`] = z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .describe(`pods of rucio-${d.binary} (0: not deployed)`);
+    shape[d.valueKey] = daemonBlock(d);
+  }
+  return shape as DaemonShape;
 }
 
 /** Prometheus scraping of the daemons. */
@@ -151,12 +162,14 @@ export const rucioDaemonsSchema = z.strictObject({
   monitoring: daemonsMonitoring.describe(
     'Prometheus scraping of the daemons (metrics on port 8080 when [monitor] enable_metrics is on)',
   ),
-  ...daemonShape,
+  ...daemonShape(),
 });
 
-/** A daemon's block, fully defaulted. */
-export interface DaemonValues {
-  readonly [setting: string]: unknown;
+/** What a setting holds once parsed: an int, a string or expression, a list of names (or the chart's string), a flag. */
+export type SettingValue = number | string | readonly string[] | boolean;
+
+/** A daemon's block, fully defaulted: its settings (the table's keys; each daemon has its own) and the common keys. */
+export interface DaemonValues extends Readonly<Partial<Record<SettingKey, SettingValue>>> {
   readonly resources: z.infer<typeof resources>;
   readonly config: z.infer<typeof rucioConfig>;
   readonly image: { readonly tag?: string };
@@ -175,25 +188,10 @@ export interface DaemonValues {
   readonly useSSL?: boolean;
 }
 
-/** A rucio-daemons release, fully defaulted. The per-daemon keys come from the table, so they are typed loosely here. */
-export type RucioDaemonsValues = Omit<z.infer<typeof rucioDaemonsSchema>, string> & {
-  [K in keyof ReleaseSharedValues]: ReleaseSharedValues[K];
-} & {
-  readonly image: z.infer<ReturnType<typeof imageSchema>>;
-  readonly monitoring: z.infer<typeof daemonsMonitoring>;
-  readonly output?: z.infer<typeof outputSchema>;
-  readonly [daemonKey: string]: unknown;
-};
-
-/** The keys every release shares, fully defaulted. */
-type ReleaseSharedValues = z.infer<z.ZodObject<typeof releaseShared>>;
+/** A rucio-daemons release, fully defaulted: every daemon's `<daemon>Count` and `<daemon>` block typed from the table. */
+export type RucioDaemonsValues = z.infer<typeof rucioDaemonsSchema>;
 
 /** The count of a daemon in a release. */
 export function daemonCount(values: RucioDaemonsValues, spec: DaemonSpec): number {
-  return values[`${spec.valueKey}Count`] as number;
-}
-
-/** The block of a daemon in a release. */
-export function daemonValues(values: RucioDaemonsValues, spec: DaemonSpec): DaemonValues {
-  return values[spec.valueKey] as DaemonValues;
+  return values[`${spec.valueKey}Count` as const];
 }

@@ -14,6 +14,9 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { kubeObject } from '../shared/objects.js';
 
+/** The pod labels the Deployment, Service and budget select (and a PodMonitor may). */
+export const HAPROXY_SELECTOR: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'haproxy' };
+
 /** Where the image reads its configuration. */
 const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 
@@ -22,13 +25,15 @@ export interface HaproxyProps {
   readonly values: HaproxyValues;
   /** The rendered `haproxy.cfg` (see `renderHaproxyCfg`). */
   readonly config: string;
+  /** Extra pod annotations (the `prometheus.io/*` scrape annotations in annotations mode). */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The in-cluster HAProxy. */
 export class Haproxy extends Construct {
   /** The name of the Deployment, Service and ConfigMap. */
   readonly name = 'haproxy';
-  readonly selector: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'haproxy' };
+  readonly selector: Readonly<Record<string, string>> = HAPROXY_SELECTOR;
 
   constructor(scope: Construct, id: string, props: HaproxyProps) {
     super(scope, id);
@@ -54,7 +59,10 @@ export class Haproxy extends Construct {
         // Never more pods than nodes allow with the anti-affinity below: replace one at a time.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
-          metadata: { labels, annotations: { 'checksum/config': checksum(config) } },
+          metadata: {
+            labels,
+            annotations: sortedMap({ ...props.podAnnotations, 'checksum/config': checksum(config) }),
+          },
           spec: {
             automountServiceAccountToken: false,
             affinity: {

@@ -38,6 +38,8 @@ export interface DashboardInput {
   readonly daemons: readonly DashboardDaemon[];
   readonly servers: readonly DashboardServer[];
   readonly pushgateway: boolean;
+  /** Whether the in-cluster HAProxy's exporter is scraped (the servers dashboard's load balancer row). */
+  readonly haproxy: boolean;
   readonly transferQueueMetric: string;
   readonly deletionBacklogMetric: string;
 }
@@ -283,12 +285,19 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
         },
       ]);
     }
-    l.row('Load balancer');
-    l.panel(
-      'Responses by code and backend',
-      [{ expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))', legend: '{{proxy}} {{code}}' }],
-      'reqps',
-    );
+    if (input.haproxy) {
+      l.row('Load balancer');
+      l.panel(
+        'Responses by code and backend',
+        [
+          {
+            expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))',
+            legend: '{{proxy}} {{code}}',
+          },
+        ],
+        'reqps',
+      );
+    }
     out.servers = dashboard(input, 'servers', 'servers', l);
   }
 

@@ -10,6 +10,7 @@ import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../../values/pushgatew
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { kubeObject } from '../shared/objects.js';
+import { sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** The name of the Deployment, Service and claim (the contract with the other components). */
 export const PUSHGATEWAY_NAME = 'pushgateway';
@@ -33,6 +34,8 @@ export function pushPath(job: string, grouping: Readonly<Record<string, string>>
 /** Props of the Pushgateway. */
 export interface PushgatewayProps {
   readonly values: PushgatewayValues;
+  /** Annotations of the Service (`prometheus.io/probe: pushgateway` in annotations mode). */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The Prometheus Pushgateway. */
@@ -116,7 +119,7 @@ export class Pushgateway extends Construct {
     kubeObject<IService>(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: undefinedIfEmpty(sortedMap({ ...props.serviceAnnotations })) },
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selector },

@@ -7,7 +7,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { imageRef } from '../../values/images.js';
-import { DAEMON_METRICS_PORT, type DaemonValues, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
+import { DAEMON_METRICS_PORT, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { DaemonSpec } from '../../values/rucio-daemon-table.js';
 import { checksum, configFlag, mergeConfig, renderConfig } from '../shared/rucio-config.js';
 import {
@@ -80,7 +80,7 @@ export class RucioDaemon extends Construct {
   constructor(scope: Construct, id: string, props: RucioDaemonProps) {
     super(scope, id);
     const { spec, values, release, fullname } = props;
-    const daemon = values[spec.valueKey] as DaemonValues;
+    const daemon = values[spec.valueKey];
     this.deploymentName = daemonDeploymentName(fullname, spec);
     this.appLabel = daemonAppLabel(values, spec);
 

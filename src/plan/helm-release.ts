@@ -412,7 +412,7 @@ export function daemonsHelmRelease(
   };
   for (const { spec, replicas } of daemons) {
     out[`${spec.valueKey}Count`] = replicas;
-    const block = daemonBlock(chart, spec, v[spec.valueKey] as DaemonValues, [...path, spec.valueKey], valuesFrom);
+    const block = daemonBlock(chart, spec, v[spec.valueKey], [...path, spec.valueKey], valuesFrom);
     if (nonEmpty(block)) out[spec.valueKey] = block;
   }
   return { chart: chart.chart, version: chart.version, values: out, valuesFrom: byTarget(valuesFrom) };

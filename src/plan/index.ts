@@ -6,7 +6,6 @@
  */
 import type { HaproxyCfgModel } from '../../constructs/haproxy/haproxy-config.js';
 import type { Environment } from '../../values/environment.js';
-import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { Problem, UserError } from '../load/problems.js';
 import { ValuesError } from './errors.js';
@@ -15,10 +14,12 @@ import { daemonsHelmRelease, releaseOutput, serverHelmRelease } from './helm-rel
 import { wireMonitor } from './monitor.js';
 import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
 import { planWebui, type WebuiPlan } from './rucio-webui.js';
+import { planScrape, type ScrapePlan } from './scrape.js';
 
 export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
 export type { WebuiPlan } from './rucio-webui.js';
 export type { HelmReleasePlan, SecretValuesReference } from './helm-release.js';
+export type { ScrapePlan } from './scrape.js';
 
 /** Everything an environment's components build from. */
 export interface EnvironmentPlan {
@@ -37,6 +38,8 @@ export interface EnvironmentPlan {
   readonly haproxy?: HaproxyCfgModel;
   /** The probes, when the environment has `probes`. */
   readonly probes?: ProbesPlan;
+  /** What a Prometheus scrapes (the scrape objects are built from it, and an alert only on scraped series). */
+  readonly scrape: ScrapePlan;
 }
 
 /** The environment as the constructs see it: every release's `[monitor]` section wired to the Pushgateway. */
@@ -81,9 +84,7 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
       .map((release) => withServerOutput(values, planServer(values, release, values.servers[release]!)));
     const daemons = Object.keys(values.daemons)
       .sort()
-      .map((release) =>
-        withDaemonsOutput(values, planDaemons(values, release, values.daemons[release]! as RucioDaemonsValues)),
-      );
+      .map((release) => withDaemonsOutput(values, planDaemons(values, release, values.daemons[release]!)));
     const webui = Object.keys(values.webui)
       .sort()
       .map((release) => planWebui(release, values.webui[release]!));
@@ -116,7 +117,8 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
       haproxy = haproxyModel(values.haproxy, releases, values.namespace, [], webuiReleases);
     }
     const probes = values.probes ? planProbes(values, env.name, values.probes) : undefined;
-    return { env, servers, daemons, webui, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}) };
+    const scrape = planScrape(values, env.sources);
+    return { env, servers, daemons, webui, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}), scrape };
   } catch (e) {
     if (e instanceof ValuesError) {
       const loc = env.locate(e.path);

@@ -13,13 +13,8 @@
 import type { Environment } from '../../values/environment.js';
 import { MONITORING_DEFAULTS } from '../../values/monitoring.js';
 import { SCALABLE_DAEMONS } from '../../values/autoscaling.js';
-import { DAEMONS } from '../../values/rucio-daemon-table.js';
-import {
-  DAEMON_METRICS_PORT,
-  daemonCount,
-  type DaemonValues,
-  type RucioDaemonsValues,
-} from '../../values/rucio-daemons.js';
+import { DAEMONS, type DaemonKey } from '../../values/rucio-daemon-table.js';
+import { DAEMON_METRICS_PORT, daemonCount, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { RucioServerValues } from '../../values/rucio-server.js';
 import { SERVER_METRICS_PATH } from '../../constructs/observability/service-monitors.js';
 import { configFlag, mergeConfig } from '../../constructs/shared/rucio-config.js';
@@ -31,8 +26,8 @@ function scrapeAnnotations(port: number, path = '/metrics'): Record<string, stri
 }
 
 /** Whether a daemon of a (prepared) release publishes metrics. */
-export function daemonHasMetrics(values: RucioDaemonsValues, valueKey: string): boolean {
-  const daemon = values[valueKey] as DaemonValues;
+export function daemonHasMetrics(values: RucioDaemonsValues, valueKey: DaemonKey): boolean {
+  const daemon = values[valueKey];
   return configFlag(mergeConfig(values.config, daemon.config), 'monitor', 'enable_metrics');
 }
 
@@ -48,7 +43,7 @@ export function daemonsWithMetrics(env: Environment, release: string, values: Ru
   }
   for (const spec of DAEMONS) {
     if (daemonCount(out, spec) === 0) continue;
-    const daemon = out[spec.valueKey] as DaemonValues;
+    const daemon = out[spec.valueKey];
     const merged = mergeConfig(out.config, daemon.config);
     if (!configFlag(merged, 'monitor', 'enable_metrics')) continue;
     const port = merged.monitor?.metrics_port;

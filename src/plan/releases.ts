@@ -209,7 +209,7 @@ export function planServerRelease(release: string, values: RucioServerValues, au
 /** A daemon's container env vars and its pod's volumes and mounts, checked; `releasePath` is the release's key path. */
 function daemonPod(release: string, values: RucioDaemonsValues, spec: DaemonSpec, releasePath: KeyPath): PodParts {
   const props = { path: releasePath, commonConfigMap: daemonsConfigMap(daemonsFullname(release, values)) };
-  const daemon = values[spec.valueKey] as DaemonValues;
+  const daemon = values[spec.valueKey];
   const path = [...releasePath, spec.valueKey];
   const componentName = daemonConfigMap(daemonsFullname(release, values), spec);
   const selector = { app: daemonAppLabel(values, spec), release };
