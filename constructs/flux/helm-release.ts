@@ -9,9 +9,16 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IHelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease';
-import type { IHelmRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository';
+import type { IHelmRelease as IHelmReleaseBeta } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease';
+import type { IHelmRepository as IHelmRepositoryBeta } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository';
 import { kubeObject } from '../shared/objects.js';
+
+// The model packages that run on our Node.js versions stop at the betas these GA versions were promoted from; the
+// GA versions kept every field written here (src/checks/schema.ts validates them the same way).
+/** A HelmRelease of helm.toolkit.fluxcd.io/v2. */
+type IHelmRelease = Omit<IHelmReleaseBeta, 'apiVersion'> & { apiVersion: 'helm.toolkit.fluxcd.io/v2' };
+/** A HelmRepository of source.toolkit.fluxcd.io/v1. */
+type IHelmRepository = Omit<IHelmRepositoryBeta, 'apiVersion'> & { apiVersion: 'source.toolkit.fluxcd.io/v1' };
 
 /** One key of a Secret placed at a path of the chart's values. */
 export interface SecretValues {

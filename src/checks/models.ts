@@ -26,10 +26,10 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   'kubernetes-models/v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
   'kubernetes-models/v1/Service': () => import('kubernetes-models/v1/Service'),
   'kubernetes-models/v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
-  '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease': () =>
-    import('@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease'),
-  '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository': () =>
-    import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository'),
+  '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease': () =>
+    import('@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease'),
+  '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository': () =>
+    import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository'),
   '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization': () =>
     import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization'),
   '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository': () =>

@@ -45,6 +45,41 @@ export function modelModule(apiVersion: string, kind: string): string | undefine
   return undefined;
 }
 
+/**
+ * Kinds the installed model packages lack, validated with the model of the version they were promoted from: the
+ * newest `@kubernetes-models/flux-cd` that runs on the Node.js versions package.json declares (2.3) stops at
+ * HelmRelease v2beta2 and HelmRepository v1beta2 (3.0 and later want Node 22). The GA versions kept every field of
+ * those betas except the deprecated ones listed in `removed` (Flux 2.3), so a field of ours is valid in the GA version
+ * exactly when the beta model accepts it and it is not one of those.
+ */
+const STAND_INS: Readonly<Record<string, { apiVersion: string; removed: readonly string[] }>> = {
+  'helm.toolkit.fluxcd.io/v2 HelmRelease': {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2beta2',
+    removed: [
+      'spec.chart.spec.valuesFile',
+      'spec.postRenderers[].kustomize.patchesJson6902',
+      'spec.postRenderers[].kustomize.patchesStrategicMerge',
+    ],
+  },
+  'source.toolkit.fluxcd.io/v1 HelmRepository': { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', removed: [] },
+};
+
+/** The fields of `object` at a path such as `spec.postRenderers[].kustomize.patchesJson6902` (`[]`: every item). */
+function fieldsAt(object: unknown, path: string): string[] {
+  let nodes: { value: unknown; at: (string | number)[] }[] = [{ value: object, at: [] }];
+  for (const part of path.split('.')) {
+    const list = part.endsWith('[]');
+    const key = list ? part.slice(0, -2) : part;
+    nodes = nodes.flatMap(({ value, at }) => {
+      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return [];
+      const next = (value as Record<string, unknown>)[key];
+      if (!list) return [{ value: next, at: [...at, key] }];
+      return Array.isArray(next) ? next.map((v: unknown, i) => ({ value: v, at: [...at, key, i] })) : [];
+    });
+  }
+  return nodes.map((n) => fieldPath(n.at));
+}
+
 const validators = new Map<string, Promise<Validate | undefined>>();
 
 /** The validator of a kind, imported on first use; `undefined` when no model knows the kind. */
@@ -201,6 +236,16 @@ function unknownFields(root: unknown, trace: Trace): SchemaIssue[] {
 
 /** The versions of a group that the model packages know the kind in (for the message about an unknown one). */
 function knownVersions(apiVersion: string, kind: string): string[] {
+  const group = apiVersion.includes('/') ? apiVersion.replace(/\/[^/]*$/, '') : '';
+  const standIns = Object.keys(STAND_INS)
+    .map((k) => k.split(' '))
+    .filter(([v, k]) => k === kind && v!.startsWith(`${group}/`))
+    .map(([v]) => v!);
+  return [...new Set([...standIns, ...modelVersions(apiVersion, kind)])].sort();
+}
+
+/** The versions of a group that the model packages themselves know the kind in. */
+function modelVersions(apiVersion: string, kind: string): string[] {
   const spec = modelModule(apiVersion.includes('/') ? apiVersion.replace(/\/[^/]*$/, '/v1') : 'v1', kind);
   if (spec === undefined) return [];
   const parts = spec.split('/');
@@ -222,7 +267,13 @@ function knownVersions(apiVersion: string, kind: string): string[] {
 }
 
 /** Validates one object: schema errors, unknown fields, or an unknown kind. */
-export async function validateObject(object: KubeObject): Promise<SchemaIssue[]> {
+export async function validateObject(original: KubeObject): Promise<SchemaIssue[]> {
+  const standIn =
+    typeof original.apiVersion === 'string' && typeof original.kind === 'string'
+      ? STAND_INS[`${original.apiVersion} ${original.kind}`]
+      : undefined;
+  // The same nested objects, so the unknown-field trace below still sees what the validator read.
+  const object = standIn ? { ...original, apiVersion: standIn.apiVersion } : original;
   const { apiVersion, kind } = object;
   const validate =
     typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
@@ -257,5 +308,12 @@ export async function validateObject(object: KubeObject): Promise<SchemaIssue[]>
     }
   }
   issues.push(...unknownFields(object, trace));
+  for (const field of standIn?.removed.flatMap((path) => fieldsAt(object, path)) ?? [])
+    issues.push({
+      rule: 'unknown-field',
+      field,
+      message: `field '${field}' was removed in ${original.apiVersion}`,
+      fix: `remove it (${original.apiVersion} ${original.kind} has no such field)`,
+    });
   return issues;
 }

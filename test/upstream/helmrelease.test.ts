@@ -81,6 +81,14 @@ describe('output: helmrelease', () => {
     expect((await validateObject(typo)).map((i) => `${i.rule} ${i.field}`)).toEqual([
       'unknown-field spec.chart.spec.verison',
     ]);
+    // The installed models stop at v2beta2 (the GA model wants Node 22): a field v2 removed is still refused.
+    const removed = structuredClone(server);
+    removed.spec.chart.spec.valuesFile = 'values-prod.yaml';
+    removed.spec.interval = 7;
+    expect((await validateObject(removed)).map((i) => `${i.rule} ${i.field}: ${i.message}`)).toEqual([
+      'schema spec.interval: expected string',
+      "unknown-field spec.chart.spec.valuesFile: field 'spec.chart.spec.valuesFile' was removed in helm.toolkit.fluxcd.io/v2",
+    ]);
     // Every check synth runs (schemas, policy, secrets) passes on the whole environment.
     const report = await runChecks(loadEnvironments(FIXTURE), files, { out: 'dist', partial: false });
     expect(report.problems.map((p) => p.format())).toEqual([]);
