@@ -45,6 +45,7 @@ const SIDECARS = {
 
 /** Props of a WebUI release: its values and what the plan resolved from them (`src/plan/rucio-webui.ts`). */
 export interface RucioWebuiProps {
+  /** The release name (`webuiint`). */
   readonly release: string;
   /** The values as parsed (read only: nothing here rewrites them). */
   readonly values: RucioWebuiValues;
@@ -58,7 +59,9 @@ export interface RucioWebuiProps {
   readonly service: { readonly port: number; readonly targetPort: number | 'http' | 'https'; readonly name: string };
   /** The WebUI container's env. */
   readonly env: readonly IEnvVar[];
+  /** The pod's volumes, as the plan resolved them. */
   readonly volumes: readonly IVolume[];
+  /** The WebUI container's mounts, as the plan resolved them. */
   readonly volumeMounts: readonly IVolumeMount[];
   /** The `checksum/config` pod annotation. */
   readonly checksum: string;
