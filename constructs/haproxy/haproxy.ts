@@ -19,6 +19,7 @@ const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 
 /** Props of the in-cluster HAProxy. */
 export interface HaproxyProps {
+  /** The environment's `haproxy` block: replicas, frontends, the Service, the image and resources. */
   readonly values: HaproxyValues;
   /** The rendered `haproxy.cfg` (see `renderHaproxyCfg`). */
   readonly config: string;

@@ -234,9 +234,11 @@ function filebeatConfig(values: FilebeatValues, namespaces: readonly string[], e
 
 /** Props of filebeat. */
 export interface FilebeatProps {
+  /** The environment's `filebeat` block: logstash, fields, namespaces, image and resources. */
   readonly values: FilebeatValues;
   /** The namespace filebeat runs in; its pods' logs are shipped unless `values.namespaces` says otherwise. */
   readonly namespace: string;
+  /** The environment's name, added to every shipped event as the `environment` field. */
   readonly environment: string;
 }
 

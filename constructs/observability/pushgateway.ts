@@ -32,6 +32,7 @@ export function pushPath(job: string, grouping: Readonly<Record<string, string>>
 
 /** Props of the Pushgateway. */
 export interface PushgatewayProps {
+  /** The environment's `pushgateway` block: persistence, image and resources. */
   readonly values: PushgatewayValues;
 }
 

@@ -22,6 +22,7 @@ export const PROBES_NAME = 'rucio-probes';
 
 /** Props of the probes. */
 export interface RucioProbesProps {
+  /** The environment's `probes` block: the probes and their schedules, image and resources. */
   readonly values: ProbesValues;
   /** The complete rucio.cfg of the probes (`common.config`, the probes' own, the `[monitor]` wiring). */
   readonly config: RucioConfig;

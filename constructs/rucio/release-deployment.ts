@@ -77,7 +77,9 @@ export interface ReleaseDeploymentProps {
    * @default - left out (Kubernetes: 30)
    */
   readonly terminationGracePeriodSeconds?: number;
+  /** The containers, sidecars first. */
   readonly containers: readonly IContainer[];
+  /** The pod's volumes (written even when empty, as the charts do). */
   readonly volumes: readonly IVolume[];
 }
 
