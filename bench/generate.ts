@@ -82,21 +82,6 @@ const SHARED_LAYER = {
       secretRef: 'rucio-deploy-key',
     },
   },
-  // The Rucio images run as root and write into their root file system, as in the bundled environments.
-  policy: {
-    waivers: [
-      {
-        rule: 'run-as-non-root',
-        object: 'Deployment/*',
-        reason: 'the Rucio images merge conf.d into /opt/rucio/etc as root',
-      },
-      {
-        rule: 'read-only-root-fs',
-        object: 'Deployment/*',
-        reason: 'the Rucio entrypoints write the merged rucio.cfg into /opt/rucio/etc',
-      },
-    ],
-  },
 };
 
 const letter = (i: number) => String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '');

@@ -6,7 +6,10 @@
 // TypeScript or package configuration, or these build scripts; otherwise it returns at once. So `npm run synth` after
 // an edit of an environment file runs synth without recompiling.
 //
-//   node bin/build.js [--force] [--quiet]
+//   node bin/build.js [--force] [--quiet] [--run COMMAND [ARGS...]]
+//
+// With --run, the command line runs next in the same process (`npm run synth` is `node bin/build.js --quiet --run
+// synth`): one Node start instead of two after an edit of an environment file.
 //
 // Inputs are compared by modification time with the time the last successful build started (kept in
 // .build/.build-stamp), so a file saved while a build runs is seen by the next one. A plain `tsc` run after the build
@@ -21,8 +24,21 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const build = join(root, '.build');
 const stamp = join(build, '.build-stamp');
-const force = process.argv.includes('--force');
-const quiet = process.argv.includes('--quiet');
+const runAt = process.argv.indexOf('--run');
+const own = runAt < 0 ? process.argv.slice(2) : process.argv.slice(2, runAt);
+const force = own.includes('--force');
+const quiet = own.includes('--quiet');
+
+/** Runs the command line after --run in this process, as `node bin/rucio-gitops.js ARGS…` would. */
+async function runCommand() {
+  if (runAt < 0) return;
+  process.argv = [
+    process.argv[0],
+    fileURLToPath(new URL('rucio-gitops.js', import.meta.url)),
+    ...process.argv.slice(runAt + 1),
+  ];
+  await import('./rucio-gitops.js');
+}
 const say = (text) => {
   if (!quiet) process.stderr.write(`${text}\n`);
 };
@@ -80,49 +96,56 @@ function upToDate() {
   return newestInput() <= last.started;
 }
 
-if (!force && upToDate()) process.exit(0);
+if (force || !upToDate()) compile();
+await runCommand();
 
-const started = Date.now();
-const run = (args, what) => {
-  const r = spawnSync(process.execPath, args, {
-    cwd: root,
-    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
-  });
-  if (r.status !== 0) {
-    process.stderr.write(`rucio-gitops: ${what} failed (exit ${r.status ?? r.signal})\n`);
-    process.exit(r.status ?? 1);
-  }
-};
-
-say('rucio-gitops: sources changed: compiling …');
-let tsc;
-try {
-  tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-} catch {
-  process.stderr.write(
-    'rucio-gitops: typescript is not installed (a production-only install?): the command is not built; ' +
-      "install the dev dependencies (npm ci) and run 'npm run build'\n",
-  );
-  process.exit(1);
-}
-rmSync(stamp, { force: true });
-run([tsc, '-p', join(root, 'tsconfig.json')], 'tsc');
-run([join(root, 'bin', 'bundle.js')], 'bundling');
-
-// The code cache: one synth of the bundled environments into a temporary folder makes the command write
-// .build/bundle/cli.cjs.cache with the code V8 compiled for it. Without environments to synthesize (or when they do
-// not validate) there is no cache yet, and the first command that succeeds writes it.
-if (existsSync(join(build, 'bundle', 'cli.cjs')) && existsSync(join(root, 'environments'))) {
-  const out = mkdtempSync(join(tmpdir(), 'rucio-gitops-build-'));
-  try {
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'rucio-gitops.js'), 'synth', '--out', join(out, 'dist')], {
+function compile() {
+  const started = Date.now();
+  const run = (args, what) => {
+    const r = spawnSync(process.execPath, args, {
       cwd: root,
-      stdio: 'ignore',
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
     });
-    if (r.status !== 0 || !existsSync(join(build, 'bundle', 'cli.cjs.cache')))
-      say('rucio-gitops: no code cache made (the environments do not synthesize); the first command makes it');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (r.status !== 0) {
+      process.stderr.write(`rucio-gitops: ${what} failed (exit ${r.status ?? r.signal})\n`);
+      process.exit(r.status ?? 1);
+    }
+  };
+
+  say('rucio-gitops: sources changed: compiling …');
+  let tsc;
+  try {
+    tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
+    process.stderr.write(
+      'rucio-gitops: typescript is not installed (a production-only install?): the command is not built; ' +
+        "install the dev dependencies (npm ci) and run 'npm run build'\n",
+    );
+    process.exit(1);
   }
+  rmSync(stamp, { force: true });
+  run([tsc, '-p', join(root, 'tsconfig.json')], 'tsc');
+  run([join(root, 'bin', 'bundle.js')], 'bundling');
+
+  // The code cache: one synth of the bundled environments into a temporary folder makes the command write
+  // .build/bundle/cli.cjs.cache with the code V8 compiled for it. Without environments to synthesize (or when they do
+  // not validate) there is no cache yet, and the first command that succeeds writes it.
+  if (existsSync(join(build, 'bundle', 'cli.cjs')) && existsSync(join(root, 'environments'))) {
+    const out = mkdtempSync(join(tmpdir(), 'rucio-gitops-build-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [join(root, 'bin', 'rucio-gitops.js'), 'synth', '--out', join(out, 'dist')],
+        {
+          cwd: root,
+          stdio: 'ignore',
+        },
+      );
+      if (r.status !== 0 || !existsSync(join(build, 'bundle', 'cli.cjs.cache')))
+        say('rucio-gitops: no code cache made (the environments do not synthesize); the first command makes it');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  writeFileSync(stamp, `${JSON.stringify({ started, tsbuildinfo: mtime(join(build, '.tsbuildinfo')) })}\n`);
 }
-writeFileSync(stamp, `${JSON.stringify({ started, tsbuildinfo: mtime(join(build, '.tsbuildinfo')) })}\n`);

@@ -12,6 +12,7 @@ import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/pr
 import type { RenderedFile } from './synth/files.js';
 import { renderEnvironments } from './synth/render.js';
 import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
+import { mark } from './timings.js';
 
 export { outputFolder, unsafePaths };
 
@@ -40,10 +41,14 @@ export interface Synthesis {
  * output folder the checks name in their messages.
  */
 export async function synthesize(options: EnvOptions, report: Report, out = 'dist'): Promise<Synthesis> {
+  mark('start');
   const envs = loadEnvironments(options.environments, options.env);
+  mark('load');
   const files = renderEnvironments(envs);
+  mark('render');
   const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
   reportChecks(await runChecks(envs, files, { out, partial }), report.stdout, report.stderr);
+  mark('checks');
   return { envs, files };
 }
 

@@ -19,7 +19,11 @@ const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
       p.startsWith('src/init/'),
   ],
   ['plan/render/checks', (p) => /^src\/(plan|synth|checks|upstream|import|prerequisites)\//.test(p)],
-  ['load', (p) => p.startsWith('src/load/') || p.startsWith('src/secrets/') || p === 'src/module-host.ts'],
+  [
+    'load',
+    (p) =>
+      p.startsWith('src/load/') || p.startsWith('src/secrets/') || p === 'src/module-host.ts' || p === 'src/timings.ts',
+  ],
   ['constructs', (p) => p.startsWith('constructs/')],
   ['values', (p) => p.startsWith('values/')],
 ];

@@ -62,7 +62,10 @@ export const MONITORING_DEFAULTS = {
 const A = MONITORING_DEFAULTS.alerts;
 
 const alertBase = (d: { for: string; severity: string }) => ({
-  /** Leave this alert out. */
+  /**
+   * `false` leaves this alert out. An alert whose series nothing in the environment scrapes is left out anyway;
+   * `true` written for one is an error (see docs/monitoring-and-autoscaling.md).
+   */
   enabled: z.boolean().default(true),
   /** How long the condition must hold before the alert fires. */
   for: promDuration.default(d.for),
@@ -101,7 +104,7 @@ export const monitoringSchema = z.strictObject({
       interval: promDuration.default(MONITORING_DEFAULTS.scrape.interval),
     })
     .prefault({}),
-  /** Scrape the Pushgateway (honorLabels). Default: when the environment has a `pushgateway`. */
+  /** Scrape the Pushgateway (honorLabels). Default: when the environment has a `pushgateway`; `true` without one is an error. */
   pushgateway: z.strictObject({ scrape: z.boolean().optional() }).prefault({}),
   alerts: z
     .strictObject({

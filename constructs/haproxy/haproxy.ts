@@ -14,6 +14,9 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import { kubeObject } from '../shared/objects.js';
 import { workloadDeployment } from '../shared/workload.js';
 
+/** The pod labels the Deployment, Service and budget select (and a PodMonitor may). */
+export const HAPROXY_SELECTOR: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'haproxy' };
+
 /** Where the image reads its configuration. */
 const HAPROXY_CFG_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 
@@ -23,13 +26,18 @@ export interface HaproxyProps {
   readonly values: HaproxyValues;
   /** The rendered `haproxy.cfg` (see `renderHaproxyCfg`). */
   readonly config: string;
+  /**
+   * Extra pod annotations (the `prometheus.io/*` scrape annotations in annotations mode).
+   * @default - the checksum alone
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The in-cluster HAProxy. */
 export class Haproxy extends Construct {
   /** The name of the Deployment, Service and ConfigMap. */
   readonly name = 'haproxy';
-  readonly selector: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'haproxy' };
+  readonly selector: Readonly<Record<string, string>> = HAPROXY_SELECTOR;
 
   constructor(scope: Construct, id: string, props: HaproxyProps) {
     super(scope, id);
@@ -53,6 +61,7 @@ export class Haproxy extends Construct {
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       pod: {
         labels,
+        annotations: props.podAnnotations,
         checksum: checksum(config),
         securityContext: {
           runAsNonRoot: true,

@@ -44,6 +44,8 @@ export interface DashboardInput {
   readonly servers: readonly DashboardServer[];
   /** The environment has a Pushgateway: a panel of the probes' results. */
   readonly pushgateway: boolean;
+  /** Whether the in-cluster HAProxy's exporter is scraped (the servers dashboard's load balancer row). */
+  readonly haproxy: boolean;
   /** The metric of the transfer queue (by state, activity and FTS host). */
   readonly transferQueueMetric: string;
   /** The metric of the deletion backlog (deletable replicas). */
@@ -291,12 +293,19 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
         },
       ]);
     }
-    l.row('Load balancer');
-    l.panel(
-      'Responses by code and backend',
-      [{ expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))', legend: '{{proxy}} {{code}}' }],
-      'reqps',
-    );
+    if (input.haproxy) {
+      l.row('Load balancer');
+      l.panel(
+        'Responses by code and backend',
+        [
+          {
+            expr: 'sum by (proxy, code) (rate(haproxy_backend_http_responses_total[5m]))',
+            legend: '{{proxy}} {{code}}',
+          },
+        ],
+        'reqps',
+      );
+    }
     out.servers = dashboard(input, 'servers', 'servers', l);
   }
 

@@ -15,6 +15,9 @@
  * | RucioServer5xxRate | 5xx share of a backend's responses above `ratio` | HAProxy's exporter |
  * | RucioHAProxyBackendDown | a backend without an active server | HAProxy's exporter |
  * | RucioWebuiUnavailable | no available pod of a WebUI Deployment (or the Deployment gone) | kube-state-metrics |
+ *
+ * An alert is generated only when its series have a scrape source (`sources`, decided by the plan: `src/plan/scrape.ts`);
+ * kube-state-metrics is the cluster's and assumed.
  */
 import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
@@ -40,6 +43,11 @@ export interface AlertInput {
   /** The Deployments of the WebUI releases (those with pods). */
   readonly webuiDeployments?: readonly string[];
   readonly alerts: MonitoringValues['alerts'];
+  /**
+   * Which series some Prometheus scrapes in the environment: the Pushgateway's (probe results, backlogs) and the
+   * in-cluster HAProxy's exporter. An alert on series without a source could never fire, so it is not generated.
+   */
+  readonly sources: { readonly pushgateway: boolean; readonly haproxy: boolean };
 }
 
 /** A rule as Prometheus reads it. */
@@ -143,7 +151,8 @@ function alertGroups(input: AlertInput): RuleGroup[] {
     );
   };
   const backlog: AlertRule[] = [];
-  if (alerts.transferQueue.enabled)
+  const { pushgateway, haproxy } = input.sources;
+  if (alerts.transferQueue.enabled && pushgateway)
     backlog.push(
       growing(
         'RucioTransferQueueGrowing',
@@ -152,7 +161,7 @@ function alertGroups(input: AlertInput): RuleGroup[] {
         'The transfer queue (queued and submitted requests)',
       ),
     );
-  if (alerts.deletionBacklog.enabled)
+  if (alerts.deletionBacklog.enabled && pushgateway)
     backlog.push(
       growing(
         'RucioDeletionBacklogGrowing',
@@ -163,7 +172,7 @@ function alertGroups(input: AlertInput): RuleGroup[] {
     );
   if (backlog.length > 0) groups.push({ name: 'rucio-backlogs', rules: backlog });
 
-  if (alerts.staleProbes.enabled) {
+  if (alerts.staleProbes.enabled && pushgateway) {
     groups.push({
       name: 'rucio-probes',
       rules: [
@@ -179,7 +188,7 @@ function alertGroups(input: AlertInput): RuleGroup[] {
   }
 
   const lb: AlertRule[] = [];
-  if (alerts.server5xx.enabled) {
+  if (alerts.server5xx.enabled && haproxy) {
     const w = alerts.server5xx.window;
     lb.push(
       rule(
@@ -191,7 +200,7 @@ function alertGroups(input: AlertInput): RuleGroup[] {
       ),
     );
   }
-  if (alerts.haproxyBackendDown.enabled) {
+  if (alerts.haproxyBackendDown.enabled && haproxy) {
     lb.push(
       rule(
         'RucioHAProxyBackendDown',

@@ -10,6 +10,7 @@ import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolu
 import type { IService } from 'kubernetes-models/v1/Service';
 import { kubeObject } from '../shared/objects.js';
 import { workloadDeployment } from '../shared/workload.js';
+import { sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** The name of the Deployment, Service and claim (the contract with the other components). */
 export const PUSHGATEWAY_NAME = 'pushgateway';
@@ -34,6 +35,11 @@ export function pushPath(job: string, grouping: Readonly<Record<string, string>>
 export interface PushgatewayProps {
   /** The environment's `pushgateway` block: persistence, image and resources. */
   readonly values: PushgatewayValues;
+  /**
+   * Annotations of the Service (`prometheus.io/probe: pushgateway` in annotations mode).
+   * @default - none
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The Prometheus Pushgateway. */
@@ -103,7 +109,7 @@ export class Pushgateway extends Construct {
     kubeObject<IService>(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: undefinedIfEmpty(sortedMap({ ...props.serviceAnnotations })) },
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selector },

@@ -2,7 +2,8 @@
  * Prometheus Operator scrape objects of an environment: a PodMonitor per daemons release (the daemons have no
  * Service; the chart's NodePort Service is not needed), a PodMonitor per server release (the apache exporter and
  * Rucio's own metrics), and a ServiceMonitor for the Pushgateway with `honorLabels` (the pushed `job`/`instance` labels
- * are the probes', not the gateway's).
+ * are the probes', not the gateway's), and a PodMonitor `haproxy` for the in-cluster HAProxy's exporter (`/metrics` on
+ * its stats port).
  *
  * Every PodMonitor copies the pod labels `rucio-daemon`, `release` and `app` to the target labels `rucio_daemon`,
  * `release` and `app`, the names the community chart's `labelmap` gives them in annotations mode, so alerts and
@@ -69,6 +70,15 @@ export interface ServiceMonitorsProps {
   readonly pushgateway: boolean;
   /** How often Prometheus scrapes the Pushgateway (`30s`). */
   readonly pushgatewayInterval: string;
+  /**
+   * The in-cluster HAProxy to scrape: its pod labels, the container port of its stats frontend and the interval.
+   * @default - no HAProxy monitor
+   */
+  readonly haproxy?: {
+    readonly selector: Readonly<Record<string, string>>;
+    readonly port: string;
+    readonly interval: string;
+  };
 }
 
 /** The scrape objects of an environment. */
@@ -123,6 +133,19 @@ export class RucioServiceMonitors extends Construct {
         },
       };
       kubeObject<IPodMonitor>(this, `Server-${s.release}`, monitor);
+    }
+    if (props.haproxy) {
+      const monitor: IPodMonitor = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: 'haproxy', labels },
+        spec: {
+          namespaceSelector,
+          selector: { matchLabels: { ...props.haproxy.selector } },
+          podMetricsEndpoints: [{ port: props.haproxy.port, path: '/metrics', interval: props.haproxy.interval }],
+        },
+      };
+      kubeObject<IPodMonitor>(this, 'Haproxy', monitor);
     }
     if (props.pushgateway) {
       const monitor: IServiceMonitor = {

@@ -22,6 +22,7 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding': () =>
     import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
   'kubernetes-models/v1/ConfigMap': () => import('kubernetes-models/v1/ConfigMap'),
+  'kubernetes-models/v1/Namespace': () => import('kubernetes-models/v1/Namespace'),
   'kubernetes-models/v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
   'kubernetes-models/v1/Service': () => import('kubernetes-models/v1/Service'),
   'kubernetes-models/v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),

@@ -30,7 +30,7 @@ export interface SchemaIssue {
 type Validate = (data: unknown) => void;
 
 /** Where the model of an API group lives: a module prefix, followed by `/<version>/<Kind>`. */
-function modelModule(apiVersion: string, kind: string): string | undefined {
+export function modelModule(apiVersion: string, kind: string): string | undefined {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);

@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, UserError } from '../load/problems.js';
 import { setModuleHost, type ModuleHost } from '../module-host.js';
 import type { CommandContext } from './context.js';
+import { mark, printTimings } from '../timings.js';
 
 /** One subcommand. */
 export interface Command {
@@ -367,5 +368,7 @@ export async function run(host?: ModuleHost): Promise<void> {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   });
+  mark('end');
+  printTimings((t) => process.stderr.write(t));
   process.exitCode = code;
 }

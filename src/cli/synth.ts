@@ -11,6 +11,7 @@ import {
   type EnvOptions,
 } from '../pipeline.js';
 import type { Output } from './context.js';
+import { mark } from '../timings.js';
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
 export async function synth(
@@ -36,6 +37,7 @@ export async function synth(
   }
   guardRemovedEnvironments(options.out, files, scope, options.removeEnvironment ?? []);
   const result = writeOutput(options.out, files, scope);
+  mark('write');
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(
     `synthesized ${envs.map((e) => e.name).join(', ')}: ${objects} objects in ${options.out}/ ` +

@@ -12,9 +12,11 @@ import { haproxyModel, type HaproxyReleaseRef } from './haproxy.js';
 import { wireMonitor } from './monitor.js';
 import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
 import { planWebui, type WebuiPlan } from './rucio-webui.js';
+import { planScrape, type ScrapePlan } from './scrape.js';
 
 export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
 export type { WebuiPlan } from './rucio-webui.js';
+export type { ScrapePlan } from './scrape.js';
 
 /** Everything an environment's components build from. */
 export interface EnvironmentPlan {
@@ -33,6 +35,8 @@ export interface EnvironmentPlan {
   readonly haproxy?: HaproxyCfgModel;
   /** The probes, when the environment has `probes`. */
   readonly probes?: ProbesPlan;
+  /** What a Prometheus scrapes (the scrape objects are built from it, and an alert only on scraped series). */
+  readonly scrape: ScrapePlan;
 }
 
 /** The environment as the constructs see it: every release's `[monitor]` section wired to the Pushgateway. */
@@ -84,7 +88,8 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
       haproxy = haproxyModel(values.haproxy, releases, values.namespace, [], webuiReleases);
     }
     const probes = values.probes ? planProbes(values, env.name, values.probes) : undefined;
-    return { env, servers, daemons, webui, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}) };
+    const scrape = planScrape(values, env.sources);
+    return { env, servers, daemons, webui, ...(haproxy ? { haproxy } : {}), ...(probes ? { probes } : {}), scrape };
   } catch (e) {
     if (e instanceof ValuesError) {
       const loc = env.locate(e.path);

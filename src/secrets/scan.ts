@@ -213,8 +213,32 @@ const SECRET_OWNERS = new Set([
   'oauth',
 ]);
 
+/**
+ * Results of the pure functions below for strings seen before: keys (`metadata`, `name`, `resources`) and values
+ * (labels, images, paths) repeat across the objects of a run thousands of times, and each is scanned by every text rule.
+ * Only short strings are kept, and each table is emptied when it reaches its bound, so memory stays bounded.
+ */
+const MEMO_MAX_LENGTH = 1024;
+const MEMO_MAX_ENTRIES = 50_000;
+const nameKinds = new Map<string, 'secret' | 'reference' | 'plain'>();
+const stringHits = new Map<string, readonly Hit[]>();
+
+function remember<V>(table: Map<string, V>, key: string, value: V): void {
+  if (table.size >= MEMO_MAX_ENTRIES) table.clear();
+  table.set(key, value);
+}
+
 /** How a key's name reads: `secret` (its literal value is a credential), `reference` (it names one), or `plain`. */
 export function nameKind(name: string): 'secret' | 'reference' | 'plain' {
+  let kind = nameKinds.get(name);
+  if (kind === undefined) {
+    kind = nameKindOf(name);
+    if (name.length <= MEMO_MAX_LENGTH) remember(nameKinds, name, kind);
+  }
+  return kind;
+}
+
+function nameKindOf(name: string): 'secret' | 'reference' | 'plain' {
   const words = nameWords(name);
   if (words.length === 0) return 'plain';
   const joined = words.join('');
@@ -775,7 +799,21 @@ function scanTextHits(text: string, hits: Hit[], depth: number, inYaml: boolean)
   if (depth < 2) base64Runs(text, hits, depth);
 }
 
+/** The text rules' hits in a key or a string value (not YAML, top level), remembered for short strings. */
+function stringTextHits(text: string): readonly Hit[] {
+  let hits = stringHits.get(text);
+  if (hits === undefined) {
+    const found: Hit[] = [];
+    scanTextHits(text, found, 0, false);
+    hits = found.length === 0 ? NO_HITS : found;
+    if (text.length <= MEMO_MAX_LENGTH) remember(stringHits, text, hits);
+  }
+  return hits;
+}
+const NO_HITS: readonly Hit[] = Object.freeze([]);
+
 function place(text: string, hits: readonly Hit[], path: KeyPath, where: 'key' | 'value'): Finding[] {
+  if (hits.length === 0) return [];
   const cursor = { offset: 0, line: 1 };
   const sorted = [...hits].sort((a, b) => a.offset - b.offset);
   const out: Finding[] = [];
@@ -810,38 +848,47 @@ export function scanText(text: string, options: TextScanOptions = {}): Finding[]
  */
 export function scanValue(root: unknown, base: KeyPath = []): Finding[] {
   const out: Finding[] = [];
-  const stack: { value: unknown; path: KeyPath; name: string; json: number }[] = [
-    { value: root, path: base, name: '', json: 0 },
-  ];
+  // Paths are kept as links to the parent's step and made into arrays only for a finding: most nodes have none.
+  const stack: { value: unknown; at: Step | undefined; name: string }[] = [{ value: root, at: undefined, name: '' }];
+  const pathOf = (at: Step | undefined): KeyPath => {
+    const steps: (string | number)[] = [];
+    for (let s = at; s !== undefined; s = s.parent) steps.push(s.key);
+    return [...base, ...steps.reverse()];
+  };
   while (stack.length > 0) {
-    const { value, path, name, json } = stack.pop()!;
+    const { value, at, name } = stack.pop()!;
     if (typeof value === 'string') {
-      scanString(value, name, path, out, json);
+      scanString(value, name, () => pathOf(at), out, 0);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], name, json });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], at: { parent: at, key: i }, name });
       continue;
     }
     const record = value as Record<string, unknown>;
     const envName = typeof record.name === 'string' && 'value' in record ? record.name : undefined;
-    const entries = Object.entries(record);
-    for (let e = entries.length - 1; e >= 0; e--) {
-      const [k, v] = entries[e]!;
-      const at = [...path, k];
-      const hits: Hit[] = [];
-      scanTextHits(k, hits, 0, false);
-      out.push(...place(k, hits, at, 'key'));
+    const keys = Object.keys(record);
+    for (let e = keys.length - 1; e >= 0; e--) {
+      const k = keys[e]!;
+      const step: Step = { parent: at, key: k };
+      const hits = stringTextHits(k);
+      if (hits.length > 0) out.push(...place(k, hits, pathOf(step), 'key'));
       // A key that holds a credential is reported once, and never used as a name (it would be echoed).
       const keyName = hits.length > 0 ? '' : k;
-      stack.push({ value: v, path: at, name: k === 'value' && envName !== undefined ? envName : keyName, json });
+      stack.push({ value: record[k], at: step, name: k === 'value' && envName !== undefined ? envName : keyName });
     }
   }
   return out;
 }
 
-function scanString(value: string, name: string, path: KeyPath, out: Finding[], json: number): void {
+/** One step of a path, linked to its parent's. */
+interface Step {
+  readonly parent: Step | undefined;
+  readonly key: string | number;
+}
+
+function scanString(value: string, name: string, at: () => KeyPath, out: Finding[], json: number): void {
   const t = value.trimStart();
   if (json < 4 && value.length > 1 && (t.startsWith('{') || t.startsWith('['))) {
     let parsed: unknown;
@@ -851,24 +898,24 @@ function scanString(value: string, name: string, path: KeyPath, out: Finding[], 
       parsed = undefined;
     }
     if (parsed !== null && typeof parsed === 'object') {
+      const path = at();
       for (const f of scanValueJson(parsed, json + 1))
         out.push({ ...f, path, in: 'value', what: `${f.what} (at '${f.path.join('.')}' inside the JSON text)` });
       return;
     }
   }
-  const hits: Hit[] = [];
-  scanTextHits(value, hits, 0, false);
-  const found = place(value, hits, path, 'value');
+  const hits = stringTextHits(value);
+  const found = hits.length === 0 ? [] : place(value, hits, at(), 'value');
   out.push(...found);
   if (name !== '') {
     const what = literalUnderName(name, value);
     if (what && !found.some((f) => f.line === 1 && f.rule === 'assignment'))
-      out.push({ rule: 'secret-name', what, path, in: 'value', line: 1 });
+      out.push({ rule: 'secret-name', what, path: at(), in: 'value', line: 1 });
     else if (!what && isKeyName(name) && isOpaque(value.trim()) && found.length === 0)
       out.push({
         rule: 'opaque-key',
         what: `an opaque key-like value under '${shortName(name)}'`,
-        path,
+        path: at(),
         in: 'value',
         line: 1,
       });
@@ -881,7 +928,7 @@ function scanValueJson(parsed: unknown, json: number): Finding[] {
   while (stack.length > 0) {
     const { value, path, name } = stack.pop()!;
     if (typeof value === 'string') {
-      scanString(value, name, path, out, json);
+      scanString(value, name, () => path, out, json);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -890,9 +937,8 @@ function scanValueJson(parsed: unknown, json: number): Finding[] {
       continue;
     }
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const hits: Hit[] = [];
-      scanTextHits(k, hits, 0, false);
-      out.push(...place(k, hits, [...path, k], 'key'));
+      const hits = stringTextHits(k);
+      if (hits.length > 0) out.push(...place(k, hits, [...path, k], 'key'));
       stack.push({ value: v, path: [...path, k], name: hits.length > 0 ? '' : k });
     }
   }

@@ -28,15 +28,35 @@ export function haproxy(ctx: BuildContext): void {
   ];
   const config = renderHaproxyCfg({ ...model, header });
   ctx.file(folder, 'haproxy.cfg', config);
-  if (values.inCluster) new Haproxy(ctx.chart(folder, 'haproxy'), 'Haproxy', { values, config });
+  // In annotations mode the community chart's `kubernetes-pods` job scrapes the exporter of the stats frontend.
+  const podAnnotations: Record<string, string> =
+    ctx.plan.scrape.haproxy && ctx.plan.scrape.mode === 'annotations'
+      ? {
+          'prometheus.io/path': '/metrics',
+          'prometheus.io/port': String(values.statsPort),
+          'prometheus.io/scrape': 'true',
+        }
+      : {};
+  if (values.inCluster) new Haproxy(ctx.chart(folder, 'haproxy'), 'Haproxy', { values, config, podAnnotations });
 }
 
-/** The Pushgateway (`infrastructure/<env>/pushgateway/`); the monitoring component scrapes it (with `honorLabels`). */
+/**
+ * The Pushgateway (`infrastructure/<env>/pushgateway/`). The monitoring component scrapes it with a ServiceMonitor
+ * (`honorLabels`) in operator mode; in annotations mode its Service says `prometheus.io/probe: pushgateway`, which the
+ * community chart's `prometheus-pushgateway` job keeps (with `honor_labels`).
+ */
 export function pushgateway(ctx: BuildContext): void {
   const { env } = ctx;
   const values = env.values.pushgateway;
   if (!values) return;
-  new Pushgateway(ctx.chart(`infrastructure/${env.name}/pushgateway`, 'pushgateway'), 'Pushgateway', { values });
+  const serviceAnnotations: Record<string, string> =
+    ctx.plan.scrape.pushgateway && ctx.plan.scrape.mode === 'annotations'
+      ? { 'prometheus.io/probe': 'pushgateway' }
+      : {};
+  new Pushgateway(ctx.chart(`infrastructure/${env.name}/pushgateway`, 'pushgateway'), 'Pushgateway', {
+    values,
+    serviceAnnotations,
+  });
 }
 
 /** The Rucio probes (`infrastructure/<env>/probes/`): rucio.cfg from `common.config`, their own, and the `[monitor]` wiring. */

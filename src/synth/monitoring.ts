@@ -16,9 +16,9 @@ import {
   type DaemonsTarget,
   type ServerTarget,
 } from '../../constructs/observability/service-monitors.js';
+import { HAPROXY_SELECTOR } from '../../constructs/haproxy/haproxy.js';
 import { ServerAutoscaler } from '../../constructs/autoscaling/server-autoscaler.js';
 import { SCALABLE_DAEMONS } from '../../values/autoscaling.js';
-import type { Environment } from '../../values/environment.js';
 import type { EnvironmentPlan } from '../plan/index.js';
 import type { Component } from './context.js';
 
@@ -28,13 +28,6 @@ import type { Component } from './context.js';
  */
 function relabelRules(items: readonly unknown[]): RelabelConfig[] {
   return items.map((rule) => rule as RelabelConfig);
-}
-
-/** Whether the Pushgateway is scraped: the monitoring option, else whether the environment deploys one. */
-function scrapesPushgateway(env: Environment): boolean {
-  const explicit = env.monitoring?.pushgateway.scrape;
-  if (explicit !== undefined) return explicit;
-  return (env as Record<string, unknown>).pushgateway !== undefined;
 }
 
 /** The daemons of an environment as the alerts and dashboards see them. */
@@ -62,8 +55,8 @@ export const monitoring: Component = (ctx) => {
   const chart = ctx.chart(`infrastructure/${env.name}/monitoring`, 'monitoring', m.namespace ?? env.values.namespace);
   const { plan } = ctx;
   const daemons = deployedDaemons(plan);
-  const scraped = m.scrape.mode !== 'none';
-  const pushgateway = scrapesPushgateway(env.values);
+  // What is scraped (the plan decides it, and the objects below are built from the same decision).
+  const { scrape } = plan;
 
   if (m.scrape.mode === 'operator') {
     const daemonTargets: DaemonsTarget[] = plan.daemons.map(({ release, values }) => {
@@ -96,8 +89,11 @@ export const monitoring: Component = (ctx) => {
       labels: m.scrape.labels,
       daemons: daemonTargets,
       servers: serverTargets,
-      pushgateway,
+      pushgateway: scrape.pushgateway,
       pushgatewayInterval: m.scrape.interval,
+      ...(scrape.haproxy
+        ? { haproxy: { selector: HAPROXY_SELECTOR, port: 'stats', interval: m.scrape.interval } }
+        : {}),
     });
   }
 
@@ -105,9 +101,10 @@ export const monitoring: Component = (ctx) => {
     new RucioPrometheusRules(chart, 'Alerts', {
       environment: env.name,
       namespace: env.values.namespace,
-      daemons: daemons.map((d) => ({ ...d, metrics: d.metrics && scraped })),
+      daemons: daemons.map((d) => ({ ...d, metrics: d.metrics && scrape.pods })),
       webuiDeployments: plan.webui.filter((w) => w.values.replicaCount > 0).map((w) => w.fullname),
       alerts: m.alerts,
+      sources: { pushgateway: scrape.pushgateway, haproxy: scrape.haproxy },
       labels: m.scrape.labels,
     });
   }
@@ -121,7 +118,8 @@ export const monitoring: Component = (ctx) => {
       namespace: env.values.namespace,
       daemons,
       servers,
-      pushgateway,
+      pushgateway: scrape.pushgateway,
+      haproxy: scrape.haproxy,
       transferQueueMetric: env.values.autoscaling?.transferQueueMetric ?? m.alerts.transferQueue.metric,
       deletionBacklogMetric: env.values.autoscaling?.deletionBacklogMetric ?? m.alerts.deletionBacklog.metric,
       labels: m.dashboards.labels,

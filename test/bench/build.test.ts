@@ -107,6 +107,41 @@ describe('bin/build.js rebuilds only when an input changed', () => {
   });
 });
 
+describe('bin/build.js --run', () => {
+  /** A command line that prints its arguments and exits with the code the first one names. */
+  const stub = () =>
+    writeFileSync(
+      join(dir, 'bin', 'rucio-gitops.js'),
+      "process.stdout.write(`ran ${JSON.stringify(process.argv.slice(2))} as ${process.argv[1].split('/').pop()}\\n`);\n" +
+        'process.exitCode = Number(process.argv[2]);\n',
+    );
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [join(dir, 'bin', 'build.js'), '--quiet', '--run', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+
+  it('runs the command line in the same process when nothing changed, with its arguments and exit code', () => {
+    stub();
+    const ok = run('0', '--env', 'production', '--force');
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('ran ["0","--env","production","--force"] as rucio-gitops.js\n');
+    expect(ok.status).toBe(0);
+    const failed = run('2', '--quiet');
+    expect(failed.stdout).toBe('ran ["2","--quiet"] as rucio-gitops.js\n');
+    expect(failed.status).toBe(2);
+  });
+
+  it('builds first when an input changed, and does not run the command when the build fails', () => {
+    stub();
+    writeFileSync(join(dir, 'values', 'x.ts'), 'export const x = 2;\n');
+    const r = run('0');
+    expect(r.stderr).toContain('typescript is not installed');
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+  });
+});
+
 describe('the scripts', () => {
   it('build on install (prepare) and check for changes before synth, validate, schema, test and bench', () => {
     const scripts = (
@@ -115,5 +150,7 @@ describe('the scripts', () => {
     expect(scripts.prepare).toBe('node bin/build.js');
     for (const s of ['synth', 'validate', 'schema', 'test', 'bench'])
       expect(scripts[s]).toMatch(/^node bin\/build\.js/);
+    // One Node process for build check and command (npm run synth after an edit of an environment file).
+    for (const s of ['synth', 'validate', 'schema']) expect(scripts[s]).toBe(`node bin/build.js --quiet --run ${s}`);
   });
 });

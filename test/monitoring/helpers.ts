@@ -74,3 +74,69 @@ export function envFiles(body: string, name = 'test'): Record<string, string> {
     [name]: `name: ${name}\nextends: _base\n${body}`,
   };
 }
+
+type Loose = Record<string, unknown>;
+const isLoose = (v: unknown): v is Loose => v !== null && typeof v === 'object' && !Array.isArray(v);
+const stringMap = (v: unknown): Record<string, string> =>
+  isLoose(v)
+    ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>)
+    : {};
+
+/** Whether a label selector (matchLabels and matchExpressions) selects these labels; an empty selector selects none. */
+function selects(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isLoose(selector)) return false;
+  const match = stringMap(selector.matchLabels);
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions.filter(isLoose) : [];
+  if (Object.keys(match).length === 0 && expressions.length === 0) return false;
+  if (!Object.entries(match).every(([k, v]) => labels[k] === v)) return false;
+  return expressions.every((e) => {
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    if (e.operator === 'In') return key in labels && values.includes(labels[key]!);
+    if (e.operator === 'Exists') return key in labels;
+    throw new Error(`selector operator ${String(e.operator)} not handled by the test`);
+  });
+}
+
+/**
+ * The workloads (`Deployment/name`) whose pods some Prometheus scrapes, read from the objects alone (independently of
+ * the plan that built them): pods annotated `prometheus.io/scrape: "true"` (the community chart's `kubernetes-pods`
+ * job), a PodMonitor selecting the pod labels, a ServiceMonitor selecting a Service that selects the pods, or a Service
+ * annotated `prometheus.io/probe: pushgateway` (the community chart's `prometheus-pushgateway` job).
+ */
+export function scrapedWorkloads(all: readonly KubeObject[]): Set<string> {
+  const podMonitors = all.filter((o) => o.kind === 'PodMonitor');
+  const serviceMonitors = all.filter((o) => o.kind === 'ServiceMonitor');
+  const services = all.filter((o) => o.kind === 'Service');
+  const out = new Set<string>();
+  const watches = (m: KubeObject, ns: string | undefined) => {
+    const names = (m.spec as { namespaceSelector?: { matchNames?: string[] } }).namespaceSelector?.matchNames;
+    return names ? names.includes(ns!) : m.metadata.namespace === ns;
+  };
+  for (const w of all) {
+    if (w.kind !== 'Deployment' && w.kind !== 'DaemonSet') continue;
+    const meta = ((w.spec as Loose).template as { metadata?: Loose }).metadata ?? {};
+    const labels = stringMap(meta.labels);
+    const ns = w.metadata.namespace;
+    const podSelected = (s: KubeObject) => {
+      const sel = stringMap((s.spec as Loose).selector);
+      return (
+        s.metadata.namespace === ns &&
+        Object.keys(sel).length > 0 &&
+        Object.entries(sel).every(([k, v]) => labels[k] === v)
+      );
+    };
+    const annotated = stringMap(meta.annotations)['prometheus.io/scrape'] === 'true';
+    const byPodMonitor = podMonitors.some((m) => watches(m, ns) && selects((m.spec as Loose).selector, labels));
+    const byServiceMonitor = serviceMonitors.some((m) =>
+      services.some(
+        (s) => podSelected(s) && watches(m, ns) && selects((m.spec as Loose).selector, stringMap(s.metadata.labels)),
+      ),
+    );
+    const byProbeService = services.some(
+      (s) => podSelected(s) && stringMap(s.metadata.annotations)['prometheus.io/probe'] === 'pushgateway',
+    );
+    if (annotated || byPodMonitor || byServiceMonitor || byProbeService) out.add(`${w.kind}/${w.metadata.name}`);
+  }
+  return out;
+}

@@ -186,17 +186,17 @@ describe('Prometheus Operator scraping', () => {
       endpoints: [{ port: 'http', honorLabels: true }],
     });
     expect(pg.metadata.labels).toMatchObject({ release: 'prom' });
-    // No pushgateway key, no scrape option: no ServiceMonitor; the option forces it either way.
+    // No pushgateway key, no scrape option: no ServiceMonitor; asking to scrape a Pushgateway that is not there is an error.
     expect(
       objects(buildEnvironment(loadFrom(envFiles(`${BOTH}monitoring: {}\n`), 'test'))).some(
         (o) => o.kind === 'ServiceMonitor',
       ),
     ).toBe(false);
-    expect(
-      objects(buildEnvironment(loadFrom(envFiles(`${BOTH}monitoring: {pushgateway: {scrape: true}}\n`), 'test'))).some(
-        (o) => o.kind === 'ServiceMonitor',
+    expect(problemsOf(envFiles(`${BOTH}monitoring: {pushgateway: {scrape: true}}\n`), 'test')).toEqual([
+      expect.stringContaining(
+        'monitoring.pushgateway.scrape: received true, but the environment deploys no Pushgateway',
       ),
-    ).toBe(true);
+    ]);
   });
 
   it('creates no monitoring objects for an environment without a monitoring key', () => {
