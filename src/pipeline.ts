@@ -11,10 +11,18 @@ import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
 import type { RenderedFile } from './synth/files.js';
 import { renderEnvironments } from './synth/render.js';
-import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
+import {
+  generatedFiles,
+  outputFolder,
+  unsafePaths,
+  writeInPlace,
+  writeTree,
+  type Scope,
+  type WriteResult,
+} from './synth/write.js';
 import { mark } from './timings.js';
 
-export { outputFolder, unsafePaths };
+export { outputFolder, unsafePaths, writeInPlace };
 
 /** Which environments a command reads. */
 export interface EnvOptions {

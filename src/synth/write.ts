@@ -42,13 +42,16 @@ export interface Scope {
   readonly environments?: readonly string[];
 }
 
+/** Folders that no synth or publish writes in or removes from: Flux's own, and a git repository's. */
+const NOT_OURS = new Set(['flux-system', '.git']);
+
 function walk(dir: string, base = dir): string[] {
   if (!isRealDir(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'flux-system') continue;
+      if (NOT_OURS.has(entry.name)) continue;
       out.push(...walk(full, base));
     } else if (entry.isFile()) {
       out.push(relative(base, full).split(sep).join('/'));
@@ -204,11 +207,60 @@ export function generatedFiles(out: string, scope: Scope): string[] {
   return walk(out).filter((p) => inScope(p, scope) && isGenerated(join(out, p)));
 }
 
+/** Removes the empty folders under `dir` (not `.git`'s), and `dir` itself when it ends up empty. */
 function removeEmptyDirs(dir: string): void {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true }))
-    if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
+    if (entry.isDirectory() && entry.name !== '.git') removeEmptyDirs(join(dir, entry.name));
   if (readdirSync(dir).length === 0) rmdirSync(dir);
+}
+
+/** What writing `files` into `dir` changes: the files to write (new or different) and the stale generated ones. */
+interface TreeChange {
+  readonly wanted: ReadonlyMap<string, string>;
+  readonly written: string[];
+  readonly stale: string[];
+  readonly unchanged: number;
+}
+
+function treeChange(dir: string, files: readonly RenderedFile[], scope: Scope): TreeChange {
+  const wanted = new Map(files.map((f) => [f.path, f.text]));
+  const stale = generatedFiles(dir, scope).filter((p) => !wanted.has(p));
+  const written: string[] = [];
+  let unchanged = 0;
+  for (const f of files) {
+    if (readRegular(join(dir, f.path)) === f.text) unchanged++;
+    else written.push(f.path);
+  }
+  return { wanted, written, stale, unchanged };
+}
+
+/** Makes `dir` hold what `change` says: removes the stale files, writes the others, removes emptied folders. */
+function applyChange(dir: string, change: TreeChange): void {
+  for (const p of change.stale) rmSync(join(dir, p), { force: true });
+  const made = new Set<string>();
+  for (const p of change.written) {
+    const target = join(dir, p);
+    const parent = dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    writeFileSync(target, change.wanted.get(p)!);
+  }
+  removeEmptyDirs(dir);
+  mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Writes `files` into `dir` in place, as synth writes its output folder (the same files written, the same stale
+ * generated files of the scope removed), without the staging swap: for a folder nobody else reads while it is written,
+ * such as publish's temporary clone of the deploy repository. The caller checks `unsafePaths` first.
+ */
+export function writeInPlace(dir: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
+  const change = treeChange(dir, files, scope);
+  applyChange(dir, change);
+  return { written: change.written, removed: change.stale, unchanged: change.unchanged };
 }
 
 /** Puts a tree back after a synth that was stopped between its two renames. */
@@ -233,38 +285,27 @@ export function writeTree(out: string, files: readonly RenderedFile[], scope: Sc
 function writeLocked(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
   recover(out);
   const staging = `${out}.staging`;
-  const wanted = new Map(files.map((f) => [f.path, f.text]));
-  const unsafe = [...unsafePaths(out, wanted.keys(), out), ...specialFiles(out, out)];
+  const unsafe = [
+    ...unsafePaths(
+      out,
+      files.map((f) => f.path),
+      out,
+    ),
+    ...specialFiles(out, out),
+  ];
   if (unsafe.length > 0)
     throw new UserError(
       `cannot write ${out}/ safely (${unsafe.length} problem${unsafe.length === 1 ? '' : 's'}); nothing was written:\n${unsafe.map((u) => `  ${u}`).join('\n')}`,
     );
-  const stale = generatedFiles(out, scope).filter((p) => !wanted.has(p));
-  const written: string[] = [];
-  let unchanged = 0;
-  for (const f of files) {
-    if (readRegular(join(out, f.path)) === f.text) unchanged++;
-    else written.push(f.path);
-  }
+  const change = treeChange(out, files, scope);
+  const { written, stale, unchanged } = change;
   if (written.length === 0 && stale.length === 0) return { written, removed: [], unchanged };
 
   try {
     // Symlinks the tree keeps (not where synth writes) are copied as they are, never resolved.
     if (existsSync(out)) cpSync(out, staging, { recursive: true, verbatimSymlinks: true });
     else mkdirSync(staging, { recursive: true });
-    for (const p of stale) rmSync(join(staging, p), { force: true });
-    const made = new Set<string>();
-    for (const p of written) {
-      const target = join(staging, p);
-      const dir = dirname(target);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(target, wanted.get(p)!);
-    }
-    removeEmptyDirs(staging);
-    mkdirSync(staging, { recursive: true });
+    applyChange(staging, change);
     pauseForTests();
     const previous = `${out}.previous`;
     if (existsSync(out)) renameSync(out, previous);
@@ -295,7 +336,7 @@ function alive(pid: number): boolean {
  * Takes the lock of an output folder (`<out>.lock`, holding the owner's pid), waiting while another live synth holds
  * it; a lock left by a process that no longer runs is taken over. Returns the release function.
  */
-export function lock(out: string, onWait: (pid: number) => void = defaultWaitMessage(out)): () => void {
+function lock(out: string, onWait: (pid: number) => void = defaultWaitMessage(out)): () => void {
   const file = `${out}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
@@ -321,7 +362,7 @@ export function lock(out: string, onWait: (pid: number) => void = defaultWaitMes
     }
     // Left by a synth that is gone (killed), or empty because its owner is between create and write: a lock older
     // than a second with no live owner is stale.
-    let age = 0;
+    let age: number;
     try {
       age = Date.now() - lstatSync(file).mtimeMs;
     } catch {
