@@ -164,7 +164,7 @@ const STAGES = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'r
  * The dashboards of an environment, by kind (`daemons-<release>` per daemons release, `transfers`, `servers`,
  * `probes`); empty ones left out.
  */
-export function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
+function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
   const ns = `namespace=${promString(input.namespace)}`;
   const out: Record<string, Dashboard> = {};
   const byRelease = (a: { release: string; name?: string }, b: { release: string; name?: string }) =>

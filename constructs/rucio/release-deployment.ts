@@ -84,7 +84,7 @@ export interface ReleaseDeploymentProps {
 }
 
 /** The strategy as the charts write it: Recreate, or RollingUpdate (maxSurge and maxUnavailable 1 unless set). */
-export function releaseStrategy(strategy: ReleaseStrategy): IDeploymentStrategy {
+function releaseStrategy(strategy: ReleaseStrategy): IDeploymentStrategy {
   return strategy.type === 'Recreate'
     ? { type: 'Recreate' }
     : { type: 'RollingUpdate', rollingUpdate: strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 } };
