@@ -109,6 +109,8 @@ function serverRelease(env: number, r: number): Record<string, unknown> {
     replicaCount: 2 + (r % 2),
     useSSL: true,
     tlsSecretName: `server${letter(r)}-hostcert`,
+    // httpd serves HTTPS on 443 only (useSSL): the Service targets it, as the seed's serverint does.
+    service: { port: 443, targetPort: 'https', name: 'https' },
     hostname: `rucio-${env}-${letter(r)}.example.org`,
     httpd_config: {
       encoded_slashes: true,

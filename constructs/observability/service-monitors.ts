@@ -11,10 +11,14 @@
  */
 import { Construct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import type { IComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1RelabelConfig as RelabelConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RelabelConfig';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { sortedMap } from '../shared/rucio-pod.js';
 import { kubeObject } from '../shared/objects.js';
+
+/** One relabeling rule of a PodMonitor endpoint, as the Prometheus Operator's model types it. */
+export type RelabelConfig = NonNullable<
+  NonNullable<NonNullable<IPodMonitor['spec']>['podMetricsEndpoints']>[number]['relabelings']
+>[number];
 
 /** Where httpd serves Rucio's own server metrics on the `metrics` port (the upstream chart's path). */
 export const SERVER_METRICS_PATH = '/metrics/';

@@ -9,6 +9,7 @@ import { UsageError, UserError } from '../load/problems.js';
 import { setModuleHost, type ModuleHost } from '../module-host.js';
 import type { CommandContext } from './context.js';
 import { mark, printTimings } from '../timings.js';
+import { OPTIONS, optionHelp } from './options.js';
 
 /** One subcommand. */
 export interface Command {
@@ -17,11 +18,6 @@ export interface Command {
   /** Loaded on demand, so a command pays only for what it uses at start-up. */
   run(ctx: CommandContext): Promise<number>;
 }
-
-const ENV_OPTIONS = {
-  env: { type: 'string', multiple: true },
-  environments: { type: 'string', default: 'environments' },
-} as const satisfies ParseArgsConfig['options'];
 
 /** Parses a command's options; an unknown option or a stray argument is a usage error. */
 export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
@@ -48,12 +44,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'validate the environments and write their manifests',
     usage: 'synth [--env NAME]... [--environments DIR] [--out DIR] [--check] [--remove-environment NAME]...',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        ...ENV_OPTIONS,
-        out: { type: 'string', default: 'dist' },
-        check: { type: 'boolean', default: false },
-        'remove-environment': { type: 'string', multiple: true },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.synth);
       if (values.help) return help(ctx, 'synth');
       const { synth } = await import('./synth.js');
       return synth(
@@ -72,7 +63,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'run every check synth runs, writing nothing',
     usage: 'validate [--env NAME]... [--environments DIR]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, ENV_OPTIONS);
+      const { values } = parseOptions(ctx.args, OPTIONS.validate);
       if (values.help) return help(ctx, 'validate');
       const { validate } = await import('./synth.js');
       return validate({ environments: values.environments, env: values.env }, ctx);
@@ -82,10 +73,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'write the JSON Schema of environment files (for editors)',
     usage: 'schema [--out FILE] [--check]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        out: { type: 'string', default: 'values/environment.schema.json' },
-        check: { type: 'boolean', default: false },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.schema);
       if (values.help) return help(ctx, 'schema');
       const { writeSchema } = await import('./schema.js');
       return writeSchema(values.out, values.check, ctx);
@@ -96,15 +84,7 @@ export const COMMANDS: Record<string, Command> = {
     usage:
       'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        ...ENV_OPTIONS,
-        dist: { type: 'string', default: 'dist' },
-        out: { type: 'string' },
-        svg: { type: 'string' },
-        base: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'exit-code': { type: 'boolean', default: false },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.diff);
       if (values.help) return help(ctx, 'diff');
       const { diff } = await import('./diff.js');
       return diff(
@@ -127,14 +107,7 @@ export const COMMANDS: Record<string, Command> = {
     usage:
       'publish --repo URL|PATH [--branch B] [--message TEXT] [--attempts N] [--allow-dirty] [--env NAME]... [--environments DIR]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        ...ENV_OPTIONS,
-        repo: { type: 'string' },
-        branch: { type: 'string', default: 'main' },
-        message: { type: 'string' },
-        attempts: { type: 'string', default: '5' },
-        'allow-dirty': { type: 'boolean', default: false },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.publish);
       if (values.help) return help(ctx, 'publish');
       if (!values.repo) throw new UsageError('--repo URL|PATH is required');
       const attempts = Number(values.attempts);
@@ -158,25 +131,9 @@ export const COMMANDS: Record<string, Command> = {
   init: {
     summary: 'write a new environment file that synthesizes as it is, and print the next steps',
     usage:
-      'init NAME [--from ENV|minimal] [--namespace NS] [--servers N] [--daemons minimal|none] [--flux-url URL] [--haproxy|--ingress] [--dry-run] [--environments DIR] [--out DIR]',
+      'init NAME [--from ENV|minimal] [--namespace NS] [--servers N] [--daemons minimal|none] [--flux-url URL] [--haproxy|--ingress] [--tag TAG] [--dry-run] [--environments DIR] [--out DIR]',
     async run(ctx) {
-      const { values, positionals } = parseOptions(
-        ctx.args,
-        {
-          environments: ENV_OPTIONS.environments,
-          out: { type: 'string', default: 'dist' },
-          from: { type: 'string' },
-          namespace: { type: 'string' },
-          servers: { type: 'string', default: '1' },
-          daemons: { type: 'string', default: 'minimal' },
-          'flux-url': { type: 'string', default: 'ssh://git@git.example.org/rucio/deploy.git' },
-          haproxy: { type: 'boolean', default: false },
-          ingress: { type: 'boolean', default: false },
-          tag: { type: 'string', default: 'release-36.2.0' },
-          'dry-run': { type: 'boolean', default: false },
-        },
-        true,
-      );
+      const { values, positionals } = parseOptions(ctx.args, OPTIONS.init, true);
       if (values.help) return help(ctx, 'init');
       if (positionals.length !== 1) throw new UsageError('init takes one NAME');
       const name = positionals[0]!;
@@ -230,7 +187,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'list the Namespaces, CRDs and Secrets (name, keys) that must exist before Flux applies an environment',
     usage: 'prerequisites [--env NAME]... [--environments DIR] [--format text|json]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, { ...ENV_OPTIONS, format: { type: 'string', default: 'text' } });
+      const { values } = parseOptions(ctx.args, OPTIONS.prerequisites);
       if (values.help) return help(ctx, 'prerequisites');
       const { printPrerequisites } = await import('./prerequisites.js');
       return printPrerequisites({ environments: values.environments, env: values.env, format: values.format }, ctx);
@@ -241,16 +198,7 @@ export const COMMANDS: Record<string, Command> = {
     usage:
       'import --name NAME [--namespace NS] [--server RELEASE=FILE[,FILE...]]... [--daemons RELEASE=FILE[,FILE...]]... [--webui RELEASE=FILE[,FILE...]]... [--helmrelease FILE]... [--out FILE] [--force]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        name: { type: 'string' },
-        namespace: { type: 'string' },
-        server: { type: 'string', multiple: true, default: [] },
-        daemons: { type: 'string', multiple: true, default: [] },
-        webui: { type: 'string', multiple: true, default: [] },
-        helmrelease: { type: 'string', multiple: true, default: [] },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.import);
       if (values.help) return help(ctx, 'import');
       if (!values.name) throw new UsageError('--name NAME is required');
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.name) || values.name.length > 63)
@@ -274,16 +222,7 @@ export const COMMANDS: Record<string, Command> = {
     usage:
       'promote --from ENV --to ENV [--environments DIR] [--dry-run] [--commit [--out DIR]] [--force --reason TEXT]',
     async run(ctx) {
-      const { values } = parseOptions(ctx.args, {
-        environments: ENV_OPTIONS.environments,
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        commit: { type: 'boolean', default: false },
-        out: { type: 'string', default: 'dist' },
-        force: { type: 'boolean', default: false },
-        reason: { type: 'string' },
-      });
+      const { values } = parseOptions(ctx.args, OPTIONS.promote);
       if (values.help) return help(ctx, 'promote');
       if (!values.from || !values.to) throw new UsageError('--from ENV and --to ENV are required');
       const { checkReason } = await import('../promote/gate.js');
@@ -315,8 +254,8 @@ function usage(): string {
   return `usage: rucio-gitops <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrucio-gitops <command> --help shows the options of a command.\n`;
 }
 
-function help(ctx: CommandContext, name: string): number {
-  ctx.stdout(`usage: rucio-gitops ${COMMANDS[name]!.usage}\n\n${COMMANDS[name]!.summary}\n`);
+function help(ctx: CommandContext, name: keyof typeof OPTIONS): number {
+  ctx.stdout(`usage: rucio-gitops ${COMMANDS[name]!.usage}\n\n${COMMANDS[name]!.summary}\n\n${optionHelp(name)}`);
   return 0;
 }
 

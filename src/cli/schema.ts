@@ -21,13 +21,24 @@ export function environmentJsonSchema(): string {
     target: 'draft-2020-12',
     reused: 'ref',
   }) as Record<string, unknown>;
+  // One schema for environments and layers alike (an editor applies the file's `$schema` line): a layer
+  // (`_rucio.yaml`) has no `name`, and an environment may take its `namespace` from the layer it extends. Whether the
+  // merged environment has them is checked by the loader, with the file and line; every key stays checked here.
+  const required = Array.isArray(schema.required)
+    ? (schema.required as string[]).filter((k) => k !== 'name' && k !== 'namespace')
+    : [];
   const out = {
     $schema: schema.$schema,
     $id: 'https://example.org/rucio-gitops/environment.schema.json',
     title: 'rucio-gitops environment',
     description:
-      'One cluster of a Rucio instance: its server and daemons releases (rucio-server / rucio-daemons chart 40 values) and the components around them.',
-    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+      'One cluster of a Rucio instance: its server and daemons releases (rucio-server / rucio-daemons chart 40 values) and the components around them. ' +
+      'Also the schema of a shared layer (a file whose name starts with _), so name and namespace are not required here: the merged environment must have both.',
+    ...Object.fromEntries(
+      Object.entries(schema)
+        .filter(([k]) => k !== '$schema' && (k !== 'required' || required.length > 0))
+        .map(([k, v]) => [k, k === 'required' ? required : v]),
+    ),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

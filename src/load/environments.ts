@@ -4,7 +4,7 @@
  * once, each with its file, line and key path.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
 import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
@@ -127,7 +127,23 @@ function parseSource(file: string, problems: Problem[]): YamlSource | undefined 
     problems.push(new Problem(display(file), undefined, '', read.problem));
     return undefined;
   }
-  const { source, problems: found } = parseYaml(display(file), read.text.replace(/^\uFEFF/, ''));
+  const text = read.text.replace(/^\uFEFF/, '');
+  if (text.split(/\r?\n/).every((l) => /^\s*(#.*)?$/.test(l) || /^(---|\.\.\.)\s*(#.*)?$/.test(l))) {
+    const stem = basename(file).replace(/\.yaml$/, '');
+    problems.push(
+      new Problem(
+        display(file),
+        undefined,
+        '',
+        `empty file (${text.trim() === '' ? 'no text at all' : 'only comments and blank lines'}): ` +
+          (stem.startsWith('_')
+            ? 'a layer holds the keys the environments extending it share; write at least one, or delete the file'
+            : `an environment needs at least its name and namespace, e.g. 'name: ${stem}' and 'namespace: rucio' (or 'extends:' a layer that sets the namespace)`),
+      ),
+    );
+    return undefined;
+  }
+  const { source, problems: found } = parseYaml(display(file), text);
   problems.push(...found);
   if (source && !isObject(source.data)) {
     problems.push(

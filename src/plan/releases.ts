@@ -23,6 +23,7 @@ import { daemonsConfigMap, daemonsFullname } from '../../constructs/rucio/rucio-
 import { serverLiterals, serverNames, type ServerNames } from '../../constructs/rucio/rucio-server.js';
 import { CONF_D, mergeConfig, renderConfig } from '../../constructs/shared/rucio-config.js';
 import type { PodParts } from '../../constructs/shared/rucio-pod.js';
+import { checkServerRelease } from './server-rules.js';
 import { shellQuote, splitNames } from '../../constructs/shared/shell.js';
 import {
   autoscaledDaemons,
@@ -184,7 +185,9 @@ function serverPod(release: string, values: RucioServerValues, path: KeyPath): P
 
 /** A server release of the environment, resolved. */
 export function planServer(env: Environment, release: string, wired: RucioServerValues): ServerPlan {
-  return planServerRelease(release, serverWithMetrics(env, release, wired), autoscaledServer(env, release));
+  const plan = planServerRelease(release, serverWithMetrics(env, release, wired), autoscaledServer(env, release));
+  checkServerRelease(release, plan.values, plan.pod);
+  return plan;
 }
 
 /** A server release from its effective values alone (no environment). */

@@ -6,7 +6,6 @@
  * Both read the plan (`src/plan/`): which daemons are deployed and publish metrics, the Deployments' names and
  * labels, which releases are autoscaled.
  */
-import type { IComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1RelabelConfig as RelabelConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RelabelConfig';
 import { DaemonAutoscaler } from '../../constructs/autoscaling/daemon-autoscaler.js';
 import { RucioDashboards } from '../../constructs/observability/dashboards.js';
 import { RucioPrometheusRules, type AlertDaemon } from '../../constructs/observability/prometheus-rules.js';
@@ -14,6 +13,7 @@ import { DAEMONS_CHART } from '../../constructs/rucio/rucio-daemon.js';
 import {
   RucioServiceMonitors,
   type DaemonsTarget,
+  type RelabelConfig,
   type ServerTarget,
 } from '../../constructs/observability/service-monitors.js';
 import { HAPROXY_SELECTOR } from '../../constructs/haproxy/haproxy.js';
