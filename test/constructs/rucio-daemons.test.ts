@@ -14,7 +14,7 @@ const container = (d: Obj) => d.spec.template.spec.containers[0];
 
 /** What bash makes of RUCIO_DAEMON_ARGS after the image's `eval`: one line per argument. */
 function evalArgs(args: string): string[] {
-  const out = execFileSync('bash', ['-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], {
+  const out = execFileSync('bash', ['--norc', '-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], {
     env: { ARGS: args, PATH: process.env.PATH },
   }).toString();
   return out.split('\0').slice(0, -1);

@@ -78,9 +78,13 @@ printf 'token=%s\\n' "$GH_TOKEN" >> "$COMMENT_OUT.args"
   return { dir, work, deploy: bareRemote(), bin, home };
 }
 
-/** Runs one command of an example as the CI runner would (bash, stop on the first error). */
+/**
+ * Runs one command of an example as the CI runner would (bash, stop on the first error). `--norc`: the runner's job
+ * shell reads no ~/.bashrc, while bash started with a socket as stdin (node's pipes are sockets) would read it, and
+ * on a workstation that can cost seconds per command.
+ */
 function run(f: Fixture, command: string, env: Record<string, string>): void {
-  const r = spawnSync('bash', ['-eo', 'pipefail', '-c', command], {
+  const r = spawnSync('bash', ['--norc', '-eo', 'pipefail', '-c', command], {
     cwd: f.work,
     encoding: 'utf8',
     env: {

@@ -19,7 +19,7 @@ const SERVER_FIXTURE = fixture('server-replicas-only.yaml');
 
 /** What bash makes of an argument string after the image's `eval`. */
 function shellWords(args: string): string[] {
-  const out = execFileSync('bash', ['-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], {
+  const out = execFileSync('bash', ['--norc', '-c', 'eval "set -- $ARGS"; printf "%s\\0" "$@"'], {
     env: { ARGS: args, PATH: process.env.PATH },
   }).toString();
   return out.split('\0').slice(0, -1);
