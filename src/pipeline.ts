@@ -9,9 +9,18 @@ import { reportChecks, runChecks } from './checks/index.js';
 import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
 import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
-import type { RenderedFile } from './synth/files.js';
 import { renderEnvironments } from './synth/render.js';
-import { generatedFiles, outputFolder, unsafePaths, writeTree, type Scope, type WriteResult } from './synth/write.js';
+import { releaseFile, type RenderedFile } from './synth/files.js';
+import {
+  generatedFiles,
+  openTree,
+  outputFolder,
+  unsafePaths,
+  writeTree,
+  type Scope,
+  type TreeWriter,
+  type WriteResult,
+} from './synth/write.js';
 import { mark } from './timings.js';
 
 export { outputFolder, unsafePaths };
@@ -40,16 +49,76 @@ export interface Synthesis {
  * Loads, renders and checks the objects (schemas, policy, secrets); throws UserError with every problem. `out` is the
  * output folder the checks name in their messages.
  */
-export async function synthesize(options: EnvOptions, report: Report, out = 'dist'): Promise<Synthesis> {
+export async function synthesize(
+  options: EnvOptions,
+  report: Report,
+  out = 'dist',
+  receiver?: (synthesis: Synthesis) => (file: RenderedFile) => void,
+): Promise<Synthesis> {
   mark('start');
   const envs = loadEnvironments(options.environments, options.env);
   mark('load');
   const files = renderEnvironments(envs);
   mark('render');
   const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
-  reportChecks(await runChecks(envs, files, { out, partial }), report.stdout, report.stderr);
+  const checked = receiver?.({ envs, files });
+  reportChecks(await runChecks(envs, files, { out, partial, checked }), report.stdout, report.stderr);
   mark('checks');
   return { envs, files };
+}
+
+/**
+ * Synthesizes into `out` file by file: each file is written (into the new tree, see `synth/write.ts`) as soon as its
+ * checks ran, and its text dropped, so that a large environment's output is never held whole; the new tree is swapped
+ * in only when every check passed, else nothing changes. What `writeOutput` does with the files of `synthesize`, with
+ * less memory.
+ */
+export async function synthesizeInto(
+  options: EnvOptions & { readonly removeEnvironment?: readonly string[] },
+  report: Report,
+  out: string,
+): Promise<Synthesis & { readonly result: WriteResult }> {
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`${out} is not a folder: pass --out DIR`);
+  let writer: TreeWriter | undefined;
+  const writing = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw writeError(out, e);
+    }
+  };
+  try {
+    const synthesis = await synthesize(options, report, out, (rendered) => {
+      const scope = scopeOf(options, rendered);
+      guardRemovedEnvironments(out, rendered.files, scope, options.removeEnvironment ?? []);
+      const open = writing(() =>
+        openTree(
+          out,
+          rendered.files.map((f) => f.path),
+          scope,
+        ),
+      );
+      writer = open;
+      return (file) => {
+        writing(() => open.put(file.path, file.text));
+        releaseFile(file);
+      };
+    });
+    const result = writing(() => writer!.finish());
+    mark('write');
+    return { ...synthesis, result };
+  } finally {
+    writer?.abort();
+  }
+}
+
+/** A file system error while writing `out` as a UserError; anything else as it is. */
+function writeError(out: string, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== 'string') return e;
+  return new UserError(
+    `cannot write ${out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`,
+  );
 }
 
 /**
@@ -133,10 +202,6 @@ export function writeOutput(out: string, files: readonly RenderedFile[], scope: 
   try {
     return writeTree(out, files, scope);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code !== 'string') throw e;
-    throw new UserError(
-      `cannot write ${out}/ (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous tree is kept, and the next synth cleans up`,
-    );
+    throw writeError(out, e);
   }
 }

@@ -33,6 +33,11 @@ export interface CheckOptions {
   readonly out: string;
   /** The run covers only some environments (`--env`). */
   readonly partial: boolean;
+  /**
+   * Receives each file once its own checks ran (the whole-run ones, stale waivers, come at the end), so a synth can
+   * write it and drop its text instead of holding every file's text until all are checked. Every file is passed once.
+   */
+  readonly checked?: (file: RenderedFile) => void;
 }
 
 /** The environment a file belongs to: `apps/<env>/…`, `infrastructure/<env>/…`, `clusters/<env>/…`. */
@@ -144,10 +149,17 @@ export async function runChecks(
   const declared = new Map<string, string[]>();
   const byEnv = new Map<string, PlacedObject[]>();
   const fileIndex = new Map(files.map((f, i) => [f.path, i]));
+  const passed = options.checked ? new Set<string>() : undefined;
+  const done = (f: RenderedFile) => {
+    if (!options.checked || passed!.has(f.path)) return;
+    passed!.add(f.path);
+    options.checked(f);
+  };
   for (const f of files) {
     if (!f.object) {
       // Files that are not objects (an haproxy.cfg for the VMs): the text rules, with lines.
       problems.push(...textCredentials(f, options.out));
+      done(f);
       continue;
     }
     const env = envOf(f.path) ?? '';
@@ -176,9 +188,13 @@ export async function runChecks(
       if (!uses.has(key)) uses.set(key, { placed: p, objects: new Set() });
     }
 
-    const objects = byEnv.get(env.name) ?? [];
-    const violations = policyViolations(objects);
-    for (const placed of objects) {
+    const objects: (PlacedObject | undefined)[] = byEnv.get(env.name) ?? [];
+    byEnv.delete(env.name);
+    const violations = policyViolations(objects as PlacedObject[]);
+    for (let i = 0; i < objects.length; i++) {
+      const placed = objects[i]!;
+      // Nothing here holds an object once it is checked: a synth that writes it then can let it go.
+      objects[i] = undefined;
       const o = placed.object;
       const id = objectId(o);
       const file = `${options.out}/${placed.path}`;
@@ -211,7 +227,9 @@ export async function runChecks(
             `[object-size] is ${bytes.toLocaleString('en-US')} bytes as JSON, over the 1 MiB (1,048,576 bytes) Kubernetes accepts for an object: split what it lists (per release or per group) so that each object stays under it`,
           ),
         );
-      for (const v of violations.get(placed) ?? []) {
+      const found = violations.get(placed) ?? [];
+      violations.delete(placed);
+      for (const v of found) {
         const waiver = placedWaivers.find((w) => w.waiver.rule === v.rule && w.match.test(id));
         if (waiver) {
           uses
@@ -227,10 +245,16 @@ export async function runChecks(
         const reason = annotations[`${k}${REASON_SUFFIX}`];
         const what = `${k.slice(DECLARATION_PREFIX.length)} ${String(v)}`;
         const key = `${what}\0${typeof reason === 'string' ? reason : ''}`;
-        declared.set(key, [...(declared.get(key) ?? []), `${id}  (${file})`]);
+        const list = declared.get(key);
+        if (list) list.push(`${id}  (${file})`);
+        else declared.set(key, [`${id}  (${file})`]);
       }
+      done(files[fileIndex.get(placed.path)!]!);
     }
   }
+  // Every rendered object is in the folder of a loaded environment, so this passes nothing on; kept so that the
+  // receiver gets every file whatever the layout.
+  for (const f of files) done(f);
 
   const waived: string[] = [];
   for (const { placed: p, objects } of [...uses.values()].sort(

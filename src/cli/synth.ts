@@ -1,17 +1,8 @@
 /**
  * `synth` and `validate`.
  */
-import {
-  checkTree,
-  guardRemovedEnvironments,
-  outputFolder,
-  scopeOf,
-  synthesize,
-  writeOutput,
-  type EnvOptions,
-} from '../pipeline.js';
+import { checkTree, outputFolder, scopeOf, synthesize, synthesizeInto, type EnvOptions } from '../pipeline.js';
 import type { Output } from './context.js';
-import { mark } from '../timings.js';
 
 /** Validates the environments and writes their manifests. With `check`, writes nothing and fails when `out` is stale. */
 export async function synth(
@@ -25,19 +16,17 @@ export async function synth(
 ): Promise<number> {
   // `dist/` and `dist//` are `dist`; a folder synth cannot swap as a whole is refused before any work.
   options = { ...options, out: outputFolder(options.out) };
-  const synthesis = await synthesize(options, ctx, options.out);
-  const { envs, files } = synthesis;
-  const scope = scopeOf(options, synthesis);
   if (options.check) {
-    checkTree(options.out, files, scope);
+    const synthesis = await synthesize(options, ctx, options.out);
+    const { envs, files } = synthesis;
+    checkTree(options.out, files, scopeOf(options, synthesis));
     ctx.stdout(
       `${options.out}/ is up to date (${files.length} files, ${envs.length} environment${envs.length === 1 ? '' : 's'})\n`,
     );
     return 0;
   }
-  guardRemovedEnvironments(options.out, files, scope, options.removeEnvironment ?? []);
-  const result = writeOutput(options.out, files, scope);
-  mark('write');
+  // Each file is written as soon as it is checked, and swapped in when all passed (nothing is written otherwise).
+  const { envs, files, result } = await synthesizeInto(options, ctx, options.out);
   const objects = files.filter((f) => f.path.endsWith('.k8s.yaml')).length;
   ctx.stdout(
     `synthesized ${envs.map((e) => e.name).join(', ')}: ${objects} objects in ${options.out}/ ` +

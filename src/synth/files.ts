@@ -31,3 +31,37 @@ export interface RenderedFolder {
   /** Files that are not Kubernetes objects (e.g. an haproxy.cfg for VMs), by name in the folder. */
   readonly extraFiles?: Readonly<Record<string, string>>;
 }
+
+const releasers = new WeakMap<RenderedFile, () => void>();
+
+/** The file of an object whose text is made by `make` on first use (`validate`, which writes nothing, never asks). */
+export function lazyFile(path: string, object: KubeObject, make: (object: KubeObject) => string): RenderedFile {
+  let text: string | undefined;
+  let held: KubeObject | undefined = object;
+  const file: RenderedFile = {
+    path,
+    get object() {
+      return held;
+    },
+    get text() {
+      if (text === undefined) {
+        if (held === undefined) throw new Error(`${path} was released after it was written`);
+        text = make(held);
+      }
+      return text;
+    },
+  };
+  releasers.set(file, () => {
+    text = undefined;
+    held = undefined;
+  });
+  return file;
+}
+
+/**
+ * Drops the object and the text of a lazy file once it is written, so that a synth holds only the files it has not
+ * written yet; the file keeps its path. Only for a synth that reads neither again (see `synthesizeInto`).
+ */
+export function releaseFile(file: RenderedFile): void {
+  releasers.get(file)?.();
+}

@@ -11,7 +11,7 @@ import type { LoadedEnvironment } from '../load/environments.js';
 import { planEnvironment } from '../plan/index.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import { commonLabels, type BuildContext, type Component } from './context.js';
-import { GENERATED_MARKER, type KubeObject, type RenderedFile, type RenderedFolder } from './files.js';
+import { GENERATED_MARKER, lazyFile, type KubeObject, type RenderedFile, type RenderedFolder } from './files.js';
 import { filebeat, haproxy, probes, pushgateway } from './infrastructure.js';
 import { autoscaling, monitoring } from './monitoring.js';
 import { toYaml } from './yaml-emit.js';
@@ -165,14 +165,7 @@ function objectFileName(o: KubeObject, clash = false): string {
 
 /** An object's file; its YAML is made on first use of `text`, so `validate`, which writes nothing, skips it. */
 function objectFile(path: string, object: KubeObject): RenderedFile {
-  let text: string | undefined;
-  return {
-    path,
-    object,
-    get text() {
-      return (text ??= `${GENERATED_MARKER}\n${toYaml(object)}`);
-    },
-  };
+  return lazyFile(path, object, (o) => `${GENERATED_MARKER}\n${toYaml(o)}`);
 }
 
 function kustomization(resources: readonly string[]): string {

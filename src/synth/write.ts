@@ -221,62 +221,122 @@ export function recover(out: string): void {
 
 /** Writes `files` into `out`, removing generated files of the scope that are no longer produced. */
 export function writeTree(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
-  const folder = outputFolder(out);
-  const release = lock(folder);
+  const writer = openTree(
+    out,
+    files.map((f) => f.path),
+    scope,
+  );
   try {
-    return writeLocked(folder, files, scope);
+    for (const f of files) writer.put(f.path, f.text);
+    return writer.finish();
   } finally {
-    release();
+    writer.abort();
   }
 }
 
-function writeLocked(out: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
-  recover(out);
-  const staging = `${out}.staging`;
-  const wanted = new Map(files.map((f) => [f.path, f.text]));
-  const unsafe = [...unsafePaths(out, wanted.keys(), out), ...specialFiles(out, out)];
-  if (unsafe.length > 0)
-    throw new UserError(
-      `cannot write ${out}/ safely (${unsafe.length} problem${unsafe.length === 1 ? '' : 's'}); nothing was written:\n${unsafe.map((u) => `  ${u}`).join('\n')}`,
-    );
-  const stale = generatedFiles(out, scope).filter((p) => !wanted.has(p));
+/** A tree being written file by file: swapped in as a whole by `finish`, or dropped by `abort`. */
+export interface TreeWriter {
+  /** Writes one file of the new tree (into the staging folder, when it differs from the current one). */
+  put(path: string, text: string): void;
+  /** Removes the stale generated files and swaps the new tree in; releases the lock. */
+  finish(): WriteResult;
+  /** Drops what was written and releases the lock; does nothing after `finish`. */
+  abort(): void;
+}
+
+/**
+ * Opens `out` for writing the files at `paths` (all of them must then be `put`): takes the lock, puts back a tree
+ * left half swapped, and refuses before anything is written when a path cannot be written safely. The files can then
+ * be written one by one as they are made, so a synth need not hold the text of every file: the new tree is built in
+ * `<out>.staging` (a copy of the current tree, made when the first file differs) and swapped in by `finish`.
+ */
+export function openTree(out: string, paths: readonly string[], scope: Scope): TreeWriter {
+  const folder = outputFolder(out);
+  const release = lock(folder);
+  let stale: string[];
+  try {
+    recover(folder);
+    const unsafe = [...unsafePaths(folder, paths, folder), ...specialFiles(folder, folder)];
+    if (unsafe.length > 0)
+      throw new UserError(
+        `cannot write ${folder}/ safely (${unsafe.length} problem${unsafe.length === 1 ? '' : 's'}); nothing was written:\n${unsafe.map((u) => `  ${u}`).join('\n')}`,
+      );
+    const wanted = new Set(paths);
+    stale = generatedFiles(folder, scope).filter((p) => !wanted.has(p));
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const staging = `${folder}.staging`;
+  let staged = false;
+  let done = false;
   const written: string[] = [];
   let unchanged = 0;
-  for (const f of files) {
-    if (readRegular(join(out, f.path)) === f.text) unchanged++;
-    else written.push(f.path);
-  }
-  if (written.length === 0 && stale.length === 0) return { written, removed: [], unchanged };
-
-  try {
+  const made = new Set<string>();
+  const stage = () => {
+    if (staged) return;
+    staged = true;
     // Symlinks the tree keeps (not where synth writes) are copied as they are, never resolved.
-    if (existsSync(out)) cpSync(out, staging, { recursive: true, verbatimSymlinks: true });
+    if (existsSync(folder)) cpSync(folder, staging, { recursive: true, verbatimSymlinks: true });
     else mkdirSync(staging, { recursive: true });
     for (const p of stale) rmSync(join(staging, p), { force: true });
-    const made = new Set<string>();
-    for (const p of written) {
-      const target = join(staging, p);
+  };
+  const abort = () => {
+    if (done) return;
+    done = true;
+    try {
+      // Never leave a staging folder behind; `recover` puts a half-swapped tree back.
+      if (staged) {
+        rmSync(staging, { recursive: true, force: true });
+        recover(folder);
+      }
+    } finally {
+      release();
+    }
+  };
+  return {
+    put(path, text) {
+      if (done) throw new Error(`${folder}/ is no longer open for writing`);
+      if (readRegular(join(folder, path)) === text) {
+        unchanged++;
+        return;
+      }
+      written.push(path);
+      stage();
+      const target = join(staging, path);
       const dir = dirname(target);
       if (!made.has(dir)) {
         mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
-      writeFileSync(target, wanted.get(p)!);
-    }
-    removeEmptyDirs(staging);
-    mkdirSync(staging, { recursive: true });
-    pauseForTests();
-    const previous = `${out}.previous`;
-    if (existsSync(out)) renameSync(out, previous);
-    renameSync(staging, out);
-    rmSync(previous, { recursive: true, force: true });
-  } catch (e) {
-    // Never leave a staging folder behind; `recover` puts a half-swapped tree back.
-    rmSync(staging, { recursive: true, force: true });
-    recover(out);
-    throw e;
-  }
-  return { written, removed: stale, unchanged };
+      writeFileSync(target, text);
+    },
+    finish() {
+      if (done) throw new Error(`${folder}/ is no longer open for writing`);
+      if (written.length === 0 && stale.length === 0) {
+        done = true;
+        release();
+        return { written, removed: [], unchanged };
+      }
+      try {
+        stage();
+        removeEmptyDirs(staging);
+        mkdirSync(staging, { recursive: true });
+        pauseForTests();
+        const previous = `${folder}.previous`;
+        if (existsSync(folder)) renameSync(folder, previous);
+        renameSync(staging, folder);
+        rmSync(previous, { recursive: true, force: true });
+      } catch (e) {
+        abort();
+        throw e;
+      }
+      done = true;
+      release();
+      return { written: written.sort(), removed: stale, unchanged };
+    },
+    abort,
+  };
 }
 
 /** How long a synth waits for another one writing the same folder before it gives up. */
