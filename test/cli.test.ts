@@ -2,13 +2,14 @@
  * The command line end to end: exit codes, nothing written on bad input, byte-identical output whatever the time
  * zone and locale, synth removing only what it generated, the JSON Schema kept fresh, and `cdk8s synth`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { valuesReference } from '../src/cli/reference.js';
 import { environmentJsonSchema } from '../src/cli/schema.js';
 import { GENERATED_MARKER } from '../src/synth/files.js';
+import { build } from './checks/process.js';
 import { REPO, cleanup, cli, envCopy, readTree, replaceOnce, tempDir } from './helpers.js';
 
 const BIN = join(REPO, 'bin', 'rucio-gitops.js');
@@ -23,9 +24,7 @@ function run(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO });
-});
+beforeAll(build, 300_000);
 afterAll(cleanup);
 
 describe('exit codes and messages', () => {
