@@ -15,7 +15,7 @@ export function packFiles(files: readonly { path: string; text: string }[]): str
   return files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('');
 }
 
-export function unpackFiles(pack: string): { path: string; text: string }[] {
+function unpackFiles(pack: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   let at = 0;
   while (at < pack.length) {
@@ -28,7 +28,7 @@ export function unpackFiles(pack: string): { path: string; text: string }[] {
   return out;
 }
 
-export function floor(environments: string, pack: string, out: string): { parsed: number; written: number } {
+function floor(environments: string, pack: string, out: string): { parsed: number; written: number } {
   let parsed = 0;
   for (const f of readdirSync(environments).sort()) {
     if (!f.endsWith('.yaml')) continue;

@@ -18,7 +18,7 @@ export interface LargeInstanceSize {
 }
 
 /** The large instance: 20 environments of 3 daemons releases (all 28 daemons) and 3 server releases. */
-export const LARGE_INSTANCE: LargeInstanceSize = { environments: 20, daemonsReleases: 3, serverReleases: 3 };
+const LARGE_INSTANCE: LargeInstanceSize = { environments: 20, daemonsReleases: 3, serverReleases: 3 };
 
 /** Objects of a daemons release running every daemon: its common ConfigMap, and a ConfigMap and Deployment per daemon. */
 export const OBJECTS_PER_DAEMONS_RELEASE = 1 + 2 * DAEMONS.length;

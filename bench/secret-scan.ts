@@ -15,9 +15,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 
 /** 5 MB, the size the issue names. */
-export const SCAN_BYTES = 5 * 1024 * 1024;
+const SCAN_BYTES = 5 * 1024 * 1024;
 /** The bound the issue sets for one 5 MB value. */
-export const SCAN_TARGET_MS = 1000;
+const SCAN_TARGET_MS = 1000;
 
 function repeatTo(unit: string, bytes = SCAN_BYTES): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
@@ -31,7 +31,7 @@ function walk(dir: string): string[] {
 }
 
 /** The 5 MB inputs: the committed dist/ repeated, and inputs built to hit each rule's anchors as often as possible. */
-export function scanCases(): { name: string; text: string }[] {
+function scanCases(): { name: string; text: string }[] {
   const dist = walk(join(ROOT, 'dist'))
     .sort()
     .map((f) => readFileSync(f, 'utf8'))
@@ -64,7 +64,7 @@ export interface ScanRow {
 }
 
 /** Our scanner on each 5 MB case: as a text, and as a value under a key (the environment-file path). */
-export function measureScanner(runs = 3): ScanRow[] {
+function measureScanner(runs = 3): ScanRow[] {
   return scanCases().map(({ name, text }) => {
     const textMs: number[] = [];
     const valueMs: number[] = [];
@@ -87,7 +87,7 @@ export function measureScanner(runs = 3): ScanRow[] {
 }
 
 /** The smuggling corpus's texts (what each variant writes) and the non-secret corpus, as the tests read them. */
-export function corpora(): { smuggling: { id: string; text: string }[]; clean: string[] } {
+function corpora(): { smuggling: { id: string; text: string }[]; clean: string[] } {
   const dir = join(ROOT, 'test', 'secrets');
   const smuggling = (
     parse(readFileSync(join(dir, 'smuggling-corpus.yaml'), 'utf8')) as { id: string; insert?: string; with?: string }[]
@@ -99,7 +99,7 @@ export function corpora(): { smuggling: { id: string; text: string }[]; clean: s
 }
 
 /** What secretlint's recommended preset finds and how long it takes, on the same inputs. */
-export async function measureSecretlint(): Promise<{
+async function measureSecretlint(): Promise<{
   corpusHits: number;
   corpusSize: number;
   missed: string[];
@@ -144,7 +144,7 @@ export async function measureSecretlint(): Promise<{
 }
 
 /** Our scanner's hits on the same corpus texts (the inserted snippets alone, so without the structure around them). */
-export function ourCorpusHits(): { hits: number; size: number; cleanHits: number } {
+function ourCorpusHits(): { hits: number; size: number; cleanHits: number } {
   const { smuggling, clean } = corpora();
   let hits = 0;
   for (const v of smuggling) {
@@ -161,7 +161,7 @@ export function ourCorpusHits(): { hits: number; size: number; cleanHits: number
 }
 
 /** The whole benchmark as report lines (for bench.ts or the command line). */
-export async function secretScanBench(options: { runs?: number; secretlint?: boolean } = {}): Promise<string[]> {
+async function secretScanBench(options: { runs?: number; secretlint?: boolean } = {}): Promise<string[]> {
   const rows = measureScanner(options.runs ?? 3);
   const worst = Math.max(...rows.map((r) => Math.max(r.textMs, r.valueMs)));
   const lines = [

@@ -16,6 +16,7 @@ import {
   openTree,
   outputFolder,
   unsafePaths,
+  writeInPlace,
   writeTree,
   type Scope,
   type TreeWriter,
@@ -23,7 +24,7 @@ import {
 } from './synth/write.js';
 import { mark } from './timings.js';
 
-export { outputFolder, unsafePaths };
+export { outputFolder, unsafePaths, writeInPlace };
 
 /** Which environments a command reads. */
 export interface EnvOptions {
@@ -166,7 +167,7 @@ function environmentOfPath(path: string): string | undefined {
  * renamed), since Flux would then prune it from the cluster, unless `remove` names it. A name in `remove` that has no
  * output to remove, or that is still an environment, is a usage error.
  */
-export function guardRemovedEnvironments(
+function guardRemovedEnvironments(
   out: string,
   files: readonly RenderedFile[],
   scope: Scope,

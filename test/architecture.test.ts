@@ -22,7 +22,11 @@ const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
   [
     'load',
     (p) =>
-      p.startsWith('src/load/') || p.startsWith('src/secrets/') || p === 'src/module-host.ts' || p === 'src/timings.ts',
+      p.startsWith('src/load/') ||
+      p.startsWith('src/secrets/') ||
+      p.startsWith('src/git/') ||
+      p === 'src/module-host.ts' ||
+      p === 'src/timings.ts',
   ],
   ['constructs', (p) => p.startsWith('constructs/')],
   ['values', (p) => p.startsWith('values/')],

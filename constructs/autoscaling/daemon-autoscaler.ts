@@ -28,11 +28,15 @@ function defaultQuery(
 }
 
 export interface DaemonAutoscalerProps {
+  /** The kind of daemon (a scalable one: submitter, poller, finisher, reaper), which picks the backlog query. */
   readonly key: ScalableDaemon;
   /** The Deployment to scale. */
   readonly deployment: string;
+  /** The daemon's `autoscaling` block: replicas at rest and at most, the query and its threshold. */
   readonly scaler: DaemonScalerValues;
+  /** The environment's `autoscaling` values: the Prometheus server and the defaults of every scaler. */
   readonly autoscaling: AutoscalingValues;
+  /** Labels of the ScaledObject. */
   readonly labels: Readonly<Record<string, string>>;
 }
 

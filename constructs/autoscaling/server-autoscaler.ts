@@ -9,8 +9,11 @@ import type { ServerScalerValues } from '../../values/autoscaling.js';
 import { kubeObject } from '../shared/objects.js';
 
 export interface ServerAutoscalerProps {
+  /** The Deployment to scale, and the name of the HPA. */
   readonly deployment: string;
+  /** The server release's `autoscaling` block: replicas and the CPU target. */
   readonly scaler: ServerScalerValues;
+  /** Labels of the HPA. */
   readonly labels: Readonly<Record<string, string>>;
 }
 

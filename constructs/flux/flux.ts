@@ -35,12 +35,18 @@ export interface FluxSyncProps {
   readonly environment: string;
   /** The namespace of the Rucio releases (the apps' target namespace). */
   readonly namespace: string;
+  /** The environment's `flux` block: the source, intervals, timeout, prune and wait. */
   readonly values: FluxValues;
   /** The environment has `infrastructure/<env>/` folders. */
   readonly infrastructure: boolean;
+  /** The server releases, each a Kustomization after the infrastructure layer. */
   readonly servers: readonly FluxRelease[];
+  /** The daemons releases, each a Kustomization after the server releases. */
   readonly daemons: readonly FluxRelease[];
-  /** The WebUI releases; each depends on the server releases (the WebUI calls the API). */
+  /**
+   * The WebUI releases; each depends on the server releases (the WebUI calls the API).
+   * @default - none
+   */
   readonly webui?: readonly FluxRelease[];
 }
 

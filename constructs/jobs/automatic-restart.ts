@@ -11,12 +11,17 @@ import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
 /** Props of an automatic restart. */
 export interface AutomaticRestartProps {
+  /** The release whose Deployments restart. */
   readonly release: string;
+  /** The release's fullname, the prefix of the job's object names. */
   readonly fullname: string;
+  /** The release's `automaticRestart` values: schedule, image and resources. */
   readonly values: z.infer<typeof automaticRestart>;
+  /** The release's `imageRegistry`, prepended to the job's image. */
   readonly imageRegistry: string;
   /** The label that, with `release`, selects what to restart (`app-group=rucio-daemons`, `app=rucio-server`). */
   readonly defaultSelector: string;
+  /** Labels of the job's objects. */
   readonly labels: Record<string, string>;
 }
 

@@ -15,9 +15,13 @@ import { CONTAINER_SECURITY } from '../shared/rucio-pod.js';
 
 /** Props of an FTS renewal job. */
 export interface FtsRenewalProps {
+  /** The release whose proxy Secrets the job writes. */
   readonly release: string;
+  /** The release's fullname, the prefix of the job's object names. */
   readonly fullname: string;
+  /** The release's `ftsRenewal` values: schedule, VOs, servers, Secrets, image and resources. */
   readonly values: z.infer<typeof ftsRenewal>;
+  /** The release's `imageRegistry`, prepended to the job's image. */
   readonly imageRegistry: string;
   /** Labels of the objects (`app`, `release`, …). */
   readonly labels: Record<string, string>;

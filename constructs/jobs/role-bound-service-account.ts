@@ -13,6 +13,7 @@ import { kubeObject } from '../shared/objects.js';
 export interface RoleBoundServiceAccountProps {
   /** The name of the ServiceAccount, Role and RoleBinding alike. */
   readonly name: string;
+  /** Labels of the three objects. */
   readonly labels: Record<string, string>;
   /** What the account may do, in its namespace only. */
   readonly rules: readonly IPolicyRule[];

@@ -15,6 +15,7 @@ import { kubeObject } from '../shared/objects.js';
 export interface ScheduledJobProps {
   /** The name of the CronJob, its ServiceAccount, Role and RoleBinding. */
   readonly name: string;
+  /** Labels of the CronJob and its account objects. */
   readonly labels: Record<string, string>;
   /** `app.kubernetes.io/component` of the job's pods. */
   readonly component: string;
@@ -24,11 +25,22 @@ export interface ScheduledJobProps {
   readonly rules: readonly IPolicyRule[];
   /** A run that takes longer is stopped. */
   readonly activeDeadlineSeconds: number;
+  /** The job's one container. */
   readonly container: IContainer;
+  /**
+   * The pod's volumes.
+   * @default - none
+   */
   readonly volumes?: readonly IVolume[];
-  /** Pod security beyond the RuntimeDefault seccomp profile every job gets. */
+  /**
+   * Pod security beyond the RuntimeDefault seccomp profile every job gets.
+   * @default - the seccomp profile alone
+   */
   readonly podSecurityContext?: IPodSecurityContext;
-  /** Annotations of the CronJob (the image's declared needs, see `declarations.ts`). */
+  /**
+   * Annotations of the CronJob (the image's declared needs, see `declarations.ts`).
+   * @default - none
+   */
   readonly annotations?: Record<string, string>;
 }
 

@@ -32,15 +32,23 @@ export interface DashboardServer {
   readonly release: string;
   readonly fullname: string;
 }
+/** What the dashboards show: the environment's releases and where their metrics come from. */
 export interface DashboardInput {
+  /** The environment's name, in the dashboards' titles. */
   readonly environment: string;
+  /** The namespace of the Rucio pods, which the queries select. */
   readonly namespace: string;
+  /** The daemons with metrics, by release. */
   readonly daemons: readonly DashboardDaemon[];
+  /** The server releases with metrics. */
   readonly servers: readonly DashboardServer[];
+  /** The environment has a Pushgateway: a panel of the probes' results. */
   readonly pushgateway: boolean;
   /** Whether the in-cluster HAProxy's exporter is scraped (the servers dashboard's load balancer row). */
   readonly haproxy: boolean;
+  /** The metric of the transfer queue (by state, activity and FTS host). */
   readonly transferQueueMetric: string;
+  /** The metric of the deletion backlog (deletable replicas). */
   readonly deletionBacklogMetric: string;
 }
 
@@ -156,7 +164,7 @@ const STAGES = ['conveyor-submitter', 'conveyor-poller', 'conveyor-finisher', 'r
  * The dashboards of an environment, by kind (`daemons-<release>` per daemons release, `transfers`, `servers`,
  * `probes`); empty ones left out.
  */
-export function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
+function dashboardJson(input: DashboardInput): Record<string, Dashboard> {
   const ns = `namespace=${promString(input.namespace)}`;
   const out: Record<string, Dashboard> = {};
   const byRelease = (a: { release: string; name?: string }, b: { release: string; name?: string }) =>
@@ -313,7 +321,12 @@ export function dashboardJson(input: DashboardInput): Record<string, Dashboard> 
 }
 
 export interface DashboardsProps extends DashboardInput {
+  /** Labels of the ConfigMaps (Grafana's sidecar finds dashboards by one of them). */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The Grafana folder of the dashboards (the `grafana_folder` annotation).
+   * @default - Grafana's default folder
+   */
   readonly folder?: string;
 }
 

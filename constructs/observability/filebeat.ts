@@ -19,6 +19,7 @@ import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { kubeObject } from '../shared/objects.js';
+import { podTemplate } from '../shared/workload.js';
 
 /** Where the image reads its configuration, and where the registry lives. */
 const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
@@ -233,9 +234,11 @@ function filebeatConfig(values: FilebeatValues, namespaces: readonly string[], e
 
 /** Props of filebeat. */
 export interface FilebeatProps {
+  /** The environment's `filebeat` block: logstash, fields, namespaces, image and resources. */
   readonly values: FilebeatValues;
   /** The namespace filebeat runs in; its pods' logs are shipped unless `values.namespaces` says otherwise. */
   readonly namespace: string;
+  /** The environment's name, added to every shipped event as the `environment` field. */
   readonly environment: string;
 }
 
@@ -303,49 +306,46 @@ export class Filebeat extends Construct {
       spec: {
         selector: { matchLabels: { ...this.selector } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-        template: {
-          metadata: { labels, annotations: { 'checksum/config': checksum(text) } },
-          spec: {
-            serviceAccountName: this.name,
-            tolerations: values.tolerations,
-            terminationGracePeriodSeconds: 30,
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'filebeat',
-                image: imageRef(values.image.repository, values.image.tag),
-                imagePullPolicy: 'IfNotPresent',
-                args: ['-c', FILEBEAT_CONFIG_PATH, '-e'],
-                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-                ports: [{ name: 'monitoring', containerPort: MONITORING_PORT, protocol: 'TCP' }],
-                livenessProbe: {
-                  httpGet: { path: '/', port: 'monitoring' },
-                  initialDelaySeconds: 10,
-                  periodSeconds: 30,
-                  timeoutSeconds: 5,
-                },
-                readinessProbe: { httpGet: { path: '/', port: 'monitoring' }, periodSeconds: 10, timeoutSeconds: 5 },
-                resources: values.resources,
-                // Root reads the node's log files; no capability beyond that.
-                securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-                volumeMounts: [
-                  { name: 'config', mountPath: FILEBEAT_CONFIG_PATH, subPath: 'filebeat.yml', readOnly: true },
-                  { name: 'data', mountPath: FILEBEAT_DATA_PATH },
-                  { name: 'varlogcontainers', mountPath: '/var/log/containers', readOnly: true },
-                  { name: 'varlogpods', mountPath: '/var/log/pods', readOnly: true },
-                  ...(tls ? [{ name: 'tls', mountPath: TLS_PATH, readOnly: true }] : []),
-                ],
+        template: podTemplate({
+          labels,
+          checksum: checksum(text),
+          serviceAccountName: this.name,
+          spec: { tolerations: values.tolerations, terminationGracePeriodSeconds: 30 },
+          containers: [
+            {
+              name: 'filebeat',
+              image: imageRef(values.image.repository, values.image.tag),
+              imagePullPolicy: 'IfNotPresent',
+              args: ['-c', FILEBEAT_CONFIG_PATH, '-e'],
+              env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              ports: [{ name: 'monitoring', containerPort: MONITORING_PORT, protocol: 'TCP' }],
+              livenessProbe: {
+                httpGet: { path: '/', port: 'monitoring' },
+                initialDelaySeconds: 10,
+                periodSeconds: 30,
+                timeoutSeconds: 5,
               },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: this.name, defaultMode: 0o640 } },
-              { name: 'data', hostPath: { path: values.dataHostPath, type: 'DirectoryOrCreate' } },
-              ...(tls ? [{ name: 'tls', secret: { secretName: tls.secretName, defaultMode: 0o400 } }] : []),
-              { name: 'varlogcontainers', hostPath: { path: '/var/log/containers', type: 'Directory' } },
-              { name: 'varlogpods', hostPath: { path: '/var/log/pods', type: 'Directory' } },
-            ],
-          },
-        },
+              readinessProbe: { httpGet: { path: '/', port: 'monitoring' }, periodSeconds: 10, timeoutSeconds: 5 },
+              resources: values.resources,
+              // Root reads the node's log files; no capability beyond that.
+              securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: 'config', mountPath: FILEBEAT_CONFIG_PATH, subPath: 'filebeat.yml', readOnly: true },
+                { name: 'data', mountPath: FILEBEAT_DATA_PATH },
+                { name: 'varlogcontainers', mountPath: '/var/log/containers', readOnly: true },
+                { name: 'varlogpods', mountPath: '/var/log/pods', readOnly: true },
+                ...(tls ? [{ name: 'tls', mountPath: TLS_PATH, readOnly: true }] : []),
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: this.name, defaultMode: 0o640 } },
+            { name: 'data', hostPath: { path: values.dataHostPath, type: 'DirectoryOrCreate' } },
+            ...(tls ? [{ name: 'tls', secret: { secretName: tls.secretName, defaultMode: 0o400 } }] : []),
+            { name: 'varlogcontainers', hostPath: { path: '/var/log/containers', type: 'Directory' } },
+            { name: 'varlogpods', hostPath: { path: '/var/log/pods', type: 'Directory' } },
+          ],
+        }),
       },
     };
     kubeObject<IDaemonSet>(this, 'Resource', daemonSet);

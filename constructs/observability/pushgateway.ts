@@ -4,12 +4,12 @@
  * it is resolved by the plan stage, `src/plan/monitor.ts`.)
  */
 import { Construct } from 'constructs';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { imageRef } from '../../values/images.js';
 import { PUSHGATEWAY_PORT, type PushgatewayValues } from '../../values/pushgateway.js';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { kubeObject } from '../shared/objects.js';
+import { workloadDeployment } from '../shared/workload.js';
 import { sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
 
 /** The name of the Deployment, Service and claim (the contract with the other components). */
@@ -33,8 +33,12 @@ export function pushPath(job: string, grouping: Readonly<Record<string, string>>
 
 /** Props of the Pushgateway. */
 export interface PushgatewayProps {
+  /** The environment's `pushgateway` block: persistence, image and resources. */
   readonly values: PushgatewayValues;
-  /** Annotations of the Service (`prometheus.io/probe: pushgateway` in annotations mode). */
+  /**
+   * Annotations of the Service (`prometheus.io/probe: pushgateway` in annotations mode).
+   * @default - none
+   */
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
 }
 
@@ -71,51 +75,37 @@ export class Pushgateway extends Construct {
       timeoutSeconds: 3,
       failureThreshold: 3,
     });
-    const deployment: IDeployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: this.name, labels },
-      spec: {
-        replicas: 1,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...this.selector } },
-        // One writer of the volume at a time.
-        strategy: { type: persist ? 'Recreate' : 'RollingUpdate' },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
+    workloadDeployment(this, 'Resource', {
+      name: this.name,
+      labels,
+      replicas: 1,
+      selector: this.selector,
+      // One writer of the volume at a time.
+      strategy: { type: persist ? 'Recreate' : 'RollingUpdate' },
+      pod: {
+        labels,
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534 },
+        containers: [
+          {
+            name: 'pushgateway',
+            image: imageRef(values.image.repository, values.image.tag),
+            imagePullPolicy: 'IfNotPresent',
+            args,
+            ports: [{ name: 'http', containerPort: PUSHGATEWAY_PORT, protocol: 'TCP' }],
+            readinessProbe: probe('/-/ready'),
+            livenessProbe: { ...probe('/-/healthy'), initialDelaySeconds: 10 },
+            resources: values.resources,
             securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 65534,
-              runAsGroup: 65534,
-              fsGroup: 65534,
-              seccompProfile: { type: 'RuntimeDefault' },
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'] },
             },
-            containers: [
-              {
-                name: 'pushgateway',
-                image: imageRef(values.image.repository, values.image.tag),
-                imagePullPolicy: 'IfNotPresent',
-                args,
-                ports: [{ name: 'http', containerPort: PUSHGATEWAY_PORT, protocol: 'TCP' }],
-                readinessProbe: probe('/-/ready'),
-                livenessProbe: { ...probe('/-/healthy'), initialDelaySeconds: 10 },
-                resources: values.resources,
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                ...(persist ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
-              },
-            ],
-            ...(persist ? { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: this.name } }] } : {}),
+            ...(persist ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
           },
-        },
+        ],
+        volumes: persist ? [{ name: 'data', persistentVolumeClaim: { claimName: this.name } }] : undefined,
       },
-    };
-    kubeObject<IDeployment>(this, 'Resource', deployment);
+    });
     kubeObject<IService>(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',

@@ -7,7 +7,6 @@
  * checksum covers config and crontab, the container has requests, limits and a liveness probe.
  */
 import { Construct } from 'constructs';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { RucioConfig } from '../../values/common.js';
 import { imageRef } from '../../values/images.js';
 import type { ProbesValues } from '../../values/probes.js';
@@ -15,6 +14,7 @@ import { checksum, renderConfig } from '../shared/rucio-config.js';
 import { CONTAINER_SECURITY, type PodParts } from '../shared/rucio-pod.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { kubeObject } from '../shared/objects.js';
+import { workloadDeployment } from '../shared/workload.js';
 import { declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 
 /** The name of the Deployment and the prefix of its ConfigMaps. */
@@ -22,6 +22,7 @@ export const PROBES_NAME = 'rucio-probes';
 
 /** Props of the probes. */
 export interface RucioProbesProps {
+  /** The environment's `probes` block: the probes and their schedules, image and resources. */
   readonly values: ProbesValues;
   /** The complete rucio.cfg of the probes (`common.config`, the probes' own, the `[monitor]` wiring). */
   readonly config: RucioConfig;
@@ -83,53 +84,43 @@ export class RucioProbes extends Construct {
 
     const { env, volumes, volumeMounts } = props.pod;
 
-    const deployment: IDeployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: this.name, labels, annotations: declareImageNeeds(['rucio-probes'], IMAGE_NEEDS.probes) },
-      spec: {
-        replicas: 1,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...this.selector } },
-        // Two cron daemons would run every probe twice.
-        strategy: { type: 'Recreate' },
-        template: {
-          metadata: {
-            labels,
-            annotations: { 'checksum/config': checksum({ config: config.json, crontab: this.crontab }) },
+    workloadDeployment(this, 'Resource', {
+      name: this.name,
+      labels,
+      annotations: declareImageNeeds(['rucio-probes'], IMAGE_NEEDS.probes),
+      replicas: 1,
+      selector: this.selector,
+      // Two cron daemons would run every probe twice.
+      strategy: { type: 'Recreate' },
+      pod: {
+        labels,
+        checksum: checksum({ config: config.json, crontab: this.crontab }),
+        containers: [
+          {
+            name: 'rucio-probes',
+            image: imageRef(values.image.repository, values.image.tag),
+            imagePullPolicy: 'IfNotPresent',
+            env,
+            // cron must be running, or no probe ever will.
+            livenessProbe: {
+              exec: { command: ['pgrep', '-x', 'crond'] },
+              initialDelaySeconds: 60,
+              periodSeconds: 60,
+              timeoutSeconds: 5,
+              failureThreshold: 3,
+            },
+            readinessProbe: {
+              exec: { command: ['test', '-s', '/etc/cron.d/probes'] },
+              periodSeconds: 60,
+              timeoutSeconds: 5,
+            },
+            resources: values.resources,
+            securityContext: CONTAINER_SECURITY,
+            volumeMounts,
           },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'rucio-probes',
-                image: imageRef(values.image.repository, values.image.tag),
-                imagePullPolicy: 'IfNotPresent',
-                env,
-                // cron must be running, or no probe ever will.
-                livenessProbe: {
-                  exec: { command: ['pgrep', '-x', 'crond'] },
-                  initialDelaySeconds: 60,
-                  periodSeconds: 60,
-                  timeoutSeconds: 5,
-                  failureThreshold: 3,
-                },
-                readinessProbe: {
-                  exec: { command: ['test', '-s', '/etc/cron.d/probes'] },
-                  periodSeconds: 60,
-                  timeoutSeconds: 5,
-                },
-                resources: values.resources,
-                securityContext: CONTAINER_SECURITY,
-                volumeMounts,
-              },
-            ],
-            volumes,
-          },
-        },
+        ],
+        volumes,
       },
-    };
-    kubeObject<IDeployment>(this, 'Resource', deployment);
+    });
   }
 }

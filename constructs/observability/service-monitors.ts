@@ -66,12 +66,18 @@ export interface ServiceMonitorsProps {
   readonly targetNamespace: string;
   /** Labels the environment's Prometheus selects monitors by. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The daemons releases with metrics: a PodMonitor each. */
   readonly daemons: readonly DaemonsTarget[];
+  /** The server releases with metrics: a ServiceMonitor each. */
   readonly servers: readonly ServerTarget[];
   /** Scrape the Pushgateway (Service `pushgateway`, port `http`). */
   readonly pushgateway: boolean;
+  /** How often Prometheus scrapes the Pushgateway (`30s`). */
   readonly pushgatewayInterval: string;
-  /** The in-cluster HAProxy to scrape: its pod labels, the container port of its stats frontend and the interval. */
+  /**
+   * The in-cluster HAProxy to scrape: its pod labels, the container port of its stats frontend and the interval.
+   * @default - no HAProxy monitor
+   */
   readonly haproxy?: {
     readonly selector: Readonly<Record<string, string>>;
     readonly port: string;

@@ -4,23 +4,16 @@
 import { type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { imageRef } from '../../values/images.js';
 import { DAEMON_METRICS_PORT, type RucioDaemonsValues } from '../../values/rucio-daemons.js';
 import type { DaemonSpec } from '../../values/rucio-daemon-table.js';
 import { checksum, configFlag, mergeConfig, renderConfig } from '../shared/rucio-config.js';
-import {
-  CHART_VERSION,
-  CONTAINER_SECURITY,
-  MANAGED_BY,
-  sortedMap,
-  undefinedIfEmpty,
-  type PodParts,
-} from '../shared/rucio-pod.js';
+import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, type PodParts } from '../shared/rucio-pod.js';
 import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { kubeObject } from '../shared/objects.js';
+import { releaseDeployment } from './release-deployment.js';
 
 /** The chart name, which prefixes the `app` label and names the container. */
 export const DAEMONS_CHART = 'rucio-daemons';
@@ -137,63 +130,34 @@ export class RucioDaemon extends Construct {
       volumeMounts,
     };
 
-    const podLabels = sortedMap({ ...values.podLabels, ...daemon.podLabels, ...reserved });
-    const podAnnotations = sortedMap({
-      ...values.podAnnotations,
-      ...daemon.podAnnotations,
-      'checksum/config': checksum({ common: props.commonJson, component: component.json }),
+    this.deployment = releaseDeployment(this, 'Resource', {
+      name: this.deploymentName,
+      labels: {
+        app: this.appLabel,
+        'app-group': DAEMONS_CHART,
+        chart: `${DAEMONS_CHART}-${CHART_VERSION}`,
+        release,
+        heritage: MANAGED_BY,
+      },
+      annotations: {
+        ...values.deploymentAnnotations,
+        ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])),
+        ...declareImageNeeds([DAEMONS_CHART], IMAGE_NEEDS.daemons),
+      },
+      replicas: props.autoscaled ? undefined : props.replicas,
+      minReadySeconds: values.minReadySeconds,
+      strategy: values.strategy,
+      selector,
+      reservedPodLabels: reserved,
+      podLabels: { ...values.podLabels, ...daemon.podLabels },
+      podAnnotations: { ...values.podAnnotations, ...daemon.podAnnotations },
+      checksum: checksum({ common: props.commonJson, component: component.json }),
+      containers: [container],
+      volumes,
+      terminationGracePeriodSeconds: daemon.terminationGracePeriodSeconds,
+      serviceAccountName: values.serviceAccountName,
+      imagePullSecrets: values.imagePullSecrets,
+      scheduling: daemon,
     });
-    const deployment: IDeployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: this.deploymentName,
-        labels: {
-          app: this.appLabel,
-          'app-group': DAEMONS_CHART,
-          chart: `${DAEMONS_CHART}-${CHART_VERSION}`,
-          release,
-          heritage: MANAGED_BY,
-        },
-        annotations: undefinedIfEmpty(
-          sortedMap({
-            ...values.deploymentAnnotations,
-            ...(metrics ? {} : declare('no-probe-signal', [DAEMONS_CHART])),
-            ...declareImageNeeds([DAEMONS_CHART], IMAGE_NEEDS.daemons),
-          }),
-        ),
-      },
-      spec: {
-        ...(props.autoscaled ? {} : { replicas: props.replicas }),
-        minReadySeconds: values.minReadySeconds,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selector },
-        strategy:
-          values.strategy.type === 'Recreate'
-            ? { type: 'Recreate' }
-            : {
-                type: 'RollingUpdate',
-                rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 },
-              },
-        template: {
-          metadata: { labels: podLabels, annotations: podAnnotations },
-          spec: {
-            containers: [container],
-            volumes,
-            terminationGracePeriodSeconds: daemon.terminationGracePeriodSeconds,
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            ...(values.serviceAccountName
-              ? { serviceAccountName: values.serviceAccountName }
-              : { automountServiceAccountToken: false }),
-            ...(values.imagePullSecrets.length > 0 ? { imagePullSecrets: values.imagePullSecrets } : {}),
-            ...(Object.keys(daemon.nodeSelector).length > 0 ? { nodeSelector: sortedMap(daemon.nodeSelector) } : {}),
-            ...(daemon.affinity ? { affinity: daemon.affinity } : {}),
-            ...(daemon.tolerations.length > 0 ? { tolerations: daemon.tolerations } : {}),
-            ...(daemon.priorityClassName ? { priorityClassName: daemon.priorityClassName } : {}),
-          },
-        },
-      },
-    };
-    this.deployment = kubeObject<IDeployment>(this, 'Resource', deployment);
   }
 }

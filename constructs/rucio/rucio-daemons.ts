@@ -4,8 +4,7 @@
  */
 import { Construct } from 'constructs';
 import type { RucioDaemonsValues } from '../../values/rucio-daemons.js';
-import { AutomaticRestart } from '../jobs/automatic-restart.js';
-import { FtsRenewal } from '../jobs/fts-renewal.js';
+import { addReleaseJobs } from '../jobs/release-jobs.js';
 import { renderConfig } from '../shared/rucio-config.js';
 import { DAEMONS_CHART, RucioDaemon, type PlannedDaemon } from './rucio-daemon.js';
 import { CHART_VERSION, MANAGED_BY, fullname } from '../shared/rucio-pod.js';
@@ -75,24 +74,12 @@ export class RucioDaemons extends Construct {
     }
     this.daemons = daemons;
 
-    if (values.ftsRenewal.enabled) {
-      new FtsRenewal(this, 'FtsRenewal', {
-        release,
-        fullname: this.fullname,
-        values: values.ftsRenewal,
-        imageRegistry: values.imageRegistry,
-        labels,
-      });
-    }
-    if (values.automaticRestart.enabled) {
-      new AutomaticRestart(this, 'AutomaticRestart', {
-        release,
-        fullname: this.fullname,
-        values: values.automaticRestart,
-        imageRegistry: values.imageRegistry,
-        defaultSelector: `app-group=${DAEMONS_CHART}`,
-        labels,
-      });
-    }
+    addReleaseJobs(this, {
+      release,
+      fullname: this.fullname,
+      values,
+      restartSelector: `app-group=${DAEMONS_CHART}`,
+      labels,
+    });
   }
 }

@@ -9,27 +9,25 @@
 import { type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { IMAGES, imageRef } from '../../values/images.js';
 import type { RucioServerValues } from '../../values/rucio-server.js';
-import { AutomaticRestart } from '../jobs/automatic-restart.js';
 import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
-import { FtsRenewal } from '../jobs/fts-renewal.js';
+import { addReleaseJobs } from '../jobs/release-jobs.js';
 import { CONF_D, checksum, renderConfig } from '../shared/rucio-config.js';
 import {
   CHART_VERSION,
   CONTAINER_SECURITY,
+  SIDECAR_SECURITY,
   MANAGED_BY,
   fullname,
   sortedMap,
-  undefinedIfEmpty,
   type PodParts,
 } from '../shared/rucio-pod.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import type { IService } from 'kubernetes-models/v1/Service';
 import { kubeObject } from '../shared/objects.js';
+import { releaseDeployment } from './release-deployment.js';
+import { releaseIngress, releaseService } from './release-service.js';
 
 /** The chart name: the default `app` label, container name and fullname suffix. */
 const SERVER_CHART = 'rucio-server';
@@ -162,13 +160,7 @@ export class RucioServer extends Construct {
         args: ['/bin/sh', '-c', 'touch /var/log/httpd/error_log && exec tail -n+1 -F /var/log/httpd/error_log'],
         resources: values.errorLogsExporterResources,
         // Only reads the log httpd writes into the shared emptyDir (world-readable): no reason to be root.
-        securityContext: {
-          ...CONTAINER_SECURITY,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          runAsUser: 65534,
-          capabilities: { drop: ['ALL'] },
-        },
+        securityContext: SIDECAR_SECURITY,
         volumeMounts: [{ name: 'httpdlog', mountPath: '/var/log/httpd' }],
       });
     }
@@ -187,13 +179,7 @@ export class RucioServer extends Construct {
         ],
         ports: [{ name: 'exporter', containerPort: values.monitoring.exporterPort, protocol: 'TCP' }],
         resources: values.metricsExporterResources,
-        securityContext: {
-          ...CONTAINER_SECURITY,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          runAsUser: 65534,
-          capabilities: { drop: ['ALL'] },
-        },
+        securityContext: SIDECAR_SECURITY,
         livenessProbe: { httpGet: { path: '/metrics', port: 'exporter' }, periodSeconds: 30, timeoutSeconds: 5 },
         readinessProbe: { httpGet: { path: '/metrics', port: 'exporter' }, periodSeconds: 30, timeoutSeconds: 5 },
       });
@@ -211,150 +197,68 @@ export class RucioServer extends Construct {
       volumeMounts,
     });
 
-    const podAnnotations = sortedMap({
-      ...values.podAnnotations,
-      'checksum/config': checksum({
+    const preferSpread = values.service.externalTrafficPolicy === 'Local' && values.affinity === undefined;
+    this.deployment = releaseDeployment(this, 'Resource', {
+      name: this.fullname,
+      labels,
+      // The error-log sidecar only tails a file: it has no health signal to probe.
+      annotations: {
+        ...values.deploymentAnnotations,
+        ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}),
+        ...declareImageNeeds([SERVER_CHART], IMAGE_NEEDS.server),
+      },
+      replicas: props.autoscaled ? undefined : values.replicaCount,
+      minReadySeconds: values.minReadySeconds,
+      strategy: values.strategy,
+      selector: this.selector,
+      podLabels: values.podLabels,
+      podAnnotations: values.podAnnotations,
+      checksum: checksum({
         config: config.json,
         httpd: sortedMap(httpd),
         wsgi: values.wsgi,
         logFormat: values.logFormat,
       }),
-    });
-    const preferSpread = values.service.externalTrafficPolicy === 'Local' && values.affinity === undefined;
-    const deployment: IDeployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: this.fullname,
-        labels,
-        // The error-log sidecar only tails a file: it has no health signal to probe.
-        annotations: undefinedIfEmpty(
-          sortedMap({
-            ...values.deploymentAnnotations,
-            ...(values.exposeErrorLogs ? declare('no-probe-signal', ['httpd-error-log']) : {}),
-            ...declareImageNeeds([SERVER_CHART], IMAGE_NEEDS.server),
-          }),
-        ),
-      },
-      spec: {
-        ...(props.autoscaled ? {} : { replicas: values.replicaCount }),
-        minReadySeconds: values.minReadySeconds,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...this.selector } },
-        strategy:
-          values.strategy.type === 'Recreate'
-            ? { type: 'Recreate' }
-            : {
-                type: 'RollingUpdate',
-                rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 },
-              },
-        template: {
-          metadata: { labels: sortedMap({ ...values.podLabels, ...this.selector }), annotations: podAnnotations },
-          spec: {
-            containers,
-            volumes,
-            terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            ...(values.serviceAccountName
-              ? { serviceAccountName: values.serviceAccountName }
-              : { automountServiceAccountToken: false }),
-            ...(values.imagePullSecrets.length > 0 ? { imagePullSecrets: values.imagePullSecrets } : {}),
-            ...(Object.keys(values.nodeSelector).length > 0 ? { nodeSelector: sortedMap(values.nodeSelector) } : {}),
-            ...(values.affinity ? { affinity: values.affinity } : {}),
-            ...(preferSpread
-              ? {
-                  affinity: {
-                    podAntiAffinity: {
-                      preferredDuringSchedulingIgnoredDuringExecution: [
-                        {
-                          weight: 100,
-                          podAffinityTerm: {
-                            topologyKey: 'kubernetes.io/hostname',
-                            labelSelector: { matchLabels: { ...this.selector } },
-                          },
-                        },
-                      ],
+      containers,
+      volumes,
+      terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
+      serviceAccountName: values.serviceAccountName,
+      imagePullSecrets: values.imagePullSecrets,
+      scheduling: {
+        nodeSelector: values.nodeSelector,
+        affinity:
+          values.affinity ??
+          (preferSpread
+            ? {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: 'kubernetes.io/hostname',
+                        labelSelector: { matchLabels: { ...this.selector } },
+                      },
                     },
-                  },
-                }
-              : {}),
-            ...(values.tolerations.length > 0 ? { tolerations: values.tolerations } : {}),
-            ...(values.priorityClassName ? { priorityClassName: values.priorityClassName } : {}),
-          },
-        },
+                  ],
+                },
+              }
+            : undefined),
+        tolerations: values.tolerations,
+        priorityClassName: values.priorityClassName,
       },
-    };
-    this.deployment = kubeObject<IDeployment>(this, 'Resource', deployment);
+    });
 
     const svc = values.service;
-    const annotations = {
-      ...svc.annotations,
-      ...(svc.useExternalDNS && values.hostname
-        ? { 'external-dns.alpha.kubernetes.io/hostname': values.hostname }
-        : {}),
-    };
-    kubeObject<IService>(this, 'Service', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(annotations)) },
-      spec: {
-        type: svc.type,
-        selector: { ...this.selector },
-        ports: [{ name: svc.name, port: svc.port, targetPort: svc.targetPort, protocol: svc.protocol }],
-        ...(svc.loadBalancerIP ? { loadBalancerIP: svc.loadBalancerIP } : {}),
-        ...(svc.loadBalancerClass ? { loadBalancerClass: svc.loadBalancerClass } : {}),
-        ...(svc.externalTrafficPolicy ? { externalTrafficPolicy: svc.externalTrafficPolicy } : {}),
-        ...(svc.allocateLoadBalancerNodePorts === undefined
-          ? {}
-          : { allocateLoadBalancerNodePorts: svc.allocateLoadBalancerNodePorts }),
-      },
+    releaseService(this, 'Service', {
+      name: this.fullname,
+      labels,
+      selector: this.selector,
+      service: svc,
+      port: { name: svc.name, port: svc.port, targetPort: svc.targetPort, protocol: svc.protocol },
+      hostname: values.hostname,
     });
+    releaseIngress(this, 'Ingress', { name: this.fullname, labels, ingress: values.ingress, servicePort: svc.port });
 
-    if (values.ingress.enabled) {
-      const ing = values.ingress;
-      kubeObject<IIngress>(this, 'Ingress', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(ing.annotations)) },
-        spec: {
-          ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
-          rules: ing.hosts.map((host) => ({
-            host,
-            http: {
-              paths: [
-                {
-                  path: ing.path,
-                  pathType: 'Prefix',
-                  backend: { service: { name: this.fullname, port: { number: svc.port } } },
-                },
-              ],
-            },
-          })),
-          ...(ing.tls.length > 0
-            ? { tls: ing.tls.map((t) => ({ secretName: t.secretName, hosts: t.hosts ?? ing.hosts })) }
-            : {}),
-        },
-      });
-    }
-
-    if (values.ftsRenewal.enabled) {
-      new FtsRenewal(this, 'FtsRenewal', {
-        release,
-        fullname: this.fullname,
-        values: { ...values.ftsRenewal, schedule: values.ftsRenewal.schedule },
-        imageRegistry: values.imageRegistry,
-        labels,
-      });
-    }
-    if (values.automaticRestart.enabled) {
-      new AutomaticRestart(this, 'AutomaticRestart', {
-        release,
-        fullname: this.fullname,
-        values: values.automaticRestart,
-        imageRegistry: values.imageRegistry,
-        defaultSelector: `app=${chartName}`,
-        labels,
-      });
-    }
+    addReleaseJobs(this, { release, fullname: this.fullname, values, restartSelector: `app=${chartName}`, labels });
   }
 }

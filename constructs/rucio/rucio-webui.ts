@@ -20,17 +20,15 @@ import { type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { IMAGES, imageRef } from '../../values/images.js';
 import type { RucioWebuiValues } from '../../values/rucio-webui.js';
 import { declare, declareImageNeeds, IMAGE_NEEDS } from '../shared/declarations.js';
-import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, sortedMap, undefinedIfEmpty } from '../shared/rucio-pod.js';
-import { kubeObject } from '../shared/objects.js';
+import { CHART_VERSION, CONTAINER_SECURITY, MANAGED_BY, SIDECAR_SECURITY } from '../shared/rucio-pod.js';
+import { releaseDeployment } from './release-deployment.js';
+import { releaseIngress, releaseService } from './release-service.js';
 
 /** The chart name: the `chart` label's prefix and the main container's name. */
 const CHART = 'rucio-webui';
@@ -47,6 +45,7 @@ const SIDECARS = {
 
 /** Props of a WebUI release: its values and what the plan resolved from them (`src/plan/rucio-webui.ts`). */
 export interface RucioWebuiProps {
+  /** The release name (`webuiint`). */
   readonly release: string;
   /** The values as parsed (read only: nothing here rewrites them). */
   readonly values: RucioWebuiValues;
@@ -60,7 +59,9 @@ export interface RucioWebuiProps {
   readonly service: { readonly port: number; readonly targetPort: number | 'http' | 'https'; readonly name: string };
   /** The WebUI container's env. */
   readonly env: readonly IEnvVar[];
+  /** The pod's volumes, as the plan resolved them. */
   readonly volumes: readonly IVolume[];
+  /** The WebUI container's mounts, as the plan resolved them. */
   readonly volumeMounts: readonly IVolumeMount[];
   /** The `checksum/config` pod annotation. */
   readonly checksum: string;
@@ -109,13 +110,7 @@ export class RucioWebui extends Construct {
           args: ['/bin/sh', '-c', `touch ${files} && exec tail -n+1 -F ${files}`],
           resources: values.logSidecarResources,
           // Only reads the logs in the shared emptyDir: no reason to be root.
-          securityContext: {
-            ...CONTAINER_SECURITY,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            runAsUser: 65534,
-            capabilities: { drop: ['ALL'] },
-          },
+          securityContext: SIDECAR_SECURITY,
           volumeMounts: [{ name: s.volume, mountPath: s.dir }],
         };
       });
@@ -135,113 +130,47 @@ export class RucioWebui extends Construct {
       volumeMounts: [...plan.volumeMounts],
     };
 
-    const deployment: IDeployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: this.fullname,
-        labels,
-        annotations: undefinedIfEmpty(
-          sortedMap({
-            ...values.deploymentAnnotations,
-            // The log sidecars only tail files: they have no health signal to probe.
-            ...(sidecars.length > 0
-              ? declare(
-                  'no-probe-signal',
-                  sidecars.map((c) => c.name),
-                )
-              : {}),
-            ...declareImageNeeds([CHART], IMAGE_NEEDS.webui),
-          }),
-        ),
+    this.deployment = releaseDeployment(this, 'Resource', {
+      name: this.fullname,
+      labels,
+      annotations: {
+        ...values.deploymentAnnotations,
+        // The log sidecars only tail files: they have no health signal to probe.
+        ...(sidecars.length > 0
+          ? declare(
+              'no-probe-signal',
+              sidecars.map((c) => c.name),
+            )
+          : {}),
+        ...declareImageNeeds([CHART], IMAGE_NEEDS.webui),
       },
-      spec: {
-        replicas: values.replicaCount,
-        minReadySeconds: values.minReadySeconds,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...selector } },
-        strategy:
-          values.strategy.type === 'Recreate'
-            ? { type: 'Recreate' }
-            : {
-                type: 'RollingUpdate',
-                rollingUpdate: values.strategy.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 1 },
-              },
-        template: {
-          metadata: {
-            labels: sortedMap({ ...values.podLabels, ...selector }),
-            annotations: sortedMap({ ...values.podAnnotations, 'checksum/config': plan.checksum }),
-          },
-          spec: {
-            containers: [...sidecars, webui],
-            volumes: [...plan.volumes],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            ...(values.serviceAccountName
-              ? { serviceAccountName: values.serviceAccountName }
-              : { automountServiceAccountToken: false }),
-            ...(values.imagePullSecrets.length > 0 ? { imagePullSecrets: values.imagePullSecrets } : {}),
-            ...(Object.keys(values.nodeSelector).length > 0 ? { nodeSelector: sortedMap(values.nodeSelector) } : {}),
-            ...(values.affinity ? { affinity: values.affinity } : {}),
-            ...(values.tolerations.length > 0 ? { tolerations: values.tolerations } : {}),
-          },
-        },
-      },
-    };
-    this.deployment = kubeObject<IDeployment>(this, 'Resource', deployment);
+      replicas: values.replicaCount,
+      minReadySeconds: values.minReadySeconds,
+      strategy: values.strategy,
+      selector,
+      podLabels: values.podLabels,
+      podAnnotations: values.podAnnotations,
+      checksum: plan.checksum,
+      containers: [...sidecars, webui],
+      volumes: plan.volumes,
+      serviceAccountName: values.serviceAccountName,
+      imagePullSecrets: values.imagePullSecrets,
+      scheduling: { nodeSelector: values.nodeSelector, affinity: values.affinity, tolerations: values.tolerations },
+    });
 
-    const svc = values.service;
-    const annotations = {
-      ...svc.annotations,
-      ...(svc.useExternalDNS && values.hostname
-        ? { 'external-dns.alpha.kubernetes.io/hostname': values.hostname }
-        : {}),
-    };
-    const service: IService = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(annotations)) },
-      spec: {
-        type: svc.type,
-        selector: { ...selector },
-        ports: [
-          { name: plan.service.name, port: plan.service.port, targetPort: plan.service.targetPort, protocol: 'TCP' },
-        ],
-        ...(svc.loadBalancerIP ? { loadBalancerIP: svc.loadBalancerIP } : {}),
-        ...(svc.loadBalancerClass ? { loadBalancerClass: svc.loadBalancerClass } : {}),
-        ...(svc.externalTrafficPolicy ? { externalTrafficPolicy: svc.externalTrafficPolicy } : {}),
-        ...(svc.allocateLoadBalancerNodePorts === undefined
-          ? {}
-          : { allocateLoadBalancerNodePorts: svc.allocateLoadBalancerNodePorts }),
-      },
-    };
-    kubeObject<IService>(this, 'Service', service);
-
-    if (values.ingress.enabled) {
-      const ing = values.ingress;
-      const ingress: IIngress = {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: this.fullname, labels, annotations: undefinedIfEmpty(sortedMap(ing.annotations)) },
-        spec: {
-          ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
-          rules: ing.hosts.map((host) => ({
-            host,
-            http: {
-              paths: [
-                {
-                  path: ing.path,
-                  pathType: 'Prefix',
-                  backend: { service: { name: this.fullname, port: { number: plan.service.port } } },
-                },
-              ],
-            },
-          })),
-          ...(ing.tls.length > 0
-            ? { tls: ing.tls.map((t) => ({ secretName: t.secretName, hosts: t.hosts ?? ing.hosts })) }
-            : {}),
-        },
-      };
-      kubeObject<IIngress>(this, 'Ingress', ingress);
-    }
+    releaseService(this, 'Service', {
+      name: this.fullname,
+      labels,
+      selector,
+      service: values.service,
+      port: { name: plan.service.name, port: plan.service.port, targetPort: plan.service.targetPort, protocol: 'TCP' },
+      hostname: values.hostname,
+    });
+    releaseIngress(this, 'Ingress', {
+      name: this.fullname,
+      labels,
+      ingress: values.ingress,
+      servicePort: plan.service.port,
+    });
   }
 }

@@ -46,6 +46,18 @@ export const CONTAINER_SECURITY: NonNullable<IContainer['securityContext']> = {
   capabilities: { drop: ['NET_RAW'] },
 };
 
+/**
+ * The hardening of a sidecar that only reads what the main container writes (a log tail, a metrics exporter): no
+ * root, a read-only root file system, no capabilities.
+ */
+export const SIDECAR_SECURITY: NonNullable<IContainer['securityContext']> = {
+  ...CONTAINER_SECURITY,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  capabilities: { drop: ['ALL'] },
+};
+
 /** A container's env vars and its pod's volumes with the container's mounts, as the plan stage resolved them. */
 export interface PodParts {
   /** In the order they are set; no name twice. */

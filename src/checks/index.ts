@@ -77,7 +77,7 @@ export const MAX_OBJECT_BYTES = 1024 * 1024;
 export function objectBytes(o: KubeObject): number {
   const json = JSON.stringify(o);
   // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
-  return /[^\x00-\x7f]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
+  return /[\u0080-\uffff]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
 }
 
 /** Objects' secret rules: no Secret carrying data, no credential in any string. */

@@ -39,9 +39,9 @@ export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
       );
   // The checks' report (waivers, declarations) goes to stderr: stdout is the review, posted as it is.
   const { envs, files } = await synthesize(options, { stdout: ctx.stderr, stderr: ctx.stderr });
-  const top = gitTopLevel(existingDir(options.out));
-  const base = options.base ?? defaultBase(top);
-  let before = treeAtRef(options.out, base);
+  const top = await gitTopLevel(existingDir(options.out));
+  const base = options.base ?? (await defaultBase(top));
+  let before = await treeAtRef(options.out, base);
   let head = new Map(files.map((f) => [f.path, f.text]));
   if (options.env && options.env.length > 0) {
     // Only the selected environments: their files on both sides.

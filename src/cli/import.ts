@@ -29,7 +29,7 @@ export async function importCommand(options: ImportCommandOptions, ctx: Output):
   ctx.stdout(`wrote ${options.out}: ${result.releases.map((r) => `${r.kind} release ${r.release}`).join(', ')}\n\n`);
   ctx.stdout(formatReport(result, namespace));
   let err = '';
-  let objects = 0;
+  let objects: number;
   try {
     const { files } = await synthesize(
       { environments: dirname(options.out), env: [options.name] },

@@ -8,7 +8,7 @@ import { prerequisitesOf, type EnvOptions } from '../pipeline.js';
 import { formatPrerequisites } from '../prerequisites/prerequisites.js';
 import type { Output } from './context.js';
 
-export const PREREQUISITE_FORMATS = ['text', 'json'] as const;
+const PREREQUISITE_FORMATS = ['text', 'json'] as const;
 
 export async function printPrerequisites(
   options: EnvOptions & { readonly format: string },

@@ -35,8 +35,8 @@ export async function promote(options: PromoteOptions, ctx: Output): Promise<num
     ctx.stdout(`nothing to promote: ${options.to} already runs the release of ${options.from}\n`);
     return 0;
   }
-  const top = options.commit && !options.dryRun ? commitTree(options.environments) : undefined;
-  const gate = checkSoak(plan, options);
+  const top = options.commit && !options.dryRun ? await commitTree(options.environments) : undefined;
+  const gate = await checkSoak(plan, options);
   for (const s of gate.soaks)
     if (s.commit !== undefined)
       ctx.stderr(
@@ -65,7 +65,7 @@ export async function promote(options: PromoteOptions, ctx: Output): Promise<num
     const envOptions = { environments: options.environments };
     const synthesis = await synthesize(envOptions, ctx, out);
     writeOutput(out, synthesis.files, scopeOf(envOptions, synthesis));
-    const commit = commitPromotion(top, [plan.file, out], message);
+    const commit = await commitPromotion(top, [plan.file, out], message);
     ctx.stdout(
       `promoted ${options.from} → ${options.to}: ${changes(plan.changed)}; committed ${commit.slice(0, 12)}\n`,
     );

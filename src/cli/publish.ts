@@ -8,7 +8,6 @@
  * is reset to it, the synth re-applied and the push retried, a bounded number of times. Nothing here writes the
  * local `dist/`, and a failure leaves the deploy repository as it was.
  */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -22,10 +21,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { gitIn, gitMessage } from '../git/git.js';
 import { UserError } from '../load/problems.js';
-import { synthesize, unsafePaths, type EnvOptions, type Synthesis } from '../pipeline.js';
-import { GENERATED_MARKER, type RenderedFile } from '../synth/files.js';
+import { synthesize, unsafePaths, writeInPlace, type EnvOptions, type Synthesis } from '../pipeline.js';
+import type { RenderedFile } from '../synth/files.js';
 import type { Output } from './context.js';
 
 export interface PublishOptions extends EnvOptions {
@@ -65,20 +65,14 @@ interface SourceInfo {
 }
 
 /**
- * simple-git in `dir`. git inherits this process's environment as it is (GIT_SSH_COMMAND for a deploy key, say);
- * `publishTo` only makes sure git never waits for a password on the terminal.
+ * simple-git in `dir` (`src/git/git.ts`): git inherits this process's environment as it is (GIT_SSH_COMMAND for a
+ * deploy key, say); `publishTo` only makes sure git never waits for a password on the terminal.
  */
-function gitFor(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 1, trimmed: false });
+function gitFor(dir: string, input?: string): SimpleGit {
+  return gitIn(dir, input);
 }
 
-const firstLines = (e: unknown, n = 3) =>
-  (e instanceof Error ? e.message : String(e))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('hint:'))
-    .slice(0, n)
-    .join(' / ');
+const firstLines = (e: unknown, n = 3) => gitMessage(e, n);
 
 /** The commit the environments come from, when they are in a git work tree. */
 async function sourceInfo(environments: string): Promise<SourceInfo | undefined> {
@@ -119,32 +113,23 @@ function removeEmptyDirs(dir: string, top: string): void {
 }
 
 /**
- * Replaces the generated files of the scope in a work tree with `files`: generated files (with the marker) of the
- * selected environments that synth no longer produces go; everything else stays.
+ * Replaces the generated files of the scope in a work tree with `files`, with synth's own writer
+ * (`synth/write.ts`: the same files written, the same generated files of the selected environments removed);
+ * everything else stays.
  */
 function applyTree(dir: string, files: readonly RenderedFile[], environments?: readonly string[]): void {
-  const wanted = new Map(files.map((f) => [f.path, f.text]));
   // A symlink (or anything not a regular file) where a generated file goes would be written through, outside the
   // clone, and the real change never committed: refuse it, naming it.
-  const unsafe = unsafePaths(dir, wanted.keys(), '<deploy repository>');
+  const unsafe = unsafePaths(
+    dir,
+    files.map((f) => f.path),
+    '<deploy repository>',
+  );
   if (unsafe.length > 0)
     throw new UserError(
       `refusing to publish: the deploy repository has ${unsafe.length === 1 ? 'a path' : 'paths'} publish would have to write through:\n${unsafe.map((u) => `  ${u}`).join('\n')}\nnothing was published; fix the deploy repository (commit the real file or folder there) and publish again`,
     );
-  for (const p of walk(dir)) {
-    if (wanted.has(p)) continue;
-    const env = p.split('/')[1];
-    if (environments !== undefined && (env === undefined || !environments.includes(env) || p.split('/').length < 3))
-      continue;
-    const full = join(dir, p);
-    if (readFileSync(full, 'utf8').startsWith(GENERATED_MARKER)) rmSync(full);
-  }
-  for (const [p, text] of wanted) {
-    const full = join(dir, p);
-    mkdirSync(dirname(full), { recursive: true });
-    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text, { flag: 'w' });
-  }
-  removeEmptyDirs(dir, dir);
+  writeInPlace(dir, files, { environments });
 }
 
 /** The commit message: environments and objects changed, source commit and author. */
@@ -475,20 +460,13 @@ async function publishIn(work: string, run: PublishRun): Promise<PublishResult> 
 
 /** `git <args>` with `input` on stdin, in `dir`. */
 async function gitWithInput(dir: string, args: readonly string[], input: string): Promise<void> {
-  await new Promise<void>((ok, fail) => {
-    const child = spawn('git', [...args], {
-      cwd: dir,
-      stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      code === 0 ? ok() : fail(new UserError(`git ${args[0]} failed in the deploy clone: ${err.trim()}`)),
+  try {
+    await gitFor(dir, input).raw([...args]);
+  } catch (e) {
+    throw new UserError(
+      `git ${args[0]} failed in the deploy clone: ${e instanceof Error ? e.message.trim() : String(e)}`,
     );
-    child.stdin.end(input);
-  });
+  }
 }
 
 /** The command. */

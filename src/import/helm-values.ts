@@ -12,6 +12,21 @@ import { Problem, UserError } from '../load/problems.js';
 
 export type Values = Record<string, unknown>;
 
+/** A value read from YAML as text for a message or a name: a scalar as it is, anything else as JSON. */
+export function scalarText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return String(value);
+    default:
+      return JSON.stringify(value) ?? typeof value;
+  }
+}
+
 export const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Merged values and, per top-level key, the files that set something under it (in the order given). */
@@ -113,7 +128,7 @@ export function readHelmReleases(file: string): HelmRelease[] {
     }
     const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (!isMap(data) || data.kind !== 'HelmRelease') continue;
-    const api = String(data.apiVersion ?? '');
+    const api = scalarText(data.apiVersion ?? '');
     if (!api.startsWith('helm.toolkit.fluxcd.io/')) {
       problems.push(
         new Problem(
@@ -157,7 +172,7 @@ export function readHelmReleases(file: string): HelmRelease[] {
       line,
       release,
       chart,
-      ...(chartSpec?.version !== undefined ? { version: String(chartSpec.version) } : {}),
+      ...(chartSpec?.version !== undefined ? { version: scalarText(chartSpec.version) } : {}),
       ...(typeof target === 'string' ? { namespace: target } : {}),
       values: isMap(spec.values) ? spec.values : {},
       valuesFrom: Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : [],

@@ -8,7 +8,7 @@
  * `src/secrets/scan.ts`), and every key chart 40 does not read is named and left out. Then what all
  * releases share moves to `common`. Nothing is dropped silently: each change is a note in the report.
  */
-import { Document, isMap as isYamlMap, isScalar, type Node, type Pair } from 'yaml';
+import { Document, isMap as isYamlMap, isScalar, type Node } from 'yaml';
 import { commonSchema } from '../../values/environment.js';
 import { scanValue } from '../secrets/scan.js';
 
@@ -23,7 +23,15 @@ function scanCredentials(values: unknown): { path: readonly (string | number)[];
   });
 }
 import { UsageError, UserError } from '../load/problems.js';
-import { helmMerge, isMap, readHelmReleases, readValuesFile, type MergedValues, type Values } from './helm-values.js';
+import {
+  helmMerge,
+  isMap,
+  readHelmReleases,
+  readValuesFile,
+  scalarText,
+  type MergedValues,
+  type Values,
+} from './helm-values.js';
 import { IMPORT_KINDS, notReadMessage, type ImportKind, type Note, type Notes } from './release-kinds.js';
 
 /** What to import. */
@@ -79,7 +87,7 @@ interface Input {
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Parses `RELEASE=FILE[,FILE...]`. */
-export function parseReleaseSpec(option: string, spec: string): { release: string; files: string[] } {
+function parseReleaseSpec(option: string, spec: string): { release: string; files: string[] } {
   const at = spec.indexOf('=');
   const release = spec.slice(0, at);
   const files = spec
@@ -192,7 +200,7 @@ function extractSecrets(input: Input, values: Values, namer: SecretNamer, notes:
       const name = path[1]!.toUpperCase();
       const ref = namer.ref(name, input.release, value, from);
       deleteIn(values, path);
-      const envs = Array.isArray(values.additionalEnvs) ? values.additionalEnvs : [];
+      const envs: unknown[] = Array.isArray(values.additionalEnvs) ? values.additionalEnvs : [];
       values.additionalEnvs = [...envs, { name, valueFrom: { secretKeyRef: ref } }];
       notes.carried(at, `${f.what}: written as additionalEnvs ${name} from Secret '${ref.name}' key '${ref.key}'`);
       continue;
@@ -351,18 +359,18 @@ export function importEnvironment(options: ImportOptions): ImportResult {
       const values = structuredClone(hr.values);
       for (const vf of hr.valuesFrom) {
         const target = typeof vf.targetPath === 'string' ? vf.targetPath.split('.') : undefined;
-        const what = `${String(vf.kind)}/${String(vf.name)}${vf.valuesKey ? ` key ${String(vf.valuesKey)}` : ''}`;
+        const what = `${scalarText(vf.kind)}/${scalarText(vf.name)}${vf.valuesKey ? ` key ${scalarText(vf.valuesKey)}` : ''}`;
         if (vf.kind === 'Secret' && target && kind.secretRef(target) !== undefined) {
           // A Secret value placed where the chart takes a setting (config.<section>.<option>): a secretKeyRef.
           setIn(values, target, {
-            secretKeyRef: { name: String(vf.name), key: String(vf.valuesKey ?? 'values.yaml') },
+            secretKeyRef: { name: scalarText(vf.name), key: scalarText(vf.valuesKey ?? 'values.yaml') },
           });
           general.push(
-            `${kind.envKey}.${hr.release}: valuesFrom ${what} → ${vf.targetPath} carried over as a secretKeyRef to the same Secret`,
+            `${kind.envKey}.${hr.release}: valuesFrom ${what} → ${scalarText(vf.targetPath)} carried over as a secretKeyRef to the same Secret`,
           );
         } else {
           general.push(
-            `${kind.envKey}.${hr.release}: valuesFrom ${what}${vf.targetPath ? ` → ${String(vf.targetPath)}` : ''} not imported (${from}): pass the values it holds as a file with --${kind.option} ${hr.release}=FILE,…`,
+            `${kind.envKey}.${hr.release}: valuesFrom ${what}${vf.targetPath ? ` → ${scalarText(vf.targetPath)}` : ''} not imported (${from}): pass the values it holds as a file with --${kind.option} ${hr.release}=FILE,…`,
           );
         }
       }

@@ -185,7 +185,7 @@ function secretMountsOf(value: unknown, path: string, notes: Notes): Values[] {
 function upgradeSecretMounts(values: Values, notes: Notes): void {
   if ('additionalSecrets' in values) {
     const mounts = secretMountsOf(values.additionalSecrets, 'additionalSecrets', notes);
-    const existing = Array.isArray(values.secretMounts) ? values.secretMounts : [];
+    const existing: unknown[] = Array.isArray(values.secretMounts) ? values.secretMounts : [];
     values.secretMounts = [...existing, ...mounts];
     delete values.additionalSecrets;
     notes.carried('additionalSecrets', 'dropped in chart 1.31.6: written as secretMounts (same items)');

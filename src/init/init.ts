@@ -66,7 +66,7 @@ export async function initEnvironment(r: InitRequest): Promise<InitResult> {
   // It must synthesize as it is: write it, run every check on it alone, and take it back when anything fails.
   writeFileSync(file, text, { flag: 'wx' });
   let files: readonly RenderedFile[];
-  let waiverCount = 0;
+  let waiverCount: number;
   try {
     const lines: string[] = [];
     const synthesis = await synthesize(

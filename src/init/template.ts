@@ -5,7 +5,7 @@
  */
 
 /** The daemons of the minimal profile, each with one pod and small resources. */
-export const MINIMAL_DAEMONS: ReadonlyArray<{ key: string; why: string; threads?: number }> = [
+const MINIMAL_DAEMONS: ReadonlyArray<{ key: string; why: string; threads?: number }> = [
   { key: 'judgeEvaluator', why: 'evaluates new rules against new and changed DIDs', threads: 2 },
   { key: 'judgeCleaner', why: 'removes expired rules', threads: 2 },
   { key: 'judgeRepairer', why: 'repairs stuck rules', threads: 2 },

@@ -8,7 +8,7 @@ import { basename, join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
 import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
-import { printablePath, scanText, scanValue, type Finding } from '../secrets/scan.js';
+import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
@@ -319,7 +319,7 @@ function redact(problems: readonly Problem[], hidden: ReadonlySet<string>): Prob
 const MULTILINE_PARENTS = new Set(['podAnnotations', 'deploymentAnnotations', 'annotations']);
 
 /** The first control character of a string (a line break, a NUL, …) and where it is; undefined when there is none. */
-export function controlCharacter(text: string, multiline = false): { index: number; code: number } | undefined {
+function controlCharacter(text: string, multiline = false): { index: number; code: number } | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 9 || (multiline && c === 10)) continue;
@@ -441,7 +441,7 @@ function credentialProblems(layer: YamlSource, hidden: Set<string>): Problem[] {
     const byLine = new Map<number, string>();
     for (const [k, line] of layer.lines) if (!byLine.has(line)) byLine.set(line, k);
     const lines = layer.text.split('\n');
-    for (const f of scanText(layer.text, { yaml: true }) as Finding[]) {
+    for (const f of scanText(layer.text, { yaml: true })) {
       if (taken.has(f.line)) continue;
       taken.add(f.line);
       const comment = (lines[f.line - 1] ?? '').trimStart().startsWith('#');

@@ -96,7 +96,6 @@ export function daemonArgs(spec: DaemonSpec, daemon: DaemonValues): string {
         if (value === true) words.push(s.flag);
         break;
       case 'int':
-        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an int setting, as the schema parsed it
         words.push(s.flag, String(value));
         break;
       case 'string':

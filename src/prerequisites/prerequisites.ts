@@ -320,10 +320,10 @@ function safeJson(text: string): unknown {
   }
 }
 
-const quote = (s: string) => (/^[A-Za-z0-9._\/:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const quote = (s: string) => (/^[A-Za-z0-9._/:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The `kubectl` line that creates a Secret, with placeholders to fill in. */
-export function createSecretCommand(s: SecretNeed): string {
+function createSecretCommand(s: SecretNeed): string {
   const ns = `-n ${quote(s.namespace)}`;
   if (s.type === 'kubernetes.io/tls')
     return `kubectl ${ns} create secret tls ${quote(s.name)} --cert=PATH/TO/tls.crt --key=PATH/TO/tls.key`;

@@ -3,12 +3,12 @@
  * environment on the main branch for the target's `promotion.soak`, unless the operator forces it with a reason,
  * which the commit message keeps as a `Soak-Override:` trailer.
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { soakMillis } from '../../values/promotion.js';
+import { git, workTreeOf } from '../git/git.js';
 import { UserError } from '../load/problems.js';
 import type { Promotion } from './plan.js';
-import { formatDate, formatDuration, measureSoak, workTreeOf, type Soak } from './soak.js';
+import { formatDate, formatDuration, measureSoak, type Soak } from './soak.js';
 
 export interface GateOptions {
   readonly environments: string;
@@ -40,13 +40,13 @@ function shortfall(s: Soak, required: number, from: string): string | undefined 
 }
 
 /** Measures the soak of every key the promotion moves and refuses (UserError) when one falls short, unless forced. */
-export function checkSoak(plan: Promotion, options: GateOptions): GateResult {
+export async function checkSoak(plan: Promotion, options: GateOptions): Promise<GateResult> {
   const required = soakMillis(plan.soak);
   if (plan.changed.length === 0 || required === 0) return { required: plan.soak, soaks: [], overridden: [] };
   const keys = plan.changed.map((c) => ({ path: c.keyPath, value: c.to }));
-  let measured: ReturnType<typeof measureSoak>;
+  let measured: Awaited<ReturnType<typeof measureSoak>>;
   try {
-    measured = measureSoak(options.environments, options.from, keys, options.now);
+    measured = await measureSoak(options.environments, options.from, keys, options.now);
   } catch (e) {
     if (!(e instanceof UserError) || options.forceReason === undefined) {
       if (e instanceof UserError)
@@ -93,26 +93,17 @@ export function checkReason(reason: string): string | undefined {
   return undefined;
 }
 
-function git(cwd: string, args: readonly string[], input?: string): string {
-  try {
-    return execFileSync('git', [...args], { cwd, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-  } catch (e) {
-    const stderr = (e as { stderr?: string }).stderr?.toString().trim() || String(e);
-    throw new UserError(`git ${args.join(' ')} failed: ${stderr.split('\n')[0]}`);
-  }
-}
-
 /** The work tree a `--commit` promotion commits in (refused outside git). */
-export function commitTree(environments: string): string {
-  const top = workTreeOf(resolve(environments));
+export async function commitTree(environments: string): Promise<string> {
+  const top = await workTreeOf(resolve(environments));
   if (top === undefined) throw new UserError(`cannot commit: ${environments} is not in a git work tree`);
   return top;
 }
 
 /** Commits exactly `paths` (the promoted file and the output folder) with `message`; returns the commit. */
-export function commitPromotion(top: string, paths: readonly string[], message: string): string {
+export async function commitPromotion(top: string, paths: readonly string[], message: string): Promise<string> {
   const abs = paths.map((p) => resolve(p));
-  git(top, ['add', '-A', '--', ...abs]);
-  git(top, ['commit', '-q', '-F', '-', '--', ...abs], message);
-  return git(top, ['rev-parse', 'HEAD']).trim();
+  await git(top, ['add', '-A', '--', ...abs]);
+  await git(top, ['commit', '-q', '-F', '-', '--', ...abs], message);
+  return (await git(top, ['rev-parse', 'HEAD'])).trim();
 }

@@ -3,9 +3,9 @@
  * history of the environment files on the main branch. A tag soaks from the last main-branch commit that made the
  * environment resolve the key to it (layers merged): a tag set, reverted and set again soaks from the second setting.
  */
-import { execFileSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { git, mainBranch, readObjects, workTreeOf } from '../git/git.js';
 import { deepMerge } from '../load/environments.js';
 import { UserError } from '../load/problems.js';
 
@@ -22,82 +22,18 @@ export interface Soak {
   readonly problem?: string;
 }
 
-function git(cwd: string, args: readonly string[], input?: string): string {
-  try {
-    return execFileSync('git', [...args], {
-      cwd,
-      input,
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-  } catch (e) {
-    const stderr = (e as { stderr?: string }).stderr?.toString().trim() || String(e);
-    throw new UserError(`git ${args.join(' ')} failed: ${stderr.split('\n')[0]}`);
-  }
-}
-
-/** The git work tree holding `dir`, or undefined. */
-export function workTreeOf(dir: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The main branch the soak is measured on: `origin/main`, else `main`, else `origin/master`, `master`. */
-function mainBranch(top: string): string | undefined {
-  for (const branch of ['origin/main', 'main', 'origin/master', 'master']) {
-    try {
-      execFileSync('git', ['rev-parse', '--verify', '--quiet', `${branch}^{commit}`], { cwd: top, stdio: 'ignore' });
-      return branch;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
-/** Reads files at commits with one `git cat-file --batch`; a missing file reads as undefined. */
-function readBlobs(top: string, specs: readonly string[]): Array<string | undefined> {
-  if (specs.length === 0) return [];
-  const out = execFileSync('git', ['cat-file', '--batch'], {
-    cwd: top,
-    input: specs.map((s) => `${s}\n`).join(''),
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const result: Array<string | undefined> = [];
-  let pos = 0;
-  for (let i = 0; i < specs.length; i++) {
-    const eol = out.indexOf(0x0a, pos);
-    const header = out.subarray(pos, eol).toString();
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-      result.push(undefined);
-      pos = eol + 1;
-      continue;
-    }
-    const size = Number(header.split(' ')[2]);
-    result.push(out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
-    pos = eol + 1 + size + 1;
-  }
-  return result;
-}
-
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The raw values of environment `name` at `commit` (its layers merged), or undefined when absent or unreadable. */
-function rawAt(top: string, commit: string, prefix: string, name: string): unknown {
+async function rawAt(top: string, commit: string, prefix: string, name: string): Promise<unknown> {
   const layers: unknown[] = [];
   const seen = new Set<string>();
   let current: string | undefined = name;
   while (current !== undefined && !seen.has(current) && /^[-_a-zA-Z0-9]+$/.test(current)) {
     seen.add(current);
-    const [text] = readBlobs(top, [`${commit}:${prefix === '' ? '' : `${prefix}/`}${current}.yaml`]);
-    if (text === undefined) return undefined;
+    const [blob] = await readObjects(top, [`${commit}:${prefix === '' ? '' : `${prefix}/`}${current}.yaml`]);
+    if (blob === undefined) return undefined;
+    const text = blob.toString('utf8');
     let data: unknown;
     try {
       data = parse(text, { maxAliasCount: 100 });
@@ -124,18 +60,18 @@ function getIn(data: unknown, path: readonly string[]): unknown {
  * How long environment `name` (in `dir`) has run each of `keys` on the main branch, at time `now`. Throws a
  * UserError when `dir` is not in a git work tree with a main branch.
  */
-export function measureSoak(
+export async function measureSoak(
   dir: string,
   name: string,
   keys: ReadonlyArray<{ path: readonly string[]; value: unknown }>,
   now: number = Date.now(),
-): { branch: string; soaks: Soak[] } {
-  const top = workTreeOf(resolve(dir));
+): Promise<{ branch: string; soaks: Soak[] }> {
+  const top = await workTreeOf(resolve(dir));
   if (top === undefined)
     throw new UserError(
       `cannot measure the soak: ${dir} is not in a git work tree (the soak is read from the history of the environment files on the main branch)`,
     );
-  const branch = mainBranch(top);
+  const branch = await mainBranch(top);
   if (branch === undefined)
     throw new UserError(
       `cannot measure the soak: no main branch in ${top} (tried origin/main, main, origin/master, master; a CI clone may need 'git fetch origin main')`,
@@ -143,7 +79,7 @@ export function measureSoak(
   const prefix = relative(top, resolve(dir)).split('\\').join('/');
   // The commits of the main branch that changed the environment files, newest first; between two of them every
   // value stays what the newer one left. First parent only: a merged branch counts from its merge into main.
-  const log = git(top, ['log', '--first-parent', '--format=%H %ct', branch, '--', prefix === '' ? '.' : prefix])
+  const log = (await git(top, ['log', '--first-parent', '--format=%H %ct', branch, '--', prefix === '' ? '.' : prefix]))
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => {
@@ -151,19 +87,19 @@ export function measureSoak(
       return { commit: commit!, date: new Date(Number(seconds) * 1000) };
     });
   const values = new Map<string, unknown>();
-  const at = (commit: string) => {
-    if (!values.has(commit)) values.set(commit, rawAt(top, commit, prefix, name));
+  const at = async (commit: string): Promise<unknown> => {
+    if (!values.has(commit)) values.set(commit, await rawAt(top, commit, prefix, name));
     return values.get(commit);
   };
-  const soaks = keys.map(({ path, value }): Soak => {
+  const soakOf = async (path: readonly string[], value: unknown): Promise<Soak> => {
     const key = path.join('.');
     let since: { commit: string; date: Date } | undefined;
     for (const entry of log) {
-      if (getIn(at(entry.commit), path) !== value) break;
+      if (getIn(await at(entry.commit), path) !== value) break;
       since = entry;
     }
     if (since === undefined) {
-      const onMain = log.length === 0 ? undefined : getIn(at(log[0]!.commit), path);
+      const onMain = log.length === 0 ? undefined : getIn(await at(log[0]!.commit), path);
       return {
         path: key,
         value,
@@ -181,7 +117,9 @@ export function measureSoak(
       date: since.date,
       soaked: Math.max(0, now - since.date.getTime()),
     };
-  });
+  };
+  const soaks: Soak[] = [];
+  for (const { path, value } of keys) soaks.push(await soakOf(path, value));
   return { branch, soaks };
 }
 

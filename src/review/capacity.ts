@@ -134,7 +134,7 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const SCALERS = new Set(['ScaledObject', 'HorizontalPodAutoscaler']);
 
 /** The capacity of a tree (paths relative to the output folder), by environment, then release. */
-export function treeCapacity(tree: ReadonlyMap<string, string>): Map<string, Map<string, Capacity>> {
+function treeCapacity(tree: ReadonlyMap<string, string>): Map<string, Map<string, Capacity>> {
   const workloads: Array<{ env: string; release: string; kind: string; name: string; namespace: string; doc: Obj }> =
     [];
   const scalers = new Map<string, Range>();
@@ -156,10 +156,13 @@ export function treeCapacity(tree: ReadonlyMap<string, string>): Map<string, Map
     if (doc.kind === 'ScaledObject') {
       const target = obj(spec.scaleTargetRef);
       const min = count(spec.minReplicaCount, 0);
-      scalers.set(`${namespace}/${String(target.kind ?? 'Deployment')}/${String(target.name)}`, {
-        min,
-        max: Math.max(min, count(spec.maxReplicaCount, 100)),
-      });
+      scalers.set(
+        `${namespace}/${typeof target.kind === 'string' ? target.kind : 'Deployment'}/${String(target.name)}`,
+        {
+          min,
+          max: Math.max(min, count(spec.maxReplicaCount, 100)),
+        },
+      );
     } else if (doc.kind === 'HorizontalPodAutoscaler') {
       const target = obj(spec.scaleTargetRef);
       const min = count(spec.minReplicas, 1);
@@ -229,7 +232,7 @@ export function capacityChanged(a: Capacity | undefined, b: Capacity | undefined
 }
 
 /** A figure for people: pods as counts, CPU in cores, memory in GiB or MiB. */
-export function formatFigure(field: CapacityField, value: number): string {
+function formatFigure(field: CapacityField, value: number): string {
   if (field === 'pods') return String(value);
   if (field === 'cpuRequests' || field === 'cpuLimits') return `${trim(value / 1000)}`;
   const gib = value / 2 ** 30;

@@ -104,7 +104,7 @@ function formatMarkdown(review: Review): string {
 }
 
 /** The capacity table of one environment: every release, before → after, and the total. */
-export function capacityMarkdown(cap: EnvironmentCapacity): string[] {
+function capacityMarkdown(cap: EnvironmentCapacity): string[] {
   if (cap.rows.length === 0) return [];
   const head = ['release', ...CAPACITY_FIELDS.map((f) => FIELD_TITLES[f])];
   const out = [
@@ -133,7 +133,7 @@ export function capacityMarkdown(cap: EnvironmentCapacity): string[] {
   return out;
 }
 
-export function formatJson(review: Review): string {
+function formatJson(review: Review): string {
   return `${JSON.stringify({ ...review, changed: hasChanges(review), risks: allRisks(review) }, null, 2)}\n`;
 }
 

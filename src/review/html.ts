@@ -41,7 +41,7 @@ const CHART_FIELDS: readonly CapacityField[] = ['pods', 'cpuRequests', 'memoryRe
  * A horizontal bar chart of one environment's capacity per release: for pods, CPU requests and memory requests, a
  * grey bar before and a blue bar after (at the autoscalers' maximum; a mark shows the minimum when it differs).
  */
-export function capacityChart(cap: EnvironmentCapacity, standalone = false): string {
+function capacityChart(cap: EnvironmentCapacity, standalone = false): string {
   const rows = cap.rows.filter((r) => r.before !== undefined || r.after !== undefined);
   const W = 760;
   const label = 170;
@@ -109,8 +109,10 @@ export function capacitySvg(review: Review): string {
     inner.push(`<g transform="translate(0 ${y})">${svg.replace(/^<svg [^>]*>/, '').replace(/<\/svg>$/, '')}</g>`);
     y += h + 16;
   }
-  if (charts.length === 0)
-    (inner.push('<text x="0" y="14" font-size="13">no workloads in the changed environments</text>'), (y = 24));
+  if (charts.length === 0) {
+    inner.push('<text x="0" y="14" font-size="13">no workloads in the changed environments</text>');
+    y = 24;
+  }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="760" height="${y}" viewBox="0 0 760 ${y}" font-family="system-ui,sans-serif">${inner.join('')}</svg>\n`;
 }
 

@@ -79,7 +79,7 @@ function lineAt(text: string, offset: number, from: { offset: number; line: numb
 // Names
 
 /** The words of a key name: `RUCIO_AUTHToken` → rucio, auth, token; `example.org/password` → example, org, password. */
-export function nameWords(name: string): string[] {
+function nameWords(name: string): string[] {
   const words: string[] = [];
   let word = '';
   for (let i = 0; i < name.length && i < 256; i++) {
@@ -234,7 +234,7 @@ function remember<V>(table: Map<string, V>, key: string, value: V): void {
 }
 
 /** How a key's name reads: `secret` (its literal value is a credential), `reference` (it names one), or `plain`. */
-export function nameKind(name: string): 'secret' | 'reference' | 'plain' {
+function nameKind(name: string): 'secret' | 'reference' | 'plain' {
   let kind = nameKinds.get(name);
   if (kind === undefined) {
     kind = nameKindOf(name);
@@ -267,7 +267,7 @@ export function isSecretName(name: string): boolean {
 }
 
 /** A value that is not a credential even under a secret's name: empty, a switch, or a whole run-time reference. */
-export function isHarmlessLiteral(value: string): boolean {
+function isHarmlessLiteral(value: string): boolean {
   const v = value.trim();
   if (v === '') return true;
   const lower = v.toLowerCase();
@@ -276,7 +276,7 @@ export function isHarmlessLiteral(value: string): boolean {
 }
 
 /** `$(VAR)`, `${VAR}` (one variable, nothing else) or `{{ … }}` without other text: resolved at run time. */
-export function isReference(v: string): boolean {
+function isReference(v: string): boolean {
   if (v.length < 4 || v.length > 256) return false;
   const open = v.slice(0, 2);
   const close = v[v.length - 1];

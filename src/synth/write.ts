@@ -42,13 +42,16 @@ export interface Scope {
   readonly environments?: readonly string[];
 }
 
+/** Folders that no synth or publish writes in or removes from: Flux's own, and a git repository's. */
+const NOT_OURS = new Set(['flux-system', '.git']);
+
 function walk(dir: string, base = dir): string[] {
   if (!isRealDir(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'flux-system') continue;
+      if (NOT_OURS.has(entry.name)) continue;
       out.push(...walk(full, base));
     } else if (entry.isFile()) {
       out.push(relative(base, full).split(sep).join('/'));
@@ -208,11 +211,39 @@ export function generatedFiles(out: string, scope: Scope): string[] {
   return walk(out).filter((p) => inScope(p, scope) && isGenerated(join(out, p)));
 }
 
+/** Removes the empty folders under `dir` (not `.git`'s), and `dir` itself when it ends up empty. */
 function removeEmptyDirs(dir: string): void {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true }))
-    if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
+    if (entry.isDirectory() && entry.name !== '.git') removeEmptyDirs(join(dir, entry.name));
   if (readdirSync(dir).length === 0) rmdirSync(dir);
+}
+
+/**
+ * Writes `files` into `dir` in place, as synth writes its output folder (the same files written when they differ, the
+ * same stale generated files of the scope removed, emptied folders removed), without the staging swap: for a folder
+ * nobody else reads while it is written, such as publish's temporary clone of the deploy repository. The caller
+ * checks `unsafePaths` first.
+ */
+export function writeInPlace(dir: string, files: readonly RenderedFile[], scope: Scope): WriteResult {
+  const wanted = new Set(files.map((f) => f.path));
+  const stale = generatedFiles(dir, scope).filter((p) => !wanted.has(p));
+  for (const p of stale) rmSync(join(dir, p), { force: true });
+  const written: string[] = [];
+  let unchanged = 0;
+  for (const f of files) {
+    const target = join(dir, f.path);
+    if (readRegular(target) === f.text) {
+      unchanged++;
+      continue;
+    }
+    written.push(f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.text);
+  }
+  removeEmptyDirs(dir);
+  mkdirSync(dir, { recursive: true });
+  return { written: written.sort(), removed: stale, unchanged };
 }
 
 /** Puts a tree back after a synth that was stopped between its two renames. */
@@ -361,7 +392,7 @@ function alive(pid: number): boolean {
  * Takes the lock of an output folder (`<out>.lock`, holding the owner's pid), waiting while another live synth holds
  * it; a lock left by a process that no longer runs is taken over. Returns the release function.
  */
-export function lock(out: string, onWait: (pid: number) => void = defaultWaitMessage(out)): () => void {
+function lock(out: string, onWait: (pid: number) => void = defaultWaitMessage(out)): () => void {
   const file = `${out}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
@@ -387,7 +418,7 @@ export function lock(out: string, onWait: (pid: number) => void = defaultWaitMes
     }
     // Left by a synth that is gone (killed), or empty because its owner is between create and write: a lock older
     // than a second with no live owner is stale.
-    let age = 0;
+    let age: number;
     try {
       age = Date.now() - lstatSync(file).mtimeMs;
     } catch {

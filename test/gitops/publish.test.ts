@@ -47,6 +47,29 @@ const log = (remote: string, format: string) =>
     .filter((l) => l !== '');
 
 describe('rucio-gitops publish (real bare remotes)', () => {
+  it("git runs with this process's environment as it is (GIT_SSH_COMMAND for a deploy key; here the committer)", async () => {
+    // GIVEN a CI job that names the committer (or the deploy key) through git's environment variables
+    const source = sourceRepo();
+    const remote = bareRemote();
+    const saved = { name: process.env.GIT_COMMITTER_NAME, email: process.env.GIT_COMMITTER_EMAIL };
+    process.env.GIT_COMMITTER_NAME = 'Deploy Bot';
+    process.env.GIT_COMMITTER_EMAIL = 'deploy-bot@example.org';
+    try {
+      // WHEN it publishes
+      await publishTo(options(source, remote), capture().ctx);
+    } finally {
+      for (const [k, v] of [
+        ['GIT_COMMITTER_NAME', saved.name],
+        ['GIT_COMMITTER_EMAIL', saved.email],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+    // THEN git saw them (simple-git alone strips every GIT_* variable), and the author is still the source's
+    expect(log(remote, '%cn <%ce>')).toEqual(['Deploy Bot <deploy-bot@example.org>']);
+    expect(log(remote, '%an <%ae>')).toEqual(['Alice Operator <alice@example.org>']);
+  });
+
   it('lands a commit with the expected message and author; a second publish with no change makes none', async () => {
     const source = sourceRepo();
     const remote = bareRemote();
