@@ -308,6 +308,40 @@ function goal(text: string, figure: string, met: boolean | undefined): void {
 const ratios = (a: readonly Run[], b: readonly Run[], key: 'wallMs' | 'cpuMs') =>
   stats(a.map((r, i) => r[key] / b[i]![key]));
 
+/** The phases a command reported with RUCIO_GITOPS_TIMINGS=1: name → [wall ms, CPU ms], in order. */
+function phases(stderr: string): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  const line = /rucio-gitops timings \(wall\/cpu ms\): (.*)$/m.exec(stderr)?.[1];
+  for (const m of (line ?? '').matchAll(/(\w+) (\d+)\/(\d+) \(peak/g)) out.set(m[1]!, [Number(m[2]), Number(m[3])]);
+  return out;
+}
+
+/** Where the time of the runs goes, phase by phase (medians), when they reported their phases. */
+function phaseTable(runs: readonly Run[]): string[] {
+  const all = runs.map((r) => phases(r.stderr)).filter((p) => p.size > 0);
+  if (all.length === 0) return [];
+  const names = [...all[0]!.keys()].filter((n) => n !== 'end');
+  const label: Record<string, string> = {
+    start: 'start-up (Node, reading and compiling the bundle, loading the modules)',
+    load: 'load (parse, schema and credential checks of the environment files)',
+    render: 'render (plan, constructs, objects)',
+    checks: 'checks (schemas, policy, credentials, Kubernetes rules), YAML text and writing each file',
+    write: 'swap the new tree in',
+  };
+  return [
+    `Where the time of a synth with the code cache goes (\`RUCIO_GITOPS_TIMINGS=1\`, in process, median of ${all.length} runs):`,
+    '',
+    '| phase | wall ms | CPU ms |',
+    '|---|---|---|',
+    ...names.map((n) => {
+      const wall = stats(all.map((p) => p.get(n)?.[0] ?? NaN)).median;
+      const cpu = stats(all.map((p) => p.get(n)?.[1] ?? NaN)).median;
+      return `| ${label[n] ?? n} | ${fmt(wall)} | ${fmt(cpu)} |`;
+    }),
+    '',
+  ];
+}
+
 function bundledSection(work: string, runs: number, lines: string[]): void {
   log(`bundled environments, ${runs} interleaved rounds …`);
   // The cache as a fresh install has it: made at build time; make it here if a build left none.
@@ -316,6 +350,8 @@ function bundledSection(work: string, runs: number, lines: string[]): void {
   const bundle = existsSync(join(ROOT, '.build', 'bundle', 'cli.cjs'));
   const { pack, files, bytes } = makePack(BUNDLED, work, 'bundled');
   const noCache = { ...process.env, RUCIO_GITOPS_CODE_CACHE: 'off' };
+  // The cached runs also report their phases (src/timings.ts), for the table of where the time goes.
+  const timings = { ...process.env, RUCIO_GITOPS_TIMINGS: '1' };
   const kinds = ['cached', 'uncached', 'floor', 'startup'] as const;
   const results: Record<(typeof kinds)[number], Run[]> = { cached: [], uncached: [], floor: [], startup: [] };
   const more = rounds(runs, 0.2);
@@ -326,7 +362,7 @@ function bundledSection(work: string, runs: number, lines: string[]): void {
       withOut(work, (out) => {
         const r =
           kind === 'cached'
-            ? timed(synthArgs(BUNDLED, out))
+            ? timed(synthArgs(BUNDLED, out), timings)
             : kind === 'uncached'
               ? timed(synthArgs(BUNDLED, out), noCache)
               : kind === 'floor'
@@ -363,6 +399,7 @@ function bundledSection(work: string, runs: number, lines: string[]): void {
     `| ours (cache) / helm ${HELM.version} (recorded: ${HELM.bundledCached} s) | ${fmt(cachedHelm, 2)} |`,
     `| ours (no cache) / helm ${HELM.version} (recorded: ${HELM.bundledUncached} s) | ${fmt(uncachedHelm, 2)} |`,
     '',
+    ...phaseTable(results.cached),
   );
   const cpuS = (rs: readonly Run[]) => stats(rs.map((r) => r.cpuMs)).median / 1000;
   goal(

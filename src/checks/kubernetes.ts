@@ -28,26 +28,46 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const show = (k: string) =>
   k.length > 60 || /[^\x20-\x7e]/.test(k) ? `${k.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}…` : k;
 
-/** Every `metadata` (the object's and its templates') and every container list, found by one walk. */
-function walk(root: unknown, visit: (value: Record<string, unknown>, path: string, key: string) => void): void {
-  const stack: { value: unknown; path: string; key: string }[] = [{ value: root, path: '', key: '' }];
+/** One step of a path, linked to its parent's. */
+interface Step {
+  readonly parent: Step | undefined;
+  readonly key: string | number;
+}
+
+/** `spec.template.spec.containers[0]` from a linked path. */
+function pathText(at: Step | undefined): string {
+  const steps: (string | number)[] = [];
+  for (let s = at; s !== undefined; s = s.parent) steps.push(s.key);
+  let path = '';
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const k = steps[i]!;
+    path = typeof k === 'number' ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`;
+  }
+  return path;
+}
+
+/**
+ * Every `metadata` (the object's and its templates') and every container list, found by one walk. The path of a
+ * value is made into text only when the visitor asks for it (for an issue).
+ */
+function walk(root: unknown, visit: (value: Record<string, unknown>, path: () => string, key: string) => void): void {
+  const stack: { value: unknown; at: Step | undefined; key: string }[] = [{ value: root, at: undefined, key: '' }];
   while (stack.length > 0) {
-    const { value, path, key } = stack.pop()!;
+    const { value, at, key } = stack.pop()!;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]`, key }));
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], at: { parent: at, key: i }, key });
       continue;
     }
     if (!isRecord(value)) continue;
-    visit(value, path, key);
-    for (const [k, v] of Object.entries(value))
-      stack.push({ value: v, path: path === '' ? k : `${path}.${k}`, key: k });
+    visit(value, () => pathText(at), key);
+    for (const k of Object.keys(value)) stack.push({ value: value[k], at: { parent: at, key: k }, key: k });
   }
 }
 
 /** The Kubernetes rules over one object. */
 export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
   const out: KubernetesIssue[] = [];
-  walk(object, (value, path, key) => {
+  walk(object, (value, pathOf, key) => {
     if (key === 'metadata') {
       const labels = value.labels;
       if (isRecord(labels))
@@ -55,7 +75,7 @@ export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
           const keyProblem = qualifiedNameProblem(k);
           if (keyProblem)
             out.push({
-              field: `${path}.labels`,
+              field: `${pathOf()}.labels`,
               rule: 'k8s-label',
               key: k,
               message: `label key '${show(k)}' ${keyProblem}`,
@@ -63,7 +83,7 @@ export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
           const valueProblem = labelValueProblem(String(v));
           if (valueProblem)
             out.push({
-              field: `${path}.labels.${k}`,
+              field: `${pathOf()}.labels.${k}`,
               rule: 'k8s-label',
               key: k,
               message: `the value of label '${show(k)}' ${valueProblem}`,
@@ -75,7 +95,7 @@ export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
           const keyProblem = qualifiedNameProblem(k);
           if (keyProblem)
             out.push({
-              field: `${path}.annotations`,
+              field: `${pathOf()}.annotations`,
               rule: 'k8s-annotation',
               key: k,
               message: `annotation key '${show(k)}' ${keyProblem}`,
@@ -84,7 +104,7 @@ export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
         const total = annotationBytes(annotations as Record<string, string>);
         if (total > ANNOTATIONS_MAX_BYTES)
           out.push({
-            field: `${path}.annotations`,
+            field: `${pathOf()}.annotations`,
             rule: 'k8s-annotation',
             message: `the annotations take ${total} bytes: Kubernetes accepts at most ${ANNOTATIONS_MAX_BYTES} (256 KiB) per object`,
           });
@@ -93,7 +113,8 @@ export function kubernetesIssues(object: KubeObject): KubernetesIssue[] {
     if ((key === 'containers' || key === 'initContainers' || key === 'ephemeralContainers') && 'image' in value) {
       const image = value.image;
       const problem = typeof image === 'string' ? imageReferenceProblem(image) : 'is not a string';
-      if (problem) out.push({ field: `${path}.image`, rule: 'k8s-image', message: `the image reference ${problem}` });
+      if (problem)
+        out.push({ field: `${pathOf()}.image`, rule: 'k8s-image', message: `the image reference ${problem}` });
     }
   });
   return out;

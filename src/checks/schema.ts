@@ -206,17 +206,25 @@ function describeError(e: AjvError): { field: string; message: string; fix: stri
 
 function unknownFields(root: unknown, trace: Trace): SchemaIssue[] {
   const out: SchemaIssue[] = [];
-  const visit = (value: unknown, path: (string | number)[]): void => {
+  // The path is kept as links to the parent's step, and made into an array only for an unknown field.
+  const pathOf = (at: Step | undefined): (string | number)[] => {
+    const steps: (string | number)[] = [];
+    for (let s = at; s !== undefined; s = s.parent) steps.push(s.key);
+    return steps.reverse();
+  };
+  const visit = (value: unknown, at: Step | undefined): void => {
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path, i]));
+      for (let i = 0; i < value.length; i++) visit(value[i], { parent: at, key: i });
       return;
     }
     const read = trace.read.get(value);
     // Not inspected, enumerated as a map, or inspected without reading anything (free-form): nothing to report.
     if (read === undefined || trace.enumerated.has(value) || read.size === 0) return;
-    for (const [key, child] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
       if (!read.has(key)) {
+        const path = pathOf(at);
         const known = [...read].filter((k) => !k.startsWith('$') && k !== 'constructor' && k !== 'toJSON');
         const near = known.length > 0 ? closest(key, known) : undefined;
         out.push({
@@ -227,11 +235,17 @@ function unknownFields(root: unknown, trace: Trace): SchemaIssue[] {
         });
         continue;
       }
-      visit(child, [...path, key]);
+      visit(record[key], { parent: at, key });
     }
   };
-  visit(root, []);
+  visit(root, undefined);
   return out;
+}
+
+/** One step of a path, linked to its parent's. */
+interface Step {
+  readonly parent: Step | undefined;
+  readonly key: string | number;
 }
 
 /** The versions of a group that the model packages know the kind in (for the message about an unknown one). */

@@ -50,8 +50,13 @@ const isLower = (c: number) => c >= 97 && c <= 122;
 const isAlnum = (c: number) => isDigit(c) || isUpper(c) || isLower(c);
 const isSpace = (c: number) => c === 32 || c === 9;
 const isBlank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-/** Characters of a base64 (standard or URL-safe) run. */
-const isB64 = (c: number) => isAlnum(c) || c === 43 || c === 47 || c === 45 || c === 95;
+/** Characters of a base64 (standard or URL-safe) run, as a table (looked up for every character of a text). */
+const B64_CHARS = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (isAlnum(c) || c === 43 || c === 47 || c === 45 || c === 95) table[c] = 1;
+  return table;
+})();
+const isB64 = (c: number) => c < 128 && B64_CHARS[c] === 1;
 /** Characters of a token in a header or a query string. */
 const isTokenChar = (c: number) =>
   isAlnum(c) || c === 43 || c === 47 || c === 61 || c === 46 || c === 95 || c === 126 || c === 45;
@@ -631,15 +636,26 @@ function findWordsCI(text: string, words: readonly string[]): number[][] {
  * backwards from the separator (at most 64 characters), so the scan stays linear.
  */
 function assignments(text: string, hits: Hit[], inYaml: boolean): void {
-  for (let i = 0; i < text.length; i++) {
+  // The separators are found with indexOf (the next '=' and the next ':', each pointer only moves forward), so the
+  // text between them is not walked character by character.
+  let eq = text.indexOf('=');
+  let colon = text.indexOf(':');
+  let from = 0;
+  for (;;) {
+    if (eq >= 0 && eq < from) eq = text.indexOf('=', from);
+    if (colon >= 0 && colon < from) colon = text.indexOf(':', from);
+    const i = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    if (i < 0) return;
+    from = i + 1;
     const sep = text.charCodeAt(i);
-    if (sep !== 61 && sep !== 58) continue;
     // `://` is a URL, `==`/`:=` are not assignments we read
     if (sep === 58 && text.charCodeAt(i + 1) === 47) continue;
     // name, backwards: blanks, an optional closing quote, then name characters
     let j = i;
     while (j > 0 && i - j < 8 && isSpace(text.charCodeAt(j - 1))) j--;
     const quote = j > 0 ? text.charCodeAt(j - 1) : 0;
+    // In YAML text, `key: value` pairs are judged structurally; here only `=` and names inside quotes (JSON).
+    if (sep === 58 && inYaml && quote !== 34) continue;
     if (quote === 34 || quote === 39) j--;
     const nameEnd = j;
     while (j > 0 && nameEnd - j < 64) {
@@ -648,8 +664,6 @@ function assignments(text: string, hits: Hit[], inYaml: boolean): void {
       else break;
     }
     if (j === nameEnd) continue;
-    // In YAML text, `key: value` pairs are judged structurally; here only `=` and names inside quotes (JSON).
-    if (sep === 58 && inYaml && quote !== 34) continue;
     const name = text.slice(j, nameEnd);
     if (nameKind(name) !== 'secret') continue;
     // value: skip blanks and an opening quote, read to the next delimiter
@@ -669,7 +683,7 @@ function assignments(text: string, hits: Hit[], inYaml: boolean): void {
     if (isHarmlessLiteral(value)) continue;
     if (literalUnderName(name, value) === undefined) continue;
     hits.push({ rule: 'assignment', what: `a value assigned to a secret's name ('${shortName(name)}')`, offset: j });
-    i = k > i ? k - 1 : i;
+    if (k > i) from = k;
   }
 }
 
@@ -924,22 +938,30 @@ function scanString(value: string, name: string, at: () => KeyPath, out: Finding
 
 function scanValueJson(parsed: unknown, json: number): Finding[] {
   const out: Finding[] = [];
-  const stack: { value: unknown; path: KeyPath; name: string }[] = [{ value: parsed, path: [], name: '' }];
+  // As in scanValue: paths as links to the parent's step, made into arrays only for a finding.
+  const stack: { value: unknown; at: Step | undefined; name: string }[] = [{ value: parsed, at: undefined, name: '' }];
+  const pathOf = (at: Step | undefined): KeyPath => {
+    const steps: (string | number)[] = [];
+    for (let s = at; s !== undefined; s = s.parent) steps.push(s.key);
+    return steps.reverse();
+  };
   while (stack.length > 0) {
-    const { value, path, name } = stack.pop()!;
+    const { value, at, name } = stack.pop()!;
     if (typeof value === 'string') {
-      scanString(value, name, () => path, out, json);
+      scanString(value, name, () => pathOf(at), out, json);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i], name }));
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], at: { parent: at, key: i }, name });
       continue;
     }
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const step: Step = { parent: at, key: k };
       const hits = stringTextHits(k);
-      if (hits.length > 0) out.push(...place(k, hits, [...path, k], 'key'));
-      stack.push({ value: v, path: [...path, k], name: hits.length > 0 ? '' : k });
+      if (hits.length > 0) out.push(...place(k, hits, pathOf(step), 'key'));
+      stack.push({ value: record[k], at: step, name: hits.length > 0 ? '' : k });
     }
   }
   return out;

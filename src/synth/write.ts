@@ -87,7 +87,8 @@ function isGenerated(file: string): boolean {
 /** The content of a regular file at `path`, or undefined (absent, or not a regular file: never followed or waited on). */
 function readRegular(path: string): string | undefined {
   try {
-    if (!lstatSync(path).isFile()) return undefined;
+    // An absent file is the common case of a new tree: no exception (and its stack trace) for it.
+    if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
     return readFileSync(path, 'utf8');
   } catch {
     return undefined;
@@ -125,8 +126,11 @@ export function unsafePaths(root: string, paths: Iterable<string>, display = roo
       }
       let st;
       try {
-        st = lstatSync(join(root, rel));
+        st = lstatSync(join(root, rel), { throwIfNoEntry: false });
       } catch {
+        st = undefined;
+      }
+      if (st === undefined) {
         checked.set(rel, true);
         break; // absent: nothing below it exists either
       }
@@ -299,6 +303,8 @@ export function openTree(out: string, paths: readonly string[], scope: Scope): T
     throw e;
   }
   const staging = `${folder}.staging`;
+  // A folder that does not exist yet has no file to compare with.
+  const fresh = !existsSync(folder);
   let staged = false;
   let done = false;
   const written: string[] = [];
@@ -328,7 +334,7 @@ export function openTree(out: string, paths: readonly string[], scope: Scope): T
   return {
     put(path, text) {
       if (done) throw new Error(`${folder}/ is no longer open for writing`);
-      if (readRegular(join(folder, path)) === text) {
+      if (!fresh && readRegular(join(folder, path)) === text) {
         unchanged++;
         return;
       }
