@@ -314,14 +314,13 @@ export function makeCase(index: number, originals: Record<string, string>): Case
 }
 
 /** What is wrong with the outcome of a case, if anything. */
-export function verdict(result: Run, ms: number): string | undefined {
+export function verdict(result: Run): string | undefined {
   if (result.code !== 0 && result.code !== 1) return `exit ${result.code}: ${result.stderr.slice(0, 2000)}`;
   if (
     /\n\s+at .*:\d+:\d+\)?$/m.test(result.stderr) ||
     /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)\b/m.test(result.stderr)
   )
     return `a stack trace or raw error: ${result.stderr.slice(0, 2000)}`;
-  if (ms > 5000) return `took ${ms.toFixed(0)} ms`;
   if (result.stderr.length + result.stdout.length > 500_000)
     return `printed ${result.stderr.length + result.stdout.length} characters`;
   if (result.code === 1) {
@@ -369,10 +368,8 @@ export async function runCases(from: number, to: number): Promise<string[]> {
     const args = c.synth
       ? ['synth', '--environments', envDir, '--env', c.env, '--out', dist]
       : ['validate', '--environments', envDir, '--env', c.env];
-    const t = performance.now();
     const result = await run(args);
-    const ms = performance.now() - t;
-    let problem = verdict(result, ms);
+    let problem = verdict(result);
     if (c.synth) {
       const now = snapshot(dist);
       if (result.code !== 0 && now !== distSnapshot) problem ??= 'dist/ changed although synth failed';
@@ -398,8 +395,11 @@ export async function runCases(from: number, to: number): Promise<string[]> {
  * compiled CLI's main(): the cases are CPU-bound and vitest runs test files one at a time on a small machine.
  * Needs `.build/` (see process.ts `build`). Returns the failures.
  */
-/** A case running longer than this counts as a hang. */
-const HANG_MS = 20_000;
+/**
+ * A case running longer than this counts as a hang: not a speed limit (speed is `npm run bench`'s), so it is far above
+ * what a case takes even on a loaded 2-core machine (about 0.1 s idle).
+ */
+const HANG_MS = 120_000;
 
 export async function runCasesInWorkers(
   from: number,
@@ -459,7 +459,7 @@ export async function runCasesInWorkers(
               inFlight.splice(inFlight.indexOf(m.index), 1);
               const c = cases.get(m.index)!;
               cases.delete(m.index);
-              let problem = verdict(m, m.ms);
+              let problem = verdict(m);
               if (m.distChanged && m.code !== 0) problem ??= 'dist/ changed although synth failed';
               const outcome = m.code === 0 ? 'valid' : 'refused';
               tally.set(outcome, (tally.get(outcome) ?? 0) + 1);

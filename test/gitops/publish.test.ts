@@ -210,7 +210,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
       readFileSync(join(clone, 'apps/production/daemonprod/Deployment.daemonprod-hermes.k8s.yaml'), 'utf8'),
     ).toContain('replicas: 3');
     expect(existsSync(join(clone, 'apps/integration/daemonint'))).toBe(true);
-  });
+  }, 180_000); // two CLI processes, each a synth and a push: slow on a loaded 2-core machine, not a speed limit
 
   it('retries a push the remote rejected because it moved meanwhile, and succeeds', async () => {
     const source = sourceRepo();
