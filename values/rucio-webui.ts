@@ -125,6 +125,9 @@ export const WEBUI_COMMON_KEYS = [
   'minReadySeconds',
 ] as const;
 
+/** Keys of `common.image` merged under every WebUI release (not the tag: the WebUI has its own release numbers). */
+export const WEBUI_COMMON_IMAGE_KEYS = ['pullPolicy'] as const;
+
 const hostUrl = z
   .string()
   .regex(/^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/, 'expected a URL with scheme and host, e.g. https://rucio.example.org');

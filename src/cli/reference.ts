@@ -6,7 +6,7 @@ import { environmentSchema } from '../../values/environment.js';
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { rucioServerSchema } from '../../values/rucio-server.js';
-import { WEBUI_COMMON_KEYS, rucioWebuiSchema } from '../../values/rucio-webui.js';
+import { WEBUI_COMMON_IMAGE_KEYS, WEBUI_COMMON_KEYS, rucioWebuiSchema } from '../../values/rucio-webui.js';
 
 interface Def {
   type: string;
@@ -117,7 +117,7 @@ export function valuesReference(): string {
     '## A WebUI release (`webui.<release>`, rucio-webui chart 40)',
     '',
     `From \`common\`, only these keys are merged under a WebUI release: ${WEBUI_COMMON_KEYS.map((k) => `\`${k}\``).join(', ')} and`,
-    '`image.pullPolicy` (the rest of `common` is rucio.cfg and the Rucio image, which the WebUI does not use).',
+    `${WEBUI_COMMON_IMAGE_KEYS.map((k) => `\`image.${k}\``).join(', ')} (the rest of \`common\` is rucio.cfg and the Rucio image, which the WebUI does not use).`,
     '',
     table(rucioWebuiSchema.shape),
     '',

@@ -10,7 +10,7 @@ import { retiredKey, type ReleaseKind as RetiredKind } from '../../values/retire
 import { DAEMONS } from '../../values/rucio-daemon-table.js';
 import { rucioDaemonsSchema } from '../../values/rucio-daemons.js';
 import { rucioServerSchema } from '../../values/rucio-server.js';
-import { rucioWebuiSchema, WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
+import { rucioWebuiSchema, WEBUI_COMMON_IMAGE_KEYS, WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { isMap, type Values } from './helm-values.js';
 
 /** What the import tells the operator about one key. */
@@ -436,7 +436,7 @@ const webui: ImportKind = {
   option: 'webui',
   chart: 'rucio-webui',
   envKey: 'webui',
-  fromCommon: [...WEBUI_COMMON_KEYS, 'image.pullPolicy'],
+  fromCommon: [...WEBUI_COMMON_KEYS, ...WEBUI_COMMON_IMAGE_KEYS.map((k) => `image.${k}`)],
   secretRef: webuiSetting,
   optionalConfig: 'optionalConfig',
   retired: 'webui',

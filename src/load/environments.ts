@@ -7,7 +7,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, 
 import { basename, join, relative } from 'node:path';
 import { environmentSchema, commonSchema, type Environment } from '../../values/environment.js';
 import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autoscaling.js';
-import { WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
+import { WEBUI_COMMON_IMAGE_KEYS, WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
@@ -268,7 +268,7 @@ function toProblems(found: readonly PathProblem[], locate: (p: Path) => Location
 
 /**
  * Merges `common` under every server and daemons release, and the keys of it that apply to the WebUI
- * (`WEBUI_COMMON_KEYS`, plus `image.pullPolicy`) under every WebUI release.
+ * (`WEBUI_COMMON_KEYS`, and `WEBUI_COMMON_IMAGE_KEYS` of `image`) under every WebUI release.
  */
 function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   const common = isObject(merged.common) ? merged.common : {};
@@ -283,8 +283,11 @@ function applyCommon(merged: Record<string, unknown>): Record<string, unknown> {
   if (isObject(merged.webui)) {
     const forWebui: Record<string, unknown> = {};
     for (const key of WEBUI_COMMON_KEYS) if (key in common) forWebui[key] = common[key];
-    if (isObject(common.image) && common.image.pullPolicy !== undefined)
-      forWebui.image = { pullPolicy: common.image.pullPolicy };
+    const image = isObject(common.image) ? common.image : {};
+    const webuiImage = Object.fromEntries(
+      WEBUI_COMMON_IMAGE_KEYS.filter((k) => image[k] !== undefined).map((k) => [k, image[k]]),
+    );
+    if (Object.keys(webuiImage).length > 0) forWebui.image = webuiImage;
     out.webui = Object.fromEntries(
       Object.entries(merged.webui).map(([name, values]) => [name, deepMerge(forWebui, values ?? {})]),
     );

@@ -38,19 +38,23 @@ function valueAt(root: unknown, path: Path): unknown {
   return cur;
 }
 
-interface Def {
+/** The parts of a zod schema's definition that the walks over schemas read (here and in the tests). */
+export interface ZodDef {
   type: string;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   shape?: Record<string, z.ZodType>;
   valueType?: z.ZodType;
   element?: z.ZodType;
   options?: z.ZodType[];
   left?: z.ZodType;
   right?: z.ZodType;
+  getter?: () => z.ZodType;
 }
 
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+/** A schema's definition (zod 4 keeps it in `_zod.def`). */
+export const defOf = (s: z.ZodType): ZodDef => (s as unknown as { _zod: { def: ZodDef } })._zod.def;
 
 /** The object schemas that may sit at `path` below `schema`. */
 function objectsAt(schema: z.ZodType, path: Path): Record<string, z.ZodType>[] {
