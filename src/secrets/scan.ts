@@ -224,7 +224,7 @@ const SECRET_OWNERS = new Set([
  * Only short strings are kept, and each table is emptied when it reaches its bound, so memory stays bounded.
  */
 const MEMO_MAX_LENGTH = 1024;
-const MEMO_MAX_ENTRIES = 50_000;
+const MEMO_MAX_ENTRIES = 20_000;
 const nameKinds = new Map<string, 'secret' | 'reference' | 'plain'>();
 const stringHits = new Map<string, readonly Hit[]>();
 
