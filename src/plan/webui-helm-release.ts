@@ -41,11 +41,11 @@ type ChartValues = Record<string, unknown>;
 
 const CHART = CHARTS.rucioWebui;
 
-/** Refuses a value the chart cannot apply, at its key. */
-function refuse(path: KeyPath, what: string, fix: string): never {
+/** Refuses a value the chart cannot apply, at its key: what the chart does, the value received, what to do. */
+function refuse(path: KeyPath, received: unknown, what: string, fix: string): never {
   throw new ValuesError(
     path,
-    `output: helmrelease installs the ${CHART.chart} chart ${CHART.version}, which ${what}: ${fix}, or set output: manifests on this release`,
+    `output: helmrelease installs the ${CHART.chart} chart ${CHART.version}, which ${what} (received ${JSON.stringify(received)}): ${fix}, or set output: manifests on this release`,
   );
 }
 
@@ -116,24 +116,31 @@ const DOUBLE_QUOTABLE = /^[^"\\\n\r\0]*$/;
 /** A WebUI release as the rucio-webui chart's values. */
 export function webuiHelmRelease(plan: WebuiPlan, path: KeyPath): HelmReleasePlan {
   const v = plan.values;
-  if (nonEmpty(v.podLabels)) refuse([...path, 'podLabels'], 'has no pod labels', 'remove podLabels');
+  if (nonEmpty(v.podLabels)) refuse([...path, 'podLabels'], v.podLabels, 'has no pod labels', 'remove podLabels');
   if (nonEmpty(v.podAnnotations))
-    refuse([...path, 'podAnnotations'], 'has no pod annotations', 'remove podAnnotations');
+    refuse([...path, 'podAnnotations'], v.podAnnotations, 'has no pod annotations', 'remove podAnnotations');
   for (const probe of ['readinessProbe', 'livenessProbe'] as const)
     if (!same(v[probe], WEBUI_DEFAULTS[probe]))
       refuse(
         [...path, probe],
+        v[probe],
         `has no ${probe} (the WebUI pods run without one: difference helmrelease-webui-no-probes)`,
         `remove ${probe}`,
       );
   if (!same(v.logSidecarResources, WEBUI_DEFAULTS.logSidecarResources))
-    refuse([...path, 'logSidecarResources'], 'sets no resources on its log sidecars', 'remove logSidecarResources');
+    refuse(
+      [...path, 'logSidecarResources'],
+      v.logSidecarResources,
+      'sets no resources on its log sidecars',
+      'remove logSidecarResources',
+    );
   for (const key of ['exposeHttpdLogs', 'exposeWebuiLogs'] as const)
     if (v.config.logs[key])
       refuse(
         [...path, 'config', 'logs', key],
+        true,
         'runs its log sidecars as busybox without a tag (latest), which cannot be pinned (difference pinned-images)',
-        `set config.logs.${key}: false`,
+        `set config.logs.${key}: false (true is the default)`,
       );
   const servingPort = v.useSSL ? 'https' : 'http';
   const chartPort = { port: v.useSSL ? 443 : 80, targetPort: servingPort, name: servingPort };
@@ -141,12 +148,14 @@ export function webuiHelmRelease(plan: WebuiPlan, path: KeyPath): HelmReleasePla
     if (v.service[key] !== undefined && v.service[key] !== chartPort[key])
       refuse(
         [...path, 'service', key],
+        v.service[key],
         `derives the Service's ${key} from useSSL (${JSON.stringify(chartPort[key])} here)`,
         `remove service.${key}`,
       );
   if (v.useDeprecatedImplicitSecrets && v.useSSL && v.tlsSecretName)
     refuse(
       [...path, 'useDeprecatedImplicitSecrets'],
+      true,
       'mounts the implicit hostcert and hostkey Secrets and the tlsSecretName on the same paths',
       'use tlsSecretName alone (remove useDeprecatedImplicitSecrets)',
     );
@@ -154,6 +163,7 @@ export function webuiHelmRelease(plan: WebuiPlan, path: KeyPath): HelmReleasePla
     if (t.hosts !== undefined && !same(t.hosts, v.ingress.hosts))
       refuse(
         [...path, 'ingress', 'tls', i, 'hosts'],
+        t.hosts,
         'puts every host of ingress.hosts into each TLS entry',
         'remove hosts from the TLS entry',
       );
@@ -162,6 +172,7 @@ export function webuiHelmRelease(plan: WebuiPlan, path: KeyPath): HelmReleasePla
     if (m.defaultMode !== undefined)
       refuse(
         [...path, 'secretMounts', i, 'defaultMode'],
+        m.defaultMode,
         'sets no defaultMode on Secret volumes',
         'remove defaultMode',
       );
@@ -173,7 +184,8 @@ export function webuiHelmRelease(plan: WebuiPlan, path: KeyPath): HelmReleasePla
     if (!DOUBLE_QUOTABLE.test(text))
       refuse(
         [...path, 'optionalConfig', k],
-        `writes optionalConfig values inside double quotes without escaping them, which ${JSON.stringify(text)} would break`,
+        raw,
+        'writes optionalConfig values inside double quotes without escaping them, which the value would break',
         'write the value without ", \\ or line breaks',
       );
     optionalConfig[k] = text;

@@ -303,7 +303,7 @@ describe('output: helmrelease for WebUI releases', () => {
     [
       'pod labels',
       (t: string) => replaceOnce(t, '    replicaCount: 2\n', '    replicaCount: 2\n    podLabels: {team: ui}\n'),
-      /ui\.yaml:\d+ {2}webui\.webuiint\.podLabels: output: helmrelease installs the rucio-webui chart 40\.0\.0, which has no pod labels: remove podLabels/,
+      /ui\.yaml:\d+ {2}webui\.webuiint\.podLabels: output: helmrelease installs the rucio-webui chart 40\.0\.0, which has no pod labels \(received \{"team":"ui"\}\): remove podLabels, or set output: manifests on this release/,
     ],
     [
       'pod annotations',
@@ -339,7 +339,7 @@ describe('output: helmrelease for WebUI releases', () => {
     [
       'a Service port other than the one useSSL gives',
       (t: string) => replaceOnce(t, '      type: LoadBalancer\n', '      type: LoadBalancer\n      port: 8443\n'),
-      /ui\.yaml:\d+ {2}webui\.webuiint\.service\.port: .* derives the Service's port from useSSL \(443 here\)/,
+      /ui\.yaml:\d+ {2}webui\.webuiint\.service\.port: .* derives the Service's port from useSSL \(443 here\) \(received 8443\): remove service\.port/,
     ],
     [
       'implicit Secrets besides tlsSecretName (two mounts on one path)',
@@ -354,7 +354,7 @@ describe('output: helmrelease for WebUI releases', () => {
     [
       'an optionalConfig value its double quotes would break',
       (t: string) => replaceOnce(t, 'rucio_webui_debug: false }', `rucio_webui_debug: false, rucio_motd: 'say "hi"' }`),
-      /webui\.webuiint\.optionalConfig\.rucio_motd: .* writes optionalConfig values inside double quotes/,
+      /webui\.webuiint\.optionalConfig\.rucio_motd: .* writes optionalConfig values inside double quotes without escaping them, which the value would break \(received "say \\"hi\\""\)/,
     ],
     [
       'a TLS entry with its own hosts (the chart puts all hosts into each)',
