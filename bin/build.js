@@ -15,7 +15,16 @@
 // .build/.build-stamp), so a file saved while a build runs is seen by the next one. A plain `tsc` run after the build
 // changes .build/.tsbuildinfo: the next build then bundles again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,8 +105,75 @@ function upToDate() {
   return newestInput() <= last.started;
 }
 
-if (force || !upToDate()) compile();
+if (force || !upToDate()) {
+  // Two builds at once (two `npm run synth`, or test workers that each build) would have tsc and the bundler write the
+  // same files together: the second waits for the first, then builds only if the sources are still newer.
+  const release = lock();
+  try {
+    if (force || !upToDate()) compile();
+  } finally {
+    release();
+  }
+}
 await runCommand();
+
+/**
+ * Takes .build/.build-lock (created exclusively, holding this process's id) and returns its release. A lock whose
+ * process is gone (a build killed half way) is taken over; one held longer than ten minutes is an error naming it.
+ */
+function lock() {
+  const file = join(build, '.build-lock');
+  mkdirSync(build, { recursive: true });
+  const deadline = Date.now() + 600_000;
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      // Also released when a step fails and the build exits (process.exit skips `finally`).
+      const release = () => rmSync(file, { force: true });
+      process.once('exit', release);
+      return release;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let holder;
+    try {
+      holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+    } catch {
+      continue; // released meanwhile
+    }
+    if (!alive(holder)) {
+      // Gone without releasing it: remove it only if it still names that process (another waiter may have already).
+      try {
+        if (readFileSync(file, 'utf8').trim() === String(holder)) rmSync(file, { force: true });
+      } catch {
+        // removed meanwhile
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write(
+        `rucio-gitops: another build (process ${holder}) has held ${file} for ten minutes; ` +
+          'stop it, or remove the file if that process is not a build\n',
+      );
+      process.exit(1);
+    }
+    if (!told) say(`rucio-gitops: waiting for the build of process ${holder} …`);
+    told = true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+}
+
+/** Whether a process with this id exists (signal 0 tests without sending anything). */
+function alive(pid) {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
 
 function compile() {
   const started = Date.now();

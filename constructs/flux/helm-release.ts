@@ -9,16 +9,42 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IHelmRelease as IHelmReleaseBeta } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease';
-import type { IHelmRepository as IHelmRepositoryBeta } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository';
 import { kubeObject } from '../shared/objects.js';
 
-// The model packages that run on our Node.js versions stop at the betas these GA versions were promoted from; the
-// GA versions kept every field written here (src/checks/schema.ts validates them the same way).
-/** A HelmRelease of helm.toolkit.fluxcd.io/v2. */
-type IHelmRelease = Omit<IHelmReleaseBeta, 'apiVersion'> & { apiVersion: 'helm.toolkit.fluxcd.io/v2' };
-/** A HelmRepository of source.toolkit.fluxcd.io/v1. */
-type IHelmRepository = Omit<IHelmRepositoryBeta, 'apiVersion'> & { apiVersion: 'source.toolkit.fluxcd.io/v1' };
+/**
+ * The fields of a HelmRelease of helm.toolkit.fluxcd.io/v2 written here. The model packages that run on our Node.js
+ * versions stop at v2beta2, so this is typed by hand; src/checks/schema.ts validates the object against the v2 CRD
+ * schema copied from fluxcd/helm-controller (src/checks/flux-crds.ts), which refuses a field v2 does not have.
+ */
+interface IHelmRelease {
+  apiVersion: 'helm.toolkit.fluxcd.io/v2';
+  kind: 'HelmRelease';
+  metadata: { name: string };
+  spec: {
+    releaseName: string;
+    interval: string;
+    chart: {
+      spec: {
+        chart: string;
+        version: string;
+        sourceRef: { kind: 'HelmRepository'; name: string };
+        interval: string;
+      };
+    };
+    install: { remediation: { retries: number } };
+    upgrade: { remediation: { retries: number } };
+    valuesFrom?: { kind: 'Secret'; name: string; valuesKey: string; targetPath: string; optional?: boolean }[];
+    values: Record<string, unknown>;
+  };
+}
+
+/** The fields of a HelmRepository of source.toolkit.fluxcd.io/v1 written here (checked like the HelmRelease). */
+interface IHelmRepository {
+  apiVersion: 'source.toolkit.fluxcd.io/v1';
+  kind: 'HelmRepository';
+  metadata: { name: string };
+  spec: { interval: string; url: string };
+}
 
 /** One key of a Secret placed at a path of the chart's values. */
 export interface SecretValues {

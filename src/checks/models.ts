@@ -26,10 +26,9 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   'kubernetes-models/v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
   'kubernetes-models/v1/Service': () => import('kubernetes-models/v1/Service'),
   'kubernetes-models/v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
-  '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease': () =>
-    import('@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2beta2/HelmRelease'),
-  '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository': () =>
-    import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1beta2/HelmRepository'),
+  // The metadata of the kinds validated against a CRD schema copied in flux-crds.ts (HelmRelease, HelmRepository).
+  '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta': () =>
+    import('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta'),
   '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization': () =>
     import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization'),
   '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository': () =>

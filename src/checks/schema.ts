@@ -9,6 +9,10 @@
  * the validator inspected but never read is therefore not in the schema. An object the validator never inspected, or
  * on which it read nothing (`x-kubernetes-preserve-unknown-fields`, such as a HelmRelease's `values`), is free-form.
  *
+ * The Flux kinds the model packages that run on our Node.js versions lack (HelmRelease v2, HelmRepository v1) are
+ * validated against their CRD schemas copied from Flux's sources (`flux-crds.ts`, with ajv: `crd-schema.ts`), and
+ * their metadata against the ObjectMeta model.
+ *
  * Validators are imported lazily, once per apiVersion/kind, so a run pays only for the kinds it produces.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -16,6 +20,8 @@ import { dirname, join } from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import type { KubeObject } from '../synth/files.js';
 import { moduleHost } from '../module-host.js';
+import { compileCrd, type CrdError, type CrdValidate } from './crd-schema.js';
+import { FLUX_CRD_SCHEMAS } from './flux-crds.js';
 import { BUNDLED_MODELS } from './models.js';
 
 /** A schema problem in one object. */
@@ -45,61 +51,28 @@ export function modelModule(apiVersion: string, kind: string): string | undefine
   return undefined;
 }
 
-/**
- * Kinds the installed model packages lack, validated with the model of the version they were promoted from: the
- * newest `@kubernetes-models/flux-cd` that runs on the Node.js versions package.json declares (2.3) stops at
- * HelmRelease v2beta2 and HelmRepository v1beta2 (3.0 and later want Node 22). The GA versions kept every field of
- * those betas except the deprecated ones listed in `removed` (Flux 2.3), so a field of ours is valid in the GA version
- * exactly when the beta model accepts it and it is not one of those.
- */
-const STAND_INS: Readonly<Record<string, { apiVersion: string; removed: readonly string[] }>> = {
-  'helm.toolkit.fluxcd.io/v2 HelmRelease': {
-    apiVersion: 'helm.toolkit.fluxcd.io/v2beta2',
-    removed: [
-      'spec.chart.spec.valuesFile',
-      'spec.postRenderers[].kustomize.patchesJson6902',
-      'spec.postRenderers[].kustomize.patchesStrategicMerge',
-    ],
-  },
-  'source.toolkit.fluxcd.io/v1 HelmRepository': { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', removed: [] },
-};
-
-/** The fields of `object` at a path such as `spec.postRenderers[].kustomize.patchesJson6902` (`[]`: every item). */
-function fieldsAt(object: unknown, path: string): string[] {
-  let nodes: { value: unknown; at: (string | number)[] }[] = [{ value: object, at: [] }];
-  for (const part of path.split('.')) {
-    const list = part.endsWith('[]');
-    const key = list ? part.slice(0, -2) : part;
-    nodes = nodes.flatMap(({ value, at }) => {
-      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return [];
-      const next = (value as Record<string, unknown>)[key];
-      if (!list) return [{ value: next, at: [...at, key] }];
-      return Array.isArray(next) ? next.map((v: unknown, i) => ({ value: v, at: [...at, key, i] })) : [];
-    });
-  }
-  return nodes.map((n) => fieldPath(n.at));
-}
-
 const validators = new Map<string, Promise<Validate | undefined>>();
 
 /** The validator of a kind, imported on first use; `undefined` when no model knows the kind. */
 function validatorFor(apiVersion: string, kind: string): Promise<Validate | undefined> {
-  const key = `${apiVersion} ${kind}`;
+  const spec = modelModule(apiVersion, kind);
+  return spec === undefined ? Promise.resolve(undefined) : modelValidator(spec, kind);
+}
+
+/** The validator of the model `name` exported by the module `spec`, imported on first use. */
+function modelValidator(spec: string, name: string): Promise<Validate | undefined> {
+  const key = `${spec} ${name}`;
   let found = validators.get(key);
   if (!found) {
-    const spec = modelModule(apiVersion, kind);
-    found =
-      spec === undefined
-        ? Promise.resolve(undefined)
-        : (BUNDLED_MODELS[spec] ?? (() => moduleHost().import(spec)))().then(
-            (loaded) => {
-              const mod = loaded as Record<string, unknown>;
-              const model = mod[kind] as { prototype?: { validate?: () => void } } | undefined;
-              const validate = model?.prototype?.validate;
-              return typeof validate === 'function' ? (data: unknown) => validate.call(data) : undefined;
-            },
-            () => undefined,
-          );
+    found = (BUNDLED_MODELS[spec] ?? (() => moduleHost().import(spec)))().then(
+      (loaded) => {
+        const mod = loaded as Record<string, unknown>;
+        const model = mod[name] as { prototype?: { validate?: () => void } } | undefined;
+        const validate = model?.prototype?.validate;
+        return typeof validate === 'function' ? (data: unknown) => validate.call(data) : undefined;
+      },
+      () => undefined,
+    );
     validators.set(key, found);
   }
   return found;
@@ -251,11 +224,11 @@ interface Step {
 /** The versions of a group that the model packages know the kind in (for the message about an unknown one). */
 function knownVersions(apiVersion: string, kind: string): string[] {
   const group = apiVersion.includes('/') ? apiVersion.replace(/\/[^/]*$/, '') : '';
-  const standIns = Object.keys(STAND_INS)
+  const copied = Object.keys(FLUX_CRD_SCHEMAS)
     .map((k) => k.split(' '))
     .filter(([v, k]) => k === kind && v!.startsWith(`${group}/`))
     .map(([v]) => v!);
-  return [...new Set([...standIns, ...modelVersions(apiVersion, kind)])].sort();
+  return [...new Set([...copied, ...modelVersions(apiVersion, kind)])].sort();
 }
 
 /** The versions of a group that the model packages themselves know the kind in. */
@@ -280,31 +253,88 @@ function modelVersions(apiVersion: string, kind: string): string[] {
   }
 }
 
-/** Validates one object: schema errors, unknown fields, or an unknown kind. */
-export async function validateObject(original: KubeObject): Promise<SchemaIssue[]> {
-  const standIn =
-    typeof original.apiVersion === 'string' && typeof original.kind === 'string'
-      ? STAND_INS[`${original.apiVersion} ${original.kind}`]
-      : undefined;
-  // The same nested objects, so the unknown-field trace below still sees what the validator read.
-  const object = standIn ? { ...original, apiVersion: standIn.apiVersion } : original;
-  const { apiVersion, kind } = object;
-  const validate =
-    typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
-  if (!validate) {
-    const known = typeof apiVersion === 'string' && typeof kind === 'string' ? knownVersions(apiVersion, kind) : [];
-    return [
-      {
-        rule: 'unknown-kind',
-        field: '',
-        message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)} (models: kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator, keda)`,
-        fix:
-          known.length > 0
-            ? `the models know ${kind} as ${known.join(', ')}: use one of those, or add a model of this version`
-            : 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
-      },
-    ];
+const crdValidators = new Map<string, Promise<CrdValidate>>();
+
+/** The ObjectMeta model's validator (for the metadata of the kinds validated against a copied CRD schema). */
+const objectMeta = (): Promise<Validate | undefined> =>
+  modelValidator('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta', 'ObjectMeta');
+
+/** The issues of one failed check of a copied CRD schema. */
+function crdIssue(e: CrdError, title: string, source: string): SchemaIssue {
+  const path = pointerPath(e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const known = Object.keys(e.parentSchema?.properties ?? {});
+      const near = known.length > 0 ? closest(key, known) : undefined;
+      return {
+        rule: 'unknown-field',
+        field: fieldPath([...path, key]),
+        message: `field '${key}' is not in the schema of ${path.length === 0 ? 'the object' : `'${fieldPath(path)}'`} (${title}, ${source})`,
+        fix: near ? `did you mean '${near}'? Kubernetes would drop '${key}'` : `remove '${key}'`,
+      };
+    }
+    case 'x-rucio-gitops-trimmed':
+      return {
+        rule: 'schema',
+        field: fieldPath(path),
+        message: `the schema of '${fieldPath(path)}' was trimmed from the copy of ${title} in src/checks/flux-crds.ts`,
+        fix: `copy its schema from ${source} into src/checks/flux-crds.ts before writing it`,
+      };
+    case 'x-kubernetes-validations':
+      return {
+        rule: 'schema',
+        field: fieldPath(path),
+        message: e.message ?? 'a validation rule of the CRD failed',
+        fix: `follow the rule of ${title}`,
+      };
+    case 'pattern':
+      return {
+        rule: 'schema',
+        field: fieldPath(path),
+        message: `expected a value matching ${String(e.params.pattern)}`,
+        fix: 'correct the value',
+      };
+    case 'minLength':
+    case 'maxLength':
+      return {
+        rule: 'schema',
+        field: fieldPath(path),
+        message: `expected ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(e.params.limit)} characters`,
+        fix: 'correct the value',
+      };
+    default:
+      return { rule: 'schema', ...describeError(e) };
   }
+}
+
+/** Validates an object of a kind whose CRD schema is copied in flux-crds.ts. */
+async function validateAgainstCrd(object: KubeObject, key: string): Promise<SchemaIssue[]> {
+  const { schema, source } = FLUX_CRD_SCHEMAS[key]!;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    validate = compileCrd(schema);
+    crdValidators.set(key, validate);
+  }
+  const title = `${object.apiVersion} ${object.kind}`;
+  const from = `${source.repository} ${source.path}@${source.commit.slice(0, 12)}`;
+  const issues = (await validate)(object).map((e) => crdIssue(e, title, from));
+  const meta = object.metadata;
+  if (meta !== null && typeof meta === 'object') {
+    const validateMeta = await objectMeta();
+    if (!validateMeta) throw new Error('the ObjectMeta model of @kubernetes-models/apimachinery is missing');
+    issues.push(
+      ...modelIssues(validateMeta, meta).map((i) => ({
+        ...i,
+        field: i.field === '' ? 'metadata' : i.field.startsWith('[') ? `metadata${i.field}` : `metadata.${i.field}`,
+      })),
+    );
+  }
+  return issues;
+}
+
+/** The issues a model's validator finds in an object: schema errors and the fields it never read. */
+function modelIssues(validate: Validate, object: unknown): SchemaIssue[] {
   const { proxy, trace } = traced(object);
   const issues: SchemaIssue[] = [];
   try {
@@ -322,12 +352,29 @@ export async function validateObject(original: KubeObject): Promise<SchemaIssue[
     }
   }
   issues.push(...unknownFields(object, trace));
-  for (const field of standIn?.removed.flatMap((path) => fieldsAt(object, path)) ?? [])
-    issues.push({
-      rule: 'unknown-field',
-      field,
-      message: `field '${field}' was removed in ${original.apiVersion}`,
-      fix: `remove it (${original.apiVersion} ${original.kind} has no such field)`,
-    });
   return issues;
+}
+
+/** Validates one object: schema errors, unknown fields, or an unknown kind. */
+export async function validateObject(object: KubeObject): Promise<SchemaIssue[]> {
+  const { apiVersion, kind } = object;
+  const crd = typeof apiVersion === 'string' && typeof kind === 'string' ? `${apiVersion} ${kind}` : undefined;
+  if (crd !== undefined && Object.hasOwn(FLUX_CRD_SCHEMAS, crd)) return validateAgainstCrd(object, crd);
+  const validate =
+    typeof apiVersion === 'string' && typeof kind === 'string' ? await validatorFor(apiVersion, kind) : undefined;
+  if (!validate) {
+    const known = typeof apiVersion === 'string' && typeof kind === 'string' ? knownVersions(apiVersion, kind) : [];
+    return [
+      {
+        rule: 'unknown-kind',
+        field: '',
+        message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)} (models: kubernetes-models, @kubernetes-models/flux-cd, prometheus-operator, keda; CRD schemas copied in src/checks/flux-crds.ts)`,
+        fix:
+          known.length > 0
+            ? `the models know ${kind} as ${known.join(', ')}: use one of those, or add a model of this version`
+            : 'use an apiVersion and kind the models know, or add the model package and map its group in src/checks/schema.ts',
+      },
+    ];
+  }
+  return modelIssues(validate, object);
 }

@@ -4,9 +4,10 @@
  * a folder without TypeScript: "up to date" exits at once and silently; any reason to rebuild reaches the compile
  * step, which there fails with its message (so the decision is observed without compiling the project).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -139,6 +140,60 @@ describe('bin/build.js --run', () => {
     expect(r.stderr).toContain('typescript is not installed');
     expect(r.stdout).toBe('');
     expect(r.status).toBe(1);
+  });
+});
+
+describe('bin/build.js with another build running', () => {
+  const lockFile = () => join(dir, '.build', '.build-lock');
+
+  it('waits for a build in progress, then builds only if the sources are still newer than its stamp', async () => {
+    writeFileSync(join(dir, 'values', 'x.ts'), 'export const x = 2;\n');
+    // The other build: holds the lock, finishes (a new stamp) and releases it.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs');
+         fs.writeFileSync(${JSON.stringify(lockFile())}, process.pid + '\\n', { flag: 'wx' });
+         setTimeout(() => {
+           const tsbuildinfo = fs.statSync(${JSON.stringify(join(dir, '.build', '.tsbuildinfo'))}).mtimeMs;
+           fs.writeFileSync(${JSON.stringify(join(dir, '.build', '.build-stamp'))},
+             JSON.stringify({ started: Date.now(), tsbuildinfo }) + '\\n');
+           fs.rmSync(${JSON.stringify(lockFile())});
+         }, 1500);`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((ok) => holder.once('exit', ok));
+    while (!existsSync(lockFile())) await new Promise((ok) => setTimeout(ok, 20));
+    const r = await new Promise<{ status: number | null; stderr: string }>((ok) => {
+      const child = spawn(process.execPath, [join(dir, 'bin', 'build.js')], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.once('close', (status) => ok({ status, stderr }));
+    });
+    await exited;
+    expect(r.stderr).toBe(`rucio-gitops: waiting for the build of process ${holder.pid} …\n`);
+    expect(r.status).toBe(0); // the other build made it current: no second compile
+    expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it('takes over the lock of a build that died, and releases it also when its own build fails', () => {
+    writeFileSync(join(dir, 'values', 'x.ts'), 'export const x = 2;\n');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(lockFile(), `${gone}\n`);
+    const r = build();
+    expect(r.stderr).not.toContain('waiting');
+    expect(r.stderr).toContain('sources changed: compiling');
+    expect(r.stderr).toContain('typescript is not installed');
+    expect(r.status).toBe(1);
+    expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it('an up-to-date build neither waits for nor takes the lock', () => {
+    writeFileSync(lockFile(), `${process.pid}\n`); // held by a live process (this one)
+    expectUpToDate();
+    expect(readFileSync(lockFile(), 'utf8')).toBe(`${process.pid}\n`);
   });
 });
 
