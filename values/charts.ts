@@ -17,6 +17,8 @@ export const CHARTS = {
   rucioServer: { chart: 'rucio-server', version: '40.0.0' },
   /** Every daemon of a daemons release (`daemons:`). */
   rucioDaemons: { chart: 'rucio-daemons', version: '40.0.0' },
+  /** A WebUI release (`webui:`). */
+  rucioWebui: { chart: 'rucio-webui', version: '40.0.0' },
 } as const satisfies Record<string, { chart: string; version: string }>;
 
 /** How the HelmRelease and its HelmRepository reconcile. */
@@ -57,3 +59,43 @@ export const CHART_QUOTED_SETTINGS: Readonly<Record<string, readonly string[]>> 
   reaper: ['includeDids', 'excludeDids', 'includeRses', 'excludeRses'],
   darkReaper: ['includeRses'],
 };
+
+/**
+ * What the rucio-webui chart's `values.yaml` sets that a WebUI release may not (rucio/helm-charts
+ * `charts/rucio-webui/values.yaml` at 03bccd5e, chart 36.0.4, the newest stored): Helm merges maps, so the
+ * HelmRelease removes each one ours does not set (`null`), and the chart runs only what the release was checked with.
+ */
+export const WEBUI_CHART_DEFAULTS = {
+  /** `config.webui`: the chart's keys (its `community_logo_url` is a placeholder image URL). */
+  webui: [
+    'community_logo_url',
+    'enable_userpass_login',
+    'hostname',
+    'multivo_enabled',
+    'oidc_enabled',
+    'oidc_providers',
+    'params_encoding_enabled',
+    'project_url',
+    'rucio_auth_host',
+    'rucio_host',
+    'rule_activity',
+    'vo_default',
+    'vo_list',
+  ],
+  /** `config.oidc_providers`: a placeholder provider `cern` whose every setting is `""`. */
+  oidcProviders: {
+    cern: [
+      'authorization_url',
+      'client_id',
+      'client_secret',
+      'redirect_url',
+      'refresh_token_url',
+      'token_url',
+      'userinfo_url',
+    ],
+  },
+  /** `config.vo`: the VO `def`. */
+  vo: { def: ['name', 'oidc_enabled', 'oidc_providers'] },
+  /** `ingress.annotations`: nginx's SSL passthrough and redirect. */
+  ingressAnnotations: ['nginx.ingress.kubernetes.io/ssl-passthrough', 'nginx.ingress.kubernetes.io/ssl-redirect'],
+} as const;

@@ -52,13 +52,13 @@ export const environmentSchema = z
     /** The namespace of every Rucio release. */
     namespace: dnsLabel.describe('The namespace of every Rucio release'),
     /**
-     * What synth writes for the server and daemons releases (a release's own `output` wins): their manifests, or a
-     * Flux HelmRelease of the upstream chart each. WebUI releases are always manifests.
+     * What synth writes for the server, daemons and WebUI releases (a release's own `output` wins): their manifests,
+     * or a Flux HelmRelease of the upstream chart each.
      */
     output: outputSchema
       .default('manifests')
       .describe(
-        "What synth writes for the server and daemons releases (a release's own output wins): manifests, or a Flux HelmRelease of the upstream chart each; WebUI releases are always manifests",
+        "What synth writes for the server, daemons and WebUI releases (a release's own output wins): manifests, or a Flux HelmRelease of the upstream chart each",
       ),
     /** Merged under every release; see `commonSchema`. */
     common: commonSchema.default({}).describe('Merged under every release; see `commonSchema`'),

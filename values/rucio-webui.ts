@@ -51,6 +51,7 @@ import {
   strategy,
   toleration,
 } from './common.js';
+import { outputSchema } from './charts.js';
 import { IMAGES } from './images.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -210,6 +211,8 @@ const webuiHttpd = z.strictObject({
 
 /** One rucio-webui release. */
 export const rucioWebuiSchema = z.strictObject({
+  /** What synth writes for this release (default: the environment's `output`, else manifests). */
+  output: outputSchema.optional(),
   fullnameOverride: releaseShared.fullnameOverride,
   nameOverride: releaseShared.nameOverride,
   /** Pods of the WebUI; 0 renders nothing of the release. */

@@ -97,7 +97,7 @@ function withoutChartConfig(config: ChartValues, defaults: RucioConfig, source: 
   return out;
 }
 
-function secretMounts(
+export function secretMounts(
   chart: { chart: string; version: string },
   mounts: readonly SecretMount[],
   path: KeyPath,
@@ -112,11 +112,11 @@ function secretMounts(
 }
 
 /** hostPath mounts with `readOnly` written out: ours defaults to true, the chart to false. */
-function hostPathMounts(mounts: readonly HostPathMount[]): ChartValues[] {
+export function hostPathMounts(mounts: readonly HostPathMount[]): ChartValues[] {
   return mounts.map((m) => ({ ...m }));
 }
 
-function persistentVolumes(
+export function persistentVolumes(
   chart: { chart: string; version: string },
   volumes: RucioServerValues['persistentVolumes'],
   path: KeyPath,

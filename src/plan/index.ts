@@ -14,6 +14,7 @@ import { daemonsHelmRelease, releaseOutput, serverHelmRelease } from './helm-rel
 import { wireMonitor } from './monitor.js';
 import { planDaemons, planProbes, planServer, type DaemonsPlan, type ProbesPlan, type ServerPlan } from './releases.js';
 import { planWebui, type WebuiPlan } from './rucio-webui.js';
+import { webuiHelmRelease } from './webui-helm-release.js';
 import { planScrape, type ScrapePlan } from './scrape.js';
 
 export type { DaemonPlan, DaemonsPlan, ProbesPlan, ServerPlan } from './releases.js';
@@ -74,6 +75,12 @@ function withDaemonsOutput(env: Environment, plan: DaemonsPlan): DaemonsPlan {
   return { ...plan, helmRelease: daemonsHelmRelease(plan.values, deployed, ['daemons', plan.release]) };
 }
 
+/** A WebUI release with its HelmRelease when its output is `helmrelease`. */
+function withWebuiOutput(env: Environment, plan: WebuiPlan): WebuiPlan {
+  if (releaseOutput(env.output, plan.values.output) !== 'helmrelease') return plan;
+  return { ...plan, helmRelease: webuiHelmRelease(plan, ['webui', plan.release]) };
+}
+
 /** Resolves an environment; a values error is a UserError naming the file, line and key. */
 export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
   const env = prepareEnvironment(loaded);
@@ -87,7 +94,7 @@ export function planEnvironment(loaded: LoadedEnvironment): EnvironmentPlan {
       .map((release) => withDaemonsOutput(values, planDaemons(values, release, values.daemons[release]!)));
     const webui = Object.keys(values.webui)
       .sort()
-      .map((release) => planWebui(release, values.webui[release]!));
+      .map((release) => withWebuiOutput(values, planWebui(release, values.webui[release]!)));
     let haproxy: HaproxyCfgModel | undefined;
     if (values.haproxy) {
       const releases = new Map<string, HaproxyReleaseRef>();

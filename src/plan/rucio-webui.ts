@@ -9,6 +9,7 @@ import { checksum } from '../../constructs/shared/rucio-config.js';
 import { fullname } from '../../constructs/shared/rucio-pod.js';
 import type { SecretKeyRef } from '../../values/common.js';
 import type { RucioWebuiValues, WebuiValue } from '../../values/rucio-webui.js';
+import type { HelmReleasePlan } from './helm-release.js';
 import { Env, Mounts, guardLabels } from './pod.js';
 
 /** The chart name: the default `app` label, the container's name and the fullname suffix. */
@@ -22,11 +23,14 @@ const PM2_LOG_DIR = '/root/.pm2/logs/';
 const WEBUI_LOG_FORMAT =
   '[%{%Y-%m-%d %H:%M:%S}t]\\t%v\\t%h\\t%{X-Forwarded-For}i\\t%{X-Rucio-RequestId}i\\t%>s\\t%I\\t%B\\t%D\\t\\"%r\\"\\t\\"%{X-Rucio-Auth-Token}i\\"\\t\\"%{User-Agent}i\\"\\t%{X-Rucio-Script}i';
 
-/** A WebUI release, resolved: the props of its construct. */
-export type WebuiPlan = RucioWebuiProps;
+/** A WebUI release, resolved: the props of its construct, and with `output: helmrelease` the chart's HelmRelease. */
+export type WebuiPlan = RucioWebuiProps & {
+  /** With `output: helmrelease`: the HelmRelease of the upstream chart written instead of the manifests. */
+  readonly helmRelease?: HelmReleasePlan;
+};
 
 /** An env var name made of a prefix and a map key, as the chart writes it (`snakecase | upper`). */
-function webuiEnvName(...parts: readonly string[]): string {
+export function webuiEnvName(...parts: readonly string[]): string {
   return parts
     .map((p) =>
       p

@@ -67,6 +67,10 @@ export const rucioDaemons: Component = (ctx) => {
 const rucioWebuis: Component = (ctx) => {
   for (const webui of ctx.plan.webui) {
     const chart = ctx.chart(`apps/${ctx.env.name}/${webui.release}`, webui.release);
+    if (webui.helmRelease) {
+      upstreamRelease(chart, webui.release, webui.helmRelease, ctx.env.values.flux?.interval);
+      continue;
+    }
     new RucioWebui(chart, 'Release', webui);
   }
 };
@@ -105,7 +109,11 @@ export const fluxObjects: Component = (ctx) => {
       ),
     webui: plan.webui
       .filter((w) => rendered(w.release))
-      .map((w) => ({ release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] })),
+      .map((w) =>
+        w.helmRelease
+          ? { release: w.release, deployments: [], helmRelease: true }
+          : { release: w.release, deployments: w.values.replicaCount > 0 ? [w.fullname] : [] },
+      ),
   });
 };
 

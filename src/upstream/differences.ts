@@ -347,11 +347,12 @@ const WRITTEN: readonly UpstreamDifference[] = [
     migrate: 'Nothing.',
     keys: ['serviceAccountName'],
   },
-  // output: helmrelease (src/plan/helm-release.ts makes the values, constructs/flux/helm-release.ts the objects).
+  // output: helmrelease (src/plan/helm-release.ts and webui-helm-release.ts make the values, constructs/flux/helm-release.ts
+  // the objects).
   {
     id: 'helmrelease-chart-renders',
     area: 'helmrelease',
-    what: "A release with `output: helmrelease` (its own key, or the environment's) is written as a Flux `HelmRelease` (helm.toolkit.fluxcd.io/v2) of the upstream chart at the version pinned in `values/charts.ts`, with a `HelmRepository` (source.toolkit.fluxcd.io/v1) named `<release>-rucio-charts` in the release's folder, instead of its manifests. The chart then renders the objects, so the differences of the sections above about objects (ConfigMaps, probes, hardened pods, labels, checksums, scoped Roles, the exporter image) do not apply to it; the checks of the values (typos, retired keys, secrets by reference only) and of the two objects (the CRD schemas of HelmRelease v2 and HelmRepository v1 copied from Flux's sources, secrets) do.",
+    what: "A server, daemons or WebUI release with `output: helmrelease` (its own key, or the environment's) is written as a Flux `HelmRelease` (helm.toolkit.fluxcd.io/v2) of the upstream chart (`rucio-server`, `rucio-daemons`, `rucio-webui`) at the version pinned in `values/charts.ts`, with a `HelmRepository` (source.toolkit.fluxcd.io/v1) named `<release>-rucio-charts` in the release's folder, instead of its manifests. The chart then renders the objects, so the differences of the sections above about objects (ConfigMaps, probes, hardened pods, labels, checksums, scoped Roles, the exporter image) do not apply to it; the checks of the values (typos, retired keys, secrets by reference only) and of the two objects (the CRD schemas of HelmRelease v2 and HelmRepository v1 copied from Flux's sources, secrets) do.",
     why: 'Operators who want the official charts keep them, and still get checked values, reviewed diffs and `publish`.',
     migrate:
       "Set `output: helmrelease` on the release or the environment; the release's Flux Kustomization keeps applying `apps/<env>/<release>/`. Switching a release between the two outputs replaces its objects (Flux prunes the manifests and the chart creates objects of the same names): plan it like a redeploy.",
@@ -379,6 +380,50 @@ const WRITTEN: readonly UpstreamDifference[] = [
     why: 'A setting that silently does not apply is a bug; the manifests output can do all of these.',
     migrate: 'Remove the key, or keep `output: manifests` for that release.',
     keys: ['output', 'monitoring.enabled', 'ftsRenewal.enabled', 'automaticRestart.enabled'],
+  },
+  {
+    id: 'helmrelease-webui-secrets-env',
+    area: 'helmrelease',
+    what: "In a WebUI release, a `{secretKeyRef: {name, key}}` anywhere in `config` (`webui`, an OIDC provider, a VO) becomes an entry of the chart's `additionalEnvs` setting the same variable from that Secret (`RUCIO_WEBUI_OIDC_PROVIDER_<P>_CLIENT_SECRET` with `valueFrom.secretKeyRef`), and the key is left out of `config` (set to `null` where the chart has a default, such as its empty `client_secret`). Nothing goes through `valuesFrom`.",
+    why: "The chart writes every `config` value as a literal env var of the Deployment and copies the whole `config` into its Secret `<fullname>.config.yaml`; a secret read through `valuesFrom` would end up in both. `additionalEnvs` is the chart's own way to read a variable from a Secret, so the secret stays a reference up to the pod, as in the manifests output.",
+    migrate:
+      'Nothing: the pod gets the same variables. `rucio-gitops import` reads them back as `additionalEnvs` entries.',
+    keys: ['config.oidc_providers', 'config.webui', 'config.vo', 'additionalEnvs'],
+  },
+  {
+    id: 'helmrelease-webui-values-form',
+    area: 'helmrelease',
+    what: 'A WebUI release\'s values are written in the rucio-webui chart\'s form: every env value as the string the container gets (`config.httpd.max_request_workers: "640"`, `multivo_enabled: "True"`, `optionalConfig` booleans as `True`/`False`), our defaults written out (`image.pullPolicy: IfNotPresent` and the pinned tag, hostPath `readOnly: true`), the chart\'s defaults we do not share removed with `null` (its placeholder OIDC provider `cern`, its VO `def` when the release has none, its placeholder `community_logo_url`, its nginx ingress annotations), and the Service in both forms the chart has had: `service.port`, `targetPort`, `name` (values.yaml 36.0.4) and `service.useSSL` (the stored `service.yaml`, older, derives the port from it). Chart 40\'s `service.yaml` is not among the stored snapshots.',
+    why: 'The chart must render what the values were checked as: test/upstream/helmrelease-webui.test.ts derives what its templates, as read, render from these values and compares the env vars, ports, Service and Ingress with the manifests output.',
+    migrate: 'Nothing.',
+    keys: ['output', 'service'],
+  },
+  {
+    id: 'helmrelease-webui-no-probes',
+    area: 'helmrelease',
+    what: 'A WebUI release installed from the chart runs without readiness and liveness probes and without resources on the log sidecars (the chart has neither), and with `replicaCount: 0` the chart still writes its config Secret and a Deployment of 0 replicas (the manifests output writes nothing). Probe timings or `logSidecarResources` other than ours are refused at the key rather than dropped.',
+    why: "The chart's templates have no such settings; the defaults are accepted so a release can switch without editing, and anything set by hand is refused so it never silently stops applying.",
+    migrate:
+      'Keep `output: manifests` if you rely on the probes (a pod that does not answer is then taken out of the Service).',
+    keys: ['readinessProbe', 'livenessProbe', 'logSidecarResources', 'replicaCount'],
+  },
+  {
+    id: 'helmrelease-webui-refused',
+    area: 'helmrelease',
+    what: 'What the rucio-webui chart cannot do is an error at the key of a WebUI release with `output: helmrelease`: `podLabels` and `podAnnotations` (the chart has none), probe timings and `logSidecarResources` other than ours, `config.logs.exposeHttpdLogs` / `exposeWebuiLogs` (its log sidecars run `busybox` without a tag: set both to `false`), a `service.port`, `targetPort` or `name` other than what `useSSL` gives (the stored Service template derives them from it), `useDeprecatedImplicitSecrets` together with `tlsSecretName` (the chart mounts both on the same paths), a TLS entry of `ingress.tls` with its own `hosts` (the chart puts every host into each entry), a `defaultMode` on a Secret mount, `optional` Secret mounts, `readOnly` persistent volumes, and an `optionalConfig` value with `"`, `\\` or a line break (the chart writes it inside double quotes).',
+    why: 'A setting that silently does not apply is a bug; the manifests output can do all of these.',
+    migrate:
+      'Remove the key (for the log sidecars: set them to `false`), or keep `output: manifests` for that release.',
+    keys: [
+      'podLabels',
+      'podAnnotations',
+      'config.logs.exposeHttpdLogs',
+      'config.logs.exposeWebuiLogs',
+      'service.port',
+      'useDeprecatedImplicitSecrets',
+      'ingress.tls',
+      'optionalConfig',
+    ],
   },
 ];
 

@@ -27,7 +27,7 @@ function written(): { where: string; object: Obj }[] {
       const o = parse(text) as Obj | null;
       if (isFluxHelm(o)) out.push({ where: `dist/${path}`, object: o });
     }
-  for (const fixture of ['test/fixtures/helmrelease'])
+  for (const fixture of ['test/fixtures/helmrelease', 'test/fixtures/helmrelease-webui'])
     for (const f of renderEnvironments(loadEnvironments(join(REPO, fixture))))
       if (isFluxHelm(f.object)) out.push({ where: `${fixture}: ${f.path}`, object: f.object });
   return out;
@@ -79,8 +79,8 @@ describe('the Flux CRD schemas copied from their sources', () => {
 
   test('every HelmRelease and HelmRepository in dist/ and in the helmrelease tests validates', async () => {
     const objects = written();
-    expect(objects.filter((o) => o.object.kind === 'HelmRelease').length).toBeGreaterThanOrEqual(2);
-    expect(objects.filter((o) => o.object.kind === 'HelmRepository').length).toBeGreaterThanOrEqual(2);
+    expect(objects.filter((o) => o.object.kind === 'HelmRelease').length).toBeGreaterThanOrEqual(4);
+    expect(objects.filter((o) => o.object.kind === 'HelmRepository').length).toBeGreaterThanOrEqual(4);
     for (const { where, object } of objects) expect(await validateObject(object as KubeObject), where).toEqual([]);
   });
 

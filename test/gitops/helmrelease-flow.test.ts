@@ -1,7 +1,7 @@
 /**
  * `output: helmrelease` through the GitOps flow, with real git repositories and a bare remote: `diff` reviews the
- * switch of a bundled release from manifests to a HelmRelease (and a change of a chart value), `publish` lands it in
- * the deploy repository where the release's Kustomization still applies its folder.
+ * switch of a bundled release (the server, the WebUI) from manifests to a HelmRelease (and a change of a chart value),
+ * `publish` lands it in the deploy repository where the release's Kustomization still applies its folder.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +26,23 @@ function switchServer(repo: string): void {
     join(repo, 'environments/integration.yaml'),
     '  serverint:\n    replicaCount: 2\n',
     '  serverint:\n    output: helmrelease\n    monitoring: {enabled: false}\n    replicaCount: 2\n',
+  );
+}
+
+/**
+ * The integration WebUI release switched to the upstream chart: its log sidecars off (the chart's busybox has no tag)
+ * and its Service's loadBalancerIP kept (values.yaml of the chart declares it).
+ */
+function switchWebui(repo: string): void {
+  edit(
+    join(repo, 'environments/integration.yaml'),
+    '  webuiint:\n    fullnameOverride: webuiint\n',
+    '  webuiint:\n    output: helmrelease\n    fullnameOverride: webuiint\n',
+  );
+  edit(
+    join(repo, 'environments/integration.yaml'),
+    '    config:\n      webui:\n',
+    '    config:\n      logs: {exposeHttpdLogs: false, exposeWebuiLogs: false}\n      webui:\n',
   );
 }
 
@@ -79,6 +96,65 @@ describe('output: helmrelease with diff and publish (real git repositories)', ()
     expect(second.code).toBe(1);
     expect(changes(second.review)).toEqual(['changed apps/integration/serverint/HelmRelease.serverint.k8s.yaml']);
     expect(second.markdown).toContain('| changed | `HelmRelease/serverint` | `spec.values.replicaCount` |');
+  });
+
+  it('diff and publish take a WebUI release switched to the rucio-webui chart, then a change of a chart value', async () => {
+    const source = sourceRepo();
+    const remote = bareRemote();
+    const opts = { environments: join(source, 'environments'), repo: remote, branch: 'main', attempts: 5 };
+    expect((await publishTo(opts, capture().ctx)).commit).toMatch(/^[0-9a-f]{40}$/);
+
+    git(source, 'checkout', '-q', '-b', 'webui-chart');
+    switchWebui(source);
+    const first = await review(source);
+    expect(first.code).toBe(1);
+    expect(changes(first.review)).toEqual([
+      'added apps/integration/webuiint/HelmRelease.webuiint.k8s.yaml',
+      'added apps/integration/webuiint/HelmRepository.webuiint-rucio-charts.k8s.yaml',
+      'removed apps/integration/webuiint/Deployment.webuiint.k8s.yaml',
+      'removed apps/integration/webuiint/Service.webuiint.k8s.yaml',
+    ]);
+    expect(first.markdown).toContain('| added | `HelmRelease/webuiint` |');
+
+    git(source, 'add', '-A');
+    git(source, 'commit', '-q', '-m', 'webuiint from the upstream chart');
+    git(source, 'checkout', '-q', 'main');
+    git(source, 'merge', '-q', '--no-ff', 'webui-chart', '-m', 'merge');
+    const published = await publishTo(opts, capture().ctx);
+    expect(published.commit).toMatch(/^[0-9a-f]{40}$/);
+    const message = git(remote, 'log', '-1', '--format=%B', 'main');
+    expect(message).toContain('integration: 2 added, 0 changed, 2 removed');
+    const clone = join(tempDir('rg-inspect-'), 'clone');
+    git(tempDir(), 'clone', '-q', '-b', 'main', remote, clone);
+    const folder = join(clone, 'apps/integration/webuiint');
+    const kustomization = parse(readFileSync(join(folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+    expect(kustomization.resources).toEqual([
+      'HelmRelease.webuiint.k8s.yaml',
+      'HelmRepository.webuiint-rucio-charts.k8s.yaml',
+    ]);
+    const release = parse(readFileSync(join(folder, 'HelmRelease.webuiint.k8s.yaml'), 'utf8')) as {
+      spec: { chart: { spec: { chart: string } }; values: { service: Record<string, unknown> } };
+    };
+    expect(release.spec.chart.spec.chart).toBe('rucio-webui');
+    expect(release.spec.values.service.loadBalancerIP).toBe('192.0.2.12');
+    expect(
+      parse(readFileSync(join(clone, 'clusters/integration/Kustomization.rucio-app-webuiint.k8s.yaml'), 'utf8')).spec
+        .path,
+    ).toBe('./apps/integration/webuiint');
+
+    // A value change: the review names the field of the HelmRelease that changes.
+    synthInto(join(source, 'environments'), join(source, 'dist'));
+    git(source, 'add', '-A');
+    git(source, 'commit', '-q', '-m', 'synth');
+    git(source, 'checkout', '-q', '-b', 'more-webui-replicas');
+    edit(
+      join(source, 'environments/integration.yaml'),
+      '    fullnameOverride: webuiint\n    replicaCount: 1\n',
+      '    fullnameOverride: webuiint\n    replicaCount: 2\n',
+    );
+    const second = await review(source);
+    expect(changes(second.review)).toEqual(['changed apps/integration/webuiint/HelmRelease.webuiint.k8s.yaml']);
+    expect(second.markdown).toContain('| changed | `HelmRelease/webuiint` | `spec.values.replicaCount` |');
   });
 
   it('publish lands the HelmRelease and HelmRepository where the release Kustomization applies them', async () => {
