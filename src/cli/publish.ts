@@ -316,7 +316,14 @@ async function publishIn(work: string, run: PublishRun): Promise<PublishResult> 
   {
     const clone = join(work, 'deploy');
     try {
-      await gitFor(work).clone(repo, clone, ['--no-checkout']);
+      // The clone is thrown away after the push: no `gc --auto` / `maintenance run --auto` after its commits.
+      await gitFor(work).clone(repo, clone, [
+        '--no-checkout',
+        '--config',
+        'gc.auto=0',
+        '--config',
+        'maintenance.auto=false',
+      ]);
     } catch (e) {
       if (isNoSpace(e)) throw e;
       throw new UserError(
