@@ -60,10 +60,14 @@ interface Done {
 const BATCH_FILES = 8;
 const BATCH_CHARS = 256 * 1024;
 /**
- * The worker's young generation: the objects it receives live only while they are scanned, so a small one suffices
- * and keeps the worker's memory low (200 releases in one environment stay under the 400 MB of issue 14).
+ * The worker's heap: the objects it receives live only while they are scanned, so a small young generation suffices,
+ * and its old generation holds little more than the scanner's memo tables (a few megabytes each, see
+ * secrets/scan.ts) and one batch; capped, so that the worker does not grow the process by keeping garbage (200
+ * releases in one environment stay under the 400 MB of issue 14). Files whose text is larger than `LOCAL_CHARS` are
+ * scanned in this thread, so no one file can outgrow the worker's heap.
  */
-const WORKER_YOUNG_MB = 1;
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 };
+const LOCAL_CHARS = 512 * 1024;
 /** Batches sent and not yet answered before the sender waits (bounds the memory the queue holds). */
 const MAX_IN_FLIGHT = 4;
 
@@ -78,7 +82,7 @@ export function startScanQueue(): ScanQueue {
     return localQueue();
   let worker: Worker;
   try {
-    worker = start({ maxYoungGenerationSizeMb: WORKER_YOUNG_MB });
+    worker = start(WORKER_LIMITS);
   } catch {
     return localQueue();
   }
@@ -144,6 +148,10 @@ function workerQueue(worker: Worker): ScanQueue {
   return {
     add(object, text, yaml, done) {
       if (failure) throw failure;
+      if (text.length > LOCAL_CHARS) {
+        done(scanFile(object, text, yaml));
+        return;
+      }
       const id = nextId++;
       receivers.set(id, done);
       batch.push({ id, object, text, yaml });

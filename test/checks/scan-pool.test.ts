@@ -73,6 +73,12 @@ function planted(): RenderedFile[] {
       undefined,
       'backend x\n  server a https://admin:hunter2@rucio:443\n',
     ),
+    // Larger than what the worker is given (scanned in this thread), with its finding on the last line.
+    file(
+      'infrastructure/production/haproxy/large.cfg',
+      undefined,
+      `${'# x\n'.repeat(200_000)}ghp_${'A1b2'.repeat(9)}\n`,
+    ),
   ];
 }
 
@@ -90,7 +96,8 @@ async function report(scans: ScanQueue | undefined, extra: readonly RenderedFile
 describe('the per-file scans in a worker thread', () => {
   it('report the same problems as in this thread, for every kind of finding', async () => {
     const here = await report(localQueue());
-    expect(here.filter((p) => /\[(credentials|secret-data|object-size)\]/.test(p)).length).toBe(6);
+    expect(here.filter((p) => /\[(credentials|secret-data|object-size)\]/.test(p)).length).toBe(7);
+    expect(here).toContainEqual(expect.stringMatching(/large\.cfg:200001 {2}\[credentials\] holds a GitHub token/));
     useWorker();
     started = 0;
     const there = await report(startScanQueue());
