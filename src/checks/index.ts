@@ -10,7 +10,8 @@
 import type { LoadedEnvironment } from '../load/environments.js';
 import { printablePath, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
-import type { KubeObject, RenderedFile } from '../synth/files.js';
+import { provideText, textMaker, type KubeObject, type RenderedFile } from '../synth/files.js';
+import { objectText } from '../synth/object-text.js';
 import type { Waiver } from '../../values/policy.js';
 import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/declarations.js';
 import { kubernetesIssues } from './kubernetes.js';
@@ -178,10 +179,10 @@ export async function runChecks(
     if (!f.object) {
       // Files that are not objects (an haproxy.cfg for the VMs): the text rules, with lines.
       const file = `${options.out}/${f.path}`;
-      scans.add(undefined, f.text, f.path.endsWith('.yaml'), (scan) =>
-        problems.push(...textCredentials(scan.text, file)),
-      );
-      done(f);
+      scans.add(undefined, f.text, f.path.endsWith('.yaml'), (scan) => {
+        problems.push(...textCredentials(scan.text, file));
+        done(f);
+      });
       continue;
     }
     const env = envOf(f.path) ?? '';
@@ -241,9 +242,14 @@ export async function runChecks(
       const secretData = secretDataProblems(o, at);
       const rendered = files[fileIndex.get(placed.path)!]!;
       await scans.room();
-      scans.add(o, rendered.text, rendered.path.endsWith('.yaml'), (scan) =>
-        problems.push(...scanProblems(scan, secretData, at, file)),
-      );
+      // A file whose text is not made yet gets it from the queue (made here or in the worker, by the same function),
+      // and is passed on (written) once scanned.
+      const make = textMaker(rendered) === objectText;
+      scans.add(o, make ? undefined : rendered.text, rendered.path.endsWith('.yaml'), (scan, text) => {
+        if (make) provideText(rendered, text);
+        problems.push(...scanProblems(scan, secretData, at, file));
+        done(rendered);
+      });
       const found = violations.get(placed) ?? [];
       violations.delete(placed);
       for (const v of found) {
@@ -266,7 +272,6 @@ export async function runChecks(
         if (list) list.push(`${id}  (${file})`);
         else declared.set(key, [`${id}  (${file})`]);
       }
-      done(rendered);
     }
   }
   await scans.flush();

@@ -1,26 +1,34 @@
 /**
- * Where the per-file checks (`file-scan.ts`: the credential scans and the object's size) run: in this thread, or in a
- * worker thread on another core while this thread renders, validates and writes. The worker runs the same functions
- * on a structured clone of each object (plain data, so the same keys, values and order) and the same text, and
- * returns the findings; the checks turn them into problems exactly as they do for a scan made here, and sort them, so
- * the report does not depend on where or in which order the scans ran.
+ * Where the per-file checks (`file-scan.ts`: the credential scans and the object's size) run, and where an object's
+ * file text is made: in this thread, or in a worker thread on another core while this thread renders, validates and
+ * writes. The worker runs the same functions on a structured clone of each object (plain data, so the same keys,
+ * values and order) and the same text, and returns the findings and the text it made; the checks turn the findings
+ * into problems exactly as they do for a scan made here, and sort them, so the report and the files written do not
+ * depend on where or in which order the work ran.
  *
- * The worker runs `scan-worker.ts` (bundled on its own, so a worker loads the scanner and nothing else); the entry
- * point starts it (`ModuleHost.startScanWorker`, see bin/rucio-gitops.js), since it knows where the compiled code
- * is; without one (tests, a library user) everything runs in this thread.
- * `RUCIO_GITOPS_WORKERS=0` keeps it in this thread too.
+ * The worker runs `scan-worker.ts` (bundled on its own, so a worker loads the scanner and the YAML writer and nothing
+ * else); the entry point starts it (`ModuleHost.startScanWorker`, see bin/rucio-gitops.js), since it knows where the
+ * compiled code is; without one (tests, a library user) everything runs in this thread. `RUCIO_GITOPS_WORKERS=0`
+ * keeps it in this thread too. A worker that fails or stops (out of memory, killed) loses nothing: this thread does
+ * what it had not answered, and everything after.
  */
 import { availableParallelism } from 'node:os';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { moduleHost } from '../module-host.js';
-import { UserError } from '../load/problems.js';
 import type { KubeObject } from '../synth/files.js';
+import { objectText } from '../synth/object-text.js';
 import { scanFile, type FileScan } from './file-scan.js';
+
+/** Receives a file's scan, and its text (the one given, or the one made). */
+export type ScanDone = (scan: FileScan, text: string) => void;
 
 /** Takes files to scan and hands back each file's scan. */
 export interface ScanQueue {
-  /** Queues one file; `done` receives its scan (at once here, later from a worker). */
-  add(object: KubeObject | undefined, text: string, yaml: boolean, done: (scan: FileScan) => void): void;
+  /**
+   * Queues one file; `done` receives its scan (at once here, later from a worker). `text` undefined asks for the
+   * text to be made too, as `objectText(object)` (the object is then required).
+   */
+  add(object: KubeObject | undefined, text: string | undefined, yaml: boolean, done: ScanDone): void;
   /** Resolves when the queue takes more files (a worker behind by several batches holds the sender back). */
   room(): Promise<void>;
   /** Resolves when every queued file's scan was handed back. */
@@ -29,10 +37,23 @@ export interface ScanQueue {
   close(): void;
 }
 
+/** The file's text as given, or made from its object. */
+function textOf(object: KubeObject | undefined, text: string | undefined): string {
+  if (text !== undefined) return text;
+  if (object === undefined) throw new Error('a file without text needs an object to make it from');
+  return objectText(object);
+}
+
+/** Does one file's work in this thread. */
+function here(object: KubeObject | undefined, text: string | undefined, yaml: boolean, done: ScanDone): void {
+  const t = textOf(object, text);
+  done(scanFile(object, t, yaml), t);
+}
+
 /** Scans in this thread. */
 export function localQueue(): ScanQueue {
   return {
-    add: (object, text, yaml, done) => done(scanFile(object, text, yaml)),
+    add: here,
     room: () => Promise.resolve(),
     flush: () => Promise.resolve(),
     close: () => {},
@@ -43,30 +64,29 @@ export function localQueue(): ScanQueue {
 interface Job {
   readonly id: number;
   readonly object: KubeObject | undefined;
-  readonly text: string;
+  /** Undefined: make it (`objectText`). */
+  readonly text: string | undefined;
   readonly yaml: boolean;
 }
 
-/** One file's scan sent back. */
+/** One file's scan sent back, with the text when the worker made it. */
 interface Done {
   readonly id: number;
   readonly scan: FileScan;
+  readonly text?: string;
 }
 
-/**
- * Files per message, and the characters of text that close a batch early: small batches, so that the worker's copies
- * of the objects die young (a worker holding several megabytes at once grew the process by tens of megabytes).
- */
+/** Files per message, and the characters of given text that close a batch early. */
 const BATCH_FILES = 8;
 const BATCH_CHARS = 256 * 1024;
 /**
- * The worker's heap: the objects it receives live only while they are scanned, so a small young generation suffices,
- * and its old generation holds little more than the scanner's memo tables (a few megabytes each, see
- * secrets/scan.ts) and one batch; capped, so that the worker does not grow the process by keeping garbage (200
- * releases in one environment stay under the 400 MB of issue 14). Files whose text is larger than `LOCAL_CHARS` are
- * scanned in this thread, so no one file can outgrow the worker's heap.
+ * The worker's heap: what it receives lives only while it is worked on, so a small young generation suffices, and its
+ * old generation holds little more than the scanner's memo tables (a few megabytes each, see secrets/scan.ts) and one
+ * batch; capped, so that the worker does not grow the process by keeping garbage (200 releases in one environment
+ * stay under the 400 MB of issue 14). A worker that reaches the cap stops, and this thread takes over.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 };
+/** Given texts larger than this are scanned in this thread (they would be copied whole, and kept until answered). */
 const LOCAL_CHARS = 512 * 1024;
 /** Batches sent and not yet answered before the sender waits (bounds the memory the queue holds). */
 const MAX_IN_FLIGHT = 4;
@@ -94,42 +114,68 @@ function workerQueue(worker: Worker): ScanQueue {
   worker.unref();
   let nextId = 0;
   let batch: Job[] = [];
-  /** The receivers of the files in `batch`, and of the files sent and not answered yet. */
-  const receivers = new Map<number, (scan: FileScan) => void>();
   let batchChars = 0;
   let inFlight = 0;
-  let failure: UserError | undefined;
+  /**
+   * The files queued and not answered yet, with what they were given: an object (held by its file until it is
+   * written anyway) and, rarely, a text (files whose text was made before, small by `LOCAL_CHARS`).
+   */
+  const open = new Map<number, { readonly job: Job; readonly done: ScanDone }>();
+  /** The worker failed or stopped: this thread does everything from then on. */
+  let gone = false;
   let closed = false;
+  /** An error thrown by a receiver (a file that cannot be written), passed on by `room` and `flush`. */
+  let failure: Error | undefined;
+  let failed = false;
   let wake: (() => void)[] = [];
   const notify = () => {
     const w = wake;
     wake = [];
     for (const f of w) f();
   };
+  const deliver = (done: ScanDone, scan: FileScan, text: string) => {
+    if (failed) return;
+    try {
+      done(scan, text);
+    } catch (e) {
+      failed = true;
+      failure = e instanceof Error ? e : new Error(String(e));
+    }
+  };
   worker.on('message', (results: readonly Done[]) => {
     inFlight--;
-    for (const { id, scan } of results) {
-      const done = receivers.get(id)!;
-      receivers.delete(id);
-      done(scan);
+    for (const r of results) {
+      const entry = open.get(r.id);
+      if (entry === undefined) continue;
+      open.delete(r.id);
+      deliver(entry.done, r.scan, r.text ?? entry.job.text!);
     }
-    if (inFlight === 0) worker.unref();
+    if (inFlight === 0 && batch.length === 0) worker.unref();
     notify();
   });
-  // A worker that fails or stops by itself (out of memory, killed) fails the checks: what it did not answer is not
-  // known to be clean. The files sent are not kept here until answered (that held every file's text long enough to
-  // grow the heap by tens of megabytes), so they cannot be scanned here instead.
-  const stopped = (why: string) => {
-    if (closed || failure) return;
-    failure = new UserError(
-      `the checks' scan worker ${why}, so the files it was given are not known to be clean: nothing was written; run again, or with RUCIO_GITOPS_WORKERS=0 to scan in one thread`,
-    );
+  const takeOver = () => {
+    if (gone || closed) return;
+    gone = true;
+    void worker.terminate();
+    const left = [...open.values()];
+    open.clear();
+    batch = [];
+    inFlight = 0;
+    for (const { job, done } of left) {
+      if (failed) break;
+      try {
+        here(job.object, job.text, job.yaml, done);
+      } catch (e) {
+        failed = true;
+        failure = e instanceof Error ? e : new Error(String(e));
+      }
+    }
     notify();
   };
-  worker.on('error', (e) => stopped(`failed (${e.message})`));
-  worker.on('exit', (code) => stopped(`stopped (exit ${code})`));
+  worker.on('error', takeOver);
+  worker.on('exit', takeOver);
   const send = () => {
-    if (batch.length === 0) return;
+    if (batch.length === 0 || gone) return;
     worker.ref();
     worker.postMessage(batch);
     inFlight++;
@@ -140,7 +186,7 @@ function workerQueue(worker: Worker): ScanQueue {
     new Promise((resolve, reject) => {
       const check = () => {
         if (failure) reject(failure);
-        else if (ready()) resolve();
+        else if (gone || ready()) resolve();
         else wake.push(check);
       };
       check();
@@ -148,14 +194,14 @@ function workerQueue(worker: Worker): ScanQueue {
   return {
     add(object, text, yaml, done) {
       if (failure) throw failure;
-      if (text.length > LOCAL_CHARS) {
-        done(scanFile(object, text, yaml));
+      if (gone || (text !== undefined && text.length > LOCAL_CHARS)) {
+        here(object, text, yaml, done);
         return;
       }
-      const id = nextId++;
-      receivers.set(id, done);
-      batch.push({ id, object, text, yaml });
-      batchChars += text.length;
+      const job: Job = { id: nextId++, object, text, yaml };
+      open.set(job.id, { job, done });
+      batch.push(job);
+      batchChars += text?.length ?? 0;
       if (batch.length >= BATCH_FILES || batchChars >= BATCH_CHARS) send();
     },
     room() {
@@ -163,7 +209,7 @@ function workerQueue(worker: Worker): ScanQueue {
     },
     flush() {
       send();
-      return until(() => receivers.size === 0);
+      return until(() => open.size === 0);
     },
     close() {
       closed = true;
@@ -175,6 +221,12 @@ function workerQueue(worker: Worker): ScanQueue {
 /** Serves scans on the port of a worker thread started by `startScanQueue` (see `scan-worker.ts`). */
 export function serveScans(port: MessagePort): void {
   port.on('message', (jobs: readonly Job[]) => {
-    port.postMessage(jobs.map((j): Done => ({ id: j.id, scan: scanFile(j.object, j.text, j.yaml) })));
+    port.postMessage(
+      jobs.map((j): Done => {
+        const text = textOf(j.object, j.text);
+        const scan = scanFile(j.object, text, j.yaml);
+        return j.text === undefined ? { id: j.id, scan, text } : { id: j.id, scan };
+      }),
+    );
   });
 }

@@ -32,7 +32,16 @@ export interface RenderedFolder {
   readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
-const releasers = new WeakMap<RenderedFile, () => void>();
+/** What a lazy file keeps besides its fields: how it drops its object and text, and its text's state. */
+interface Lazy {
+  readonly release: () => void;
+  /** The function that makes the text, while the text is not made and the object is held; else undefined. */
+  readonly maker: () => ((object: KubeObject) => string) | undefined;
+  /** Takes a text made elsewhere by the same function from the same object (a worker's copy of it). */
+  readonly provide: (text: string) => void;
+}
+
+const lazies = new WeakMap<RenderedFile, Lazy>();
 
 /** The file of an object whose text is made by `make` on first use (`validate`, which writes nothing, never asks). */
 export function lazyFile(path: string, object: KubeObject, make: (object: KubeObject) => string): RenderedFile {
@@ -51,11 +60,30 @@ export function lazyFile(path: string, object: KubeObject, make: (object: KubeOb
       return text;
     },
   };
-  releasers.set(file, () => {
-    text = undefined;
-    held = undefined;
+  lazies.set(file, {
+    release: () => {
+      text = undefined;
+      held = undefined;
+    },
+    maker: () => (text === undefined && held !== undefined ? make : undefined),
+    provide: (made) => {
+      if (text === undefined && held !== undefined) text = made;
+    },
   });
   return file;
+}
+
+/**
+ * The function that will make a lazy file's text, while it has not made it (so the checks can have the same function
+ * make it from a copy of the object, in a worker thread, and hand it over with `provideText`); else undefined.
+ */
+export function textMaker(file: RenderedFile): ((object: KubeObject) => string) | undefined {
+  return lazies.get(file)?.maker();
+}
+
+/** Hands a lazy file the text its own function made from a copy of its object (see `textMaker`). */
+export function provideText(file: RenderedFile, text: string): void {
+  lazies.get(file)?.provide(text);
 }
 
 /**
@@ -63,5 +91,5 @@ export function lazyFile(path: string, object: KubeObject, make: (object: KubeOb
  * written yet; the file keeps its path. Only for a synth that reads neither again (see `synthesizeInto`).
  */
 export function releaseFile(file: RenderedFile): void {
-  releasers.get(file)?.();
+  lazies.get(file)?.release();
 }

@@ -17,6 +17,7 @@ import { commonLabels, type BuildContext, type Component } from './context.js';
 import { GENERATED_MARKER, lazyFile, type KubeObject, type RenderedFile, type RenderedFolder } from './files.js';
 import { filebeat, haproxy, probes, pushgateway } from './infrastructure.js';
 import { autoscaling, monitoring } from './monitoring.js';
+import { objectText } from './object-text.js';
 import { toYaml } from './yaml-emit.js';
 
 /** A release with `output: helmrelease`: the HelmRelease of its upstream chart and the HelmRepository. */
@@ -207,7 +208,7 @@ function objectFileName(o: KubeObject, clash = false): string {
 
 /** An object's file; its YAML is made on first use of `text`, so `validate`, which writes nothing, skips it. */
 function objectFile(path: string, object: KubeObject): RenderedFile {
-  return lazyFile(path, object, (o) => `${GENERATED_MARKER}\n${toYaml(o)}`);
+  return lazyFile(path, object, objectText);
 }
 
 function kustomization(resources: readonly string[]): string {
