@@ -55,6 +55,13 @@ try {
     external: ['re2-wasm'],
     output: { file: `${staging}/cli.cjs`, format: 'cjs', codeSplitting: false },
   });
+  // The worker thread of the checks' credential scans (src/checks/scan-pool.ts) loads only the scanner.
+  await build({
+    input: `${root}.build/src/checks/scan-worker.js`,
+    platform: 'node',
+    logLevel: 'warn',
+    output: { file: `${staging}/scan-worker.cjs`, format: 'cjs', codeSplitting: false },
+  });
 } catch (e) {
   rmSync(staging, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 
 const file = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 const mtime = (path) => {
@@ -33,6 +34,9 @@ const host = {
 };
 const bundled = mtime(bundle);
 if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ?? Infinity)) {
+  // The worker thread of the checks' credential scans (src/checks/scan-pool.ts), from the same compiled code.
+  host.startScanWorker = (resourceLimits) =>
+    new Worker(file('../.build/src/checks/scan-worker.js'), { resourceLimits });
   const { run } = await import(pathToFileURL(tree).href);
   await run(host);
 } else {
@@ -52,6 +56,8 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
       cachedData,
     },
   );
+  // The worker thread of the checks' credential scans: its own small bundle (the scanner only), made with this one.
+  host.startScanWorker = (resourceLimits) => new Worker(file('../.build/bundle/scan-worker.cjs'), { resourceLimits });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   await module.exports.run(host);

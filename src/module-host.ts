@@ -9,12 +9,18 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 
 /** Imports and resolves module specifiers. */
 export interface ModuleHost {
   import(specifier: string): Promise<unknown>;
   /** The file a specifier resolves to (as `require.resolve` does). */
   resolve(specifier: string): string;
+  /**
+   * Starts a worker thread running the compiled `src/checks/scan-worker.ts`; absent where the compiled code is not at
+   * hand (tests, a library user), and then the scans run in the calling thread.
+   */
+  readonly startScanWorker?: (limits: ResourceLimits) => Worker;
 }
 
 let host: ModuleHost = {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportChecks, runChecks } from './checks/index.js';
+import { startScanQueue } from './checks/scan-pool.js';
 import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
 import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
@@ -57,15 +58,21 @@ export async function synthesize(
   receiver?: (synthesis: Synthesis) => (file: RenderedFile) => void,
 ): Promise<Synthesis> {
   mark('start');
-  const envs = loadEnvironments(options.environments, options.env);
-  mark('load');
-  const files = renderEnvironments(envs);
-  mark('render');
-  const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
-  const checked = receiver?.({ envs, files });
-  reportChecks(await runChecks(envs, files, { out, partial, checked }), report.stdout, report.stderr);
-  mark('checks');
-  return { envs, files };
+  // A worker for the credential scans starts loading now, while this thread loads and renders (see scan-pool.ts).
+  const scans = startScanQueue();
+  try {
+    const envs = loadEnvironments(options.environments, options.env);
+    mark('load');
+    const files = renderEnvironments(envs);
+    mark('render');
+    const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
+    const checked = receiver?.({ envs, files });
+    reportChecks(await runChecks(envs, files, { out, partial, checked, scans }), report.stdout, report.stderr);
+    mark('checks');
+    return { envs, files };
+  } finally {
+    scans.close();
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  * so it is only a warning there.
  */
 import type { LoadedEnvironment } from '../load/environments.js';
-import { printablePath, scanText, scanValue } from '../secrets/scan.js';
+import { printablePath, type Finding } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from '../load/problems.js';
 import type { KubeObject, RenderedFile } from '../synth/files.js';
 import type { Waiver } from '../../values/policy.js';
@@ -16,6 +16,10 @@ import { DECLARATION_PREFIX, REASON_SUFFIX } from '../../constructs/shared/decla
 import { kubernetesIssues } from './kubernetes.js';
 import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
+import { MAX_OBJECT_BYTES, type FileScan } from './file-scan.js';
+import { localQueue, type ScanQueue } from './scan-pool.js';
+
+export { MAX_OBJECT_BYTES, objectBytes } from './file-scan.js';
 
 /** What the checks found, for the command to print. */
 export interface CheckReport {
@@ -38,6 +42,11 @@ export interface CheckOptions {
    * write it and drop its text instead of holding every file's text until all are checked. Every file is passed once.
    */
   readonly checked?: (file: RenderedFile) => void;
+  /**
+   * Where the per-file scans (credentials in the object and its text, the object's size) run: a worker thread's
+   * queue (`startScanQueue`), or this thread (the default). The report is the same either way.
+   */
+  readonly scans?: ScanQueue;
 }
 
 /** The environment a file belongs to: `apps/<env>/…`, `infrastructure/<env>/…`, `clusters/<env>/…`. */
@@ -67,22 +76,8 @@ function objectId(o: KubeObject): string {
   return `${o.kind}/${o.metadata?.name}`;
 }
 
-/**
- * The largest object Kubernetes stores: a ConfigMap's data may hold at most 1 MiB, and etcd refuses requests over
- * 1.5 MiB; an object over this bound would be rejected when Flux applies it.
- */
-export const MAX_OBJECT_BYTES = 1024 * 1024;
-
-/** An object's size as the API server receives it (compact JSON, UTF-8). */
-export function objectBytes(o: KubeObject): number {
-  const json = JSON.stringify(o);
-  // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
-  return /[\u0080-\uffff]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
-}
-
-/** Objects' secret rules: no Secret carrying data, no credential in any string. */
-function secretProblems(placed: PlacedObject, at: (field: string, message: string) => Problem): Problem[] {
-  const o = placed.object;
+/** A Secret carrying data: its problems (then its values are not scanned: the Secret itself is the problem). */
+function secretDataProblems(o: KubeObject, at: (field: string, message: string) => Problem): Problem[] {
   const out: Problem[] = [];
   if (o.kind === 'Secret' && o.apiVersion === 'v1') {
     for (const key of ['data', 'stringData'] as const) {
@@ -96,16 +91,39 @@ function secretProblems(placed: PlacedObject, at: (field: string, message: strin
         );
       }
     }
-    if (out.length > 0) return out;
   }
-  for (const f of scanValue(o)) {
+  return out;
+}
+
+/**
+ * Objects' secret rules and size from a file's scan: no Secret carrying data, no credential in any string of the
+ * object, then (when the object had none) in its text as written: what the structural scan cannot see (a credential
+ * split by the YAML writer); at most 1 MiB as JSON.
+ */
+function scanProblems(
+  scan: FileScan,
+  secretData: readonly Problem[],
+  at: (field: string, message: string) => Problem,
+  file: string,
+): Problem[] {
+  const out: Problem[] = [...secretData];
+  if (out.length === 0) {
+    for (const f of scan.values)
+      out.push(
+        at(
+          f.in === 'key' ? printablePath(f) : fieldPath(f.path),
+          `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`,
+        ),
+      );
+    if (out.length === 0) out.push(...textCredentials(scan.text, file));
+  }
+  if (scan.bytes > MAX_OBJECT_BYTES)
     out.push(
       at(
-        f.in === 'key' ? printablePath(f) : fieldPath(f.path),
-        `[credentials] holds ${f.what} in plain text: take it from a Secret (secretKeyRef, valueFrom.secretKeyRef or a mounted Secret), never a literal`,
+        '',
+        `[object-size] is ${scan.bytes.toLocaleString('en-US')} bytes as JSON, over the 1 MiB (1,048,576 bytes) Kubernetes accepts for an object: split what it lists (per release or per group) so that each object stays under it`,
       ),
     );
-  }
   return out;
 }
 
@@ -124,12 +142,12 @@ function whereWritten(env: LoadedEnvironment, key: string): { file: string; line
   return undefined;
 }
 
-/** The text rules over a file as it will be written, each finding with its line. */
-function textCredentials(f: RenderedFile, out: string): Problem[] {
-  return scanText(f.text, { yaml: f.path.endsWith('.yaml') }).map(
+/** The text rules' findings over a file as it will be written (`file` named as the user knows it), with lines. */
+function textCredentials(found: readonly Finding[], file: string): Problem[] {
+  return found.map(
     (c) =>
       new Problem(
-        `${out}/${f.path}`,
+        file,
         c.line,
         '',
         `[credentials] holds ${c.what} in plain text: take it from a Secret or an environment variable set from one`,
@@ -155,10 +173,14 @@ export async function runChecks(
     passed!.add(f.path);
     options.checked(f);
   };
+  const scans = options.scans ?? localQueue();
   for (const f of files) {
     if (!f.object) {
       // Files that are not objects (an haproxy.cfg for the VMs): the text rules, with lines.
-      problems.push(...textCredentials(f, options.out));
+      const file = `${options.out}/${f.path}`;
+      scans.add(undefined, f.text, f.path.endsWith('.yaml'), (scan) =>
+        problems.push(...textCredentials(scan.text, file)),
+      );
       done(f);
       continue;
     }
@@ -215,18 +237,13 @@ export async function runChecks(
             : at(issue.field, `[${issue.rule}] ${issue.message}`),
         );
       }
-      const secrets = secretProblems(placed, at);
-      problems.push(...secrets);
-      // The text as written, too: what the structural scan cannot see (a credential split by the YAML writer).
-      if (secrets.length === 0) problems.push(...textCredentials(files[fileIndex.get(placed.path)!]!, options.out));
-      const bytes = objectBytes(o);
-      if (bytes > MAX_OBJECT_BYTES)
-        problems.push(
-          at(
-            '',
-            `[object-size] is ${bytes.toLocaleString('en-US')} bytes as JSON, over the 1 MiB (1,048,576 bytes) Kubernetes accepts for an object: split what it lists (per release or per group) so that each object stays under it`,
-          ),
-        );
+      // The credential scans and the size, here or in a worker (the same findings either way).
+      const secretData = secretDataProblems(o, at);
+      const rendered = files[fileIndex.get(placed.path)!]!;
+      await scans.room();
+      scans.add(o, rendered.text, rendered.path.endsWith('.yaml'), (scan) =>
+        problems.push(...scanProblems(scan, secretData, at, file)),
+      );
       const found = violations.get(placed) ?? [];
       violations.delete(placed);
       for (const v of found) {
@@ -249,9 +266,10 @@ export async function runChecks(
         if (list) list.push(`${id}  (${file})`);
         else declared.set(key, [`${id}  (${file})`]);
       }
-      done(files[fileIndex.get(placed.path)!]!);
+      done(rendered);
     }
   }
+  await scans.flush();
   // Every rendered object is in the folder of a loaded environment, so this passes nothing on; kept so that the
   // receiver gets every file whatever the layout.
   for (const f of files) done(f);

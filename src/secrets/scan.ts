@@ -221,15 +221,22 @@ const SECRET_OWNERS = new Set([
 /**
  * Results of the pure functions below for strings seen before: keys (`metadata`, `name`, `resources`) and values
  * (labels, images, paths) repeat across the objects of a run thousands of times, and each is scanned by every text rule.
- * Only short strings are kept, and each table is emptied when it reaches its bound, so memory stays bounded.
+ * Only short strings are kept, and each table is emptied when it reaches its bound in entries or in characters, so
+ * each table holds at most a few megabytes (the checks' scan worker runs with a small heap, see checks/scan-pool.ts).
  */
 const MEMO_MAX_LENGTH = 1024;
-const MEMO_MAX_ENTRIES = 50_000;
+const MEMO_MAX_ENTRIES = 20_000;
+const MEMO_MAX_CHARS = 1_000_000;
 const nameKinds = new Map<string, 'secret' | 'reference' | 'plain'>();
 const stringHits = new Map<string, readonly Hit[]>();
+const memoChars = new Map<Map<string, unknown>, number>();
 
 function remember<V>(table: Map<string, V>, key: string, value: V): void {
-  if (table.size >= MEMO_MAX_ENTRIES) table.clear();
+  const chars = (memoChars.get(table) ?? 0) + key.length;
+  if (table.size >= MEMO_MAX_ENTRIES || chars > MEMO_MAX_CHARS) {
+    table.clear();
+    memoChars.set(table, key.length);
+  } else memoChars.set(table, chars);
   table.set(key, value);
 }
 

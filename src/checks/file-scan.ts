@@ -1,0 +1,40 @@
+/**
+ * The per-file checks that need nothing but the file: the credential scan of the object (keys and values) and of its
+ * text as written, and the object's size as the API server receives it. Pure functions of the object and the text,
+ * so they may run in this thread or in a worker (`scan-pool.ts`) with the same findings. A leaf beside the scanner:
+ * a worker that runs them loads neither the schemas nor the constructs.
+ */
+import { scanText, scanValue, type Finding } from '../secrets/scan.js';
+import type { KubeObject } from '../synth/files.js';
+
+/**
+ * The largest object Kubernetes stores: a ConfigMap's data may hold at most 1 MiB, and etcd refuses requests over
+ * 1.5 MiB; an object over this bound would be rejected when Flux applies it.
+ */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+
+/** An object's size as the API server receives it (compact JSON, UTF-8). */
+export function objectBytes(o: KubeObject): number {
+  const json = JSON.stringify(o);
+  // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
+  return /[\u0080-\uffff]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
+}
+
+/** What the per-file checks found in one file. */
+export interface FileScan {
+  /** The structural scan of the object (empty for a file that is not an object). */
+  readonly values: readonly Finding[];
+  /** The text rules over the file as written. */
+  readonly text: readonly Finding[];
+  /** The object's size as compact JSON in bytes (0 for a file that is not an object). */
+  readonly bytes: number;
+}
+
+/** Runs the per-file checks of one file: `object` is undefined for a file that is not a Kubernetes object. */
+export function scanFile(object: KubeObject | undefined, text: string, yaml: boolean): FileScan {
+  return {
+    values: object === undefined ? [] : scanValue(object),
+    text: scanText(text, { yaml }),
+    bytes: object === undefined ? 0 : objectBytes(object),
+  };
+}
