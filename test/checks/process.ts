@@ -1,7 +1,7 @@
 /** Running the built command line as a real process (the tests build it once). */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './helpers.js';
 
@@ -11,26 +11,11 @@ let built = false;
  * Builds the command (bin/build.js: tsc into .build/, the bundle and its code cache) when a source changed since the
  * last build, once per test file; after `npm test`'s own build it returns at once (a plain `tsc -p` here cost about
  * 5 s of CPU per test file even with nothing to compile, and made the next build bundle again). Test files run in
- * parallel, so a lock (a directory, created atomically) keeps two builds from writing .build/ at once.
+ * parallel: bin/build.js's own lock keeps two builds from writing .build/ at once.
  */
 export function build(): void {
   if (built) return;
-  const lock = join(ROOT, '.build-test.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${lock} held for 2 minutes: remove it if no test runs`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    }
-  }
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'bin', 'build.js'), '--quiet'], { stdio: 'pipe' });
-  } finally {
-    rmdirSync(lock);
-  }
+  execFileSync(process.execPath, [join(ROOT, 'bin', 'build.js'), '--quiet'], { stdio: 'pipe' });
   built = true;
 }
 

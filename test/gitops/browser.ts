@@ -2,8 +2,8 @@
  * Whether the headless-browser tests can run: Debian's `chromium` on the PATH. Missing, they are skipped with the
  * reason naming the package, and fail instead when RUCIO_GITOPS_REQUIRE_TOOLS=1 (set by `.ci/run`).
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { onPath } from '../tools.js';
 
 export type BrowserDecision = { action: 'run'; path: string } | { action: 'skip' | 'fail'; reason: string };
 
@@ -12,16 +12,8 @@ export function browserDecision(
   programs: readonly string[] = ['chromium'],
 ): BrowserDecision {
   for (const program of programs)
-    for (const dir of (env.PATH ?? '').split(delimiter).filter((d) => d !== '')) {
-      const file = join(dir, program);
-      try {
-        if (!statSync(file).isFile()) continue;
-        accessSync(file, constants.X_OK);
-        return { action: 'run', path: file };
-      } catch {
-        // not here
-      }
-    }
+    for (const dir of (env.PATH ?? '').split(delimiter).filter((d) => d !== ''))
+      if (onPath(program, dir)) return { action: 'run', path: join(dir, program) };
   const reason = 'chromium not found: apt-get install chromium';
   return env.RUCIO_GITOPS_REQUIRE_TOOLS === '1'
     ? { action: 'fail', reason: `${reason} (RUCIO_GITOPS_REQUIRE_TOOLS=1 requires it)` }

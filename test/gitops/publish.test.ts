@@ -1,5 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, type PublishOptions } from '../../src/cli/publish.js';
@@ -7,27 +7,9 @@ import { UserError } from '../../src/load/problems.js';
 import { GENERATED_MARKER } from '../../src/synth/files.js';
 import { bareRemote, capture, cleanup, git, identity, ROOT, snapshot, sourceRepo, tempDir } from './helpers.js';
 import { cli } from '../helpers.js';
+import { build } from '../checks/process.js';
 
 afterAll(cleanup);
-
-/** Whether every compiled file of the CLI is newer than every TypeScript source. */
-function buildIsFresh(): boolean {
-  const newest = (dir: string, ext: string, pick: (a: number, b: number) => number, start: number): number => {
-    let t = start;
-    if (!existsSync(dir)) return ext === '.js' ? 0 : Infinity;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) t = pick(t, newest(p, ext, pick, start));
-      else if (e.name.endsWith(ext)) t = pick(t, statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const sources = Math.max(...['src', 'constructs', 'values'].map((d) => newest(join(ROOT, d), '.ts', Math.max, 0)));
-  const built = Math.min(
-    ...['src', 'constructs', 'values'].map((d) => newest(join(ROOT, '.build', d), '.js', Math.min, Infinity)),
-  );
-  return built > sources;
-}
 
 function options(source: string, remote: string, extra: Partial<PublishOptions> = {}): PublishOptions {
   return { environments: join(source, 'environments'), repo: remote, branch: 'main', attempts: 5, ...extra };
@@ -170,9 +152,8 @@ describe('rucio-gitops publish (real bare remotes)', () => {
   });
 
   it('two publisher processes (the built CLI) against the same remote both land', async () => {
-    // The real command line, as CI runs it (`npm test` builds first; build here when the build is older than the sources).
-    if (!buildIsFresh())
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', ROOT], { stdio: 'pipe' });
+    // The real command line, as CI runs it (`npm test` builds first; build() builds when a source changed since).
+    build();
     const source = sourceRepo();
     const remote = bareRemote();
     await publishTo(options(source, remote, { env: ['production'] }), capture().ctx);

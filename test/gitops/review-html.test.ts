@@ -2,9 +2,9 @@
  * The merge-request review with its capacity summary: the markdown table, and the self-contained HTML page rendered
  * in a real headless browser (Debian's chromium driven by playwright-core), with a screenshot.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -214,5 +214,14 @@ it('the chromium decision names the Debian package when the browser is missing',
     action: 'fail',
     reason: 'chromium not found: apt-get install chromium (RUCIO_GITOPS_REQUIRE_TOOLS=1 requires it)',
   });
-  if (existsSync('/usr/bin/chromium')) expect(browserDecision().action).toBe('run');
+  // A chromium on the PATH is the one used, wherever the PATH puts it.
+  const bin = tempDir();
+  writeFileSync(join(bin, 'chromium'), '#!/bin/sh\n');
+  chmodSync(join(bin, 'chromium'), 0o755);
+  expect(browserDecision({ PATH: `/nonexistent${delimiter}${bin}` })).toEqual({
+    action: 'run',
+    path: join(bin, 'chromium'),
+  });
+  chmodSync(join(bin, 'chromium'), 0o644); // not executable: not a browser
+  expect(browserDecision({ PATH: bin }).action).toBe('skip');
 });
