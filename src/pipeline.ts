@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportChecks, runChecks } from './checks/index.js';
-import { startScanQueue } from './checks/scan-pool.js';
+import { localQueue, startScanQueue, type ScanQueue } from './checks/scan-pool.js';
 import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
 import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
@@ -47,6 +47,9 @@ export interface Synthesis {
   readonly files: readonly RenderedFile[];
 }
 
+/** From this many files a run uses the checks' worker thread. */
+const WORKER_FILES = 1500;
+
 /**
  * Loads, renders and checks the objects (schemas, policy, secrets); throws UserError with every problem. `out` is the
  * output folder the checks name in their messages.
@@ -58,20 +61,23 @@ export async function synthesize(
   receiver?: (synthesis: Synthesis) => (file: RenderedFile) => void,
 ): Promise<Synthesis> {
   mark('start');
-  // A worker for the credential scans starts loading now, while this thread loads and renders (see scan-pool.ts).
-  const scans = startScanQueue();
+  let scans: ScanQueue | undefined;
   try {
     const envs = loadEnvironments(options.environments, options.env);
     mark('load');
     const files = renderEnvironments(envs);
     mark('render');
+    // A large run makes the YAML text and runs the credential scans in a worker thread (see scan-pool.ts); a small one
+    // is done sooner in this thread, whose code is compiled already (measured: 167 and 642 files ~5 % slower with the
+    // worker, 2,500 files ~15 % faster).
+    scans = files.length >= WORKER_FILES ? startScanQueue() : localQueue();
     const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
     const checked = receiver?.({ envs, files });
     reportChecks(await runChecks(envs, files, { out, partial, checked, scans }), report.stdout, report.stderr);
     mark('checks');
     return { envs, files };
   } finally {
-    scans.close();
+    scans?.close();
   }
 }
 

@@ -93,8 +93,7 @@ const MAX_IN_FLIGHT = 4;
 
 /**
  * A worker that scans, when the entry point can start one, the machine has a second core and the user did not turn
- * it off; else the scans run in this thread. The worker starts loading at once, so start it before the work that
- * precedes the checks (loading, rendering).
+ * it off; else the scans run in this thread. The worker loads while the first files are sent (they wait for it).
  */
 export function startScanQueue(): ScanQueue {
   const start = moduleHost().startScanWorker;
