@@ -13,9 +13,9 @@ export default defineConfig({
     // state is caches only.
     isolate: false,
     // One worker per core, and at least two. Vitest's default leaves a core to its main process, which here only
-    // collects results: on a 2-core machine that ran the files one after another (about 250 s; two workers, about
-    // 160 s). Test files share no fixed paths or ports (temporary folders, port 0), and bin/build.js takes a lock, so
-    // two files at once are safe.
+    // collects results: on a 2-core machine that ran the files one after another (246 s; two workers, 173–190 s on
+    // a fresh clone). Test files share no fixed paths or ports (temporary folders, port 0), and bin/build.js takes a
+    // lock, so two files at once are safe.
     maxWorkers: Math.max(2, availableParallelism()),
     reporters: ['default', './test/summary-reporter.ts'],
   },

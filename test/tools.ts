@@ -30,20 +30,25 @@ export type Tool = keyof typeof TOOLS;
 /** The environment variable that turns a missing program from a skip into a failure. */
 export const REQUIRE_TOOLS = 'RUCIO_GITOPS_REQUIRE_TOOLS';
 
-/** Whether `program` is an executable file in one of the PATH's folders (no shell involved). */
-export function onPath(program: string, path = process.env.PATH ?? ''): boolean {
+/** The executable file `program` names in the first of the PATH's folders that holds one (no shell involved). */
+export function findOnPath(program: string, path = process.env.PATH ?? ''): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const file = join(dir, program);
     try {
       if (!statSync(file).isFile()) continue;
       accessSync(file, constants.X_OK);
-      return true;
+      return file;
     } catch {
       // not here
     }
   }
-  return false;
+  return undefined;
+}
+
+/** Whether `program` is an executable file in one of the PATH's folders. */
+export function onPath(program: string, path = process.env.PATH ?? ''): boolean {
+  return findOnPath(program, path) !== undefined;
 }
 
 /** What to do with a test that needs `tools`: run it, skip it (with the reason) or fail it (with the reason). */
