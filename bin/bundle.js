@@ -64,6 +64,9 @@ try {
       alias: {
         '@kubernetes-models/validate/runtime/re2': `${root}bin/lazy-re2.cjs`,
         'ajv-i18n': `${root}bin/ajv-i18n-en.cjs`,
+        // simple-git's CommonJS build: its requires (child_process, which loads net and dgram; debug) then run when a
+        // command that uses git loads it, not when the bundle starts (an ES module's imports are hoisted to the top).
+        'simple-git': `${root}node_modules/simple-git/dist/index.cjs`,
         // cdk8s ships its own copy of yaml (a bundled dependency): when it is the same version as ours, one copy.
         ...(sameYaml ? { yaml: `${root}node_modules/yaml/dist/index.js` } : {}),
       },
