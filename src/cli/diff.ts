@@ -3,6 +3,7 @@
  * merge base with the main branch), for merge-request review.
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../load/problems.js';
 import { compareTrees, hasChanges } from '../review/compare.js';
 import { formatReview, type ReviewFormat } from '../review/format.js';
@@ -19,6 +20,8 @@ export interface DiffOptions extends EnvOptions {
   readonly file?: string;
   /** `--svg FILE`: the capacity chart alone. */
   readonly svg?: string;
+  /** `--html FILE`: the review also as one self-contained HTML page (CI posts markdown and keeps the page). */
+  readonly html?: string;
   readonly base?: string;
   readonly format: string;
   readonly exitCode: boolean;
@@ -32,11 +35,16 @@ export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
   for (const [flag, file] of [
     ['--out', options.file],
     ['--svg', options.svg],
+    ['--html', options.html],
   ] as const)
     if (file !== undefined && (file === '' || (existsSync(file) && statSync(file).isDirectory())))
       throw new UsageError(
         `${flag} FILE names the file the review is written to, received '${file}'${file === '' ? '' : ' (a folder; the output folder compared is --dist DIR)'}`,
       );
+  if (options.html !== undefined && options.file !== undefined && resolve(options.html) === resolve(options.file))
+    throw new UsageError(
+      `--out and --html name the same file '${options.html}': --html writes the HTML page beside the review --out writes`,
+    );
   // The checks' report (waivers, declarations) goes to stderr: stdout is the review, posted as it is.
   const { envs, files } = await synthesize(options, { stdout: ctx.stderr, stderr: ctx.stderr });
   const top = await gitTopLevel(existingDir(options.out));
@@ -58,6 +66,10 @@ export async function diff(options: DiffOptions, ctx: Output): Promise<number> {
     writeReportFile(options.file, text);
     ctx.stderr(`wrote the ${format} review to ${options.file}\n`);
   } else ctx.stdout(text);
+  if (options.html !== undefined) {
+    writeReportFile(options.html, format === 'html' ? text : formatHtml(review));
+    ctx.stderr(`wrote the html review to ${options.html}\n`);
+  }
   if (options.svg !== undefined) {
     writeReportFile(options.svg, capacitySvg(review));
     ctx.stderr(`wrote the capacity chart to ${options.svg}\n`);

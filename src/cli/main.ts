@@ -82,7 +82,7 @@ export const COMMANDS: Record<string, Command> = {
   diff: {
     summary: 'review: what synth produces now against dist/ at a git ref, object by object, with the capacity change',
     usage:
-      'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
+      'diff [--base REF] [--format text|markdown|json|html] [--out FILE] [--html FILE] [--svg FILE] [--exit-code] [--env NAME]... [--environments DIR] [--dist DIR]',
     async run(ctx) {
       const { values } = parseOptions(ctx.args, OPTIONS.diff);
       if (values.help) return help(ctx, 'diff');
@@ -94,6 +94,7 @@ export const COMMANDS: Record<string, Command> = {
           out: values.dist,
           file: values.out,
           svg: values.svg,
+          html: values.html,
           base: values.base,
           format: values.format,
           exitCode: values['exit-code'],

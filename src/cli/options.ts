@@ -30,6 +30,7 @@ export const OPTIONS = {
     dist: { type: 'string', default: 'dist' },
     out: { type: 'string' },
     svg: { type: 'string' },
+    html: { type: 'string' },
     base: { type: 'string' },
     format: { type: 'string', default: 'text' },
     'exit-code': { type: 'boolean', default: false },
@@ -123,6 +124,11 @@ const HELP: Help = {
     dist: { value: 'DIR', text: 'the output folder to compare, at --base' },
     out: { value: 'FILE', text: 'write the review to this file', default: 'standard output' },
     svg: { value: 'FILE', text: 'also write the capacity chart as an SVG file', default: 'none' },
+    html: {
+      value: 'FILE',
+      text: 'also write the review as one self-contained HTML page (with --format markdown: the comment and the page in one run)',
+      default: 'none',
+    },
     base: {
       value: 'REF',
       text: 'the git ref whose committed output is compared',

@@ -8,7 +8,7 @@ import { UserError } from '../load/problems.js';
 
 export function writeReportFile(file: string, text: string): void {
   if (existsSync(file) && statSync(file).isDirectory())
-    throw new UserError(`${file} is a folder: --out and --svg name the file to write the review to`);
+    throw new UserError(`${file} is a folder: --out, --html and --svg name the file to write the review to`);
   if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory())
     throw new UserError(`cannot write ${file}: the folder ${dirname(file)} does not exist`);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);

@@ -10,6 +10,10 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, wr
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadEnvironments } from '../../src/load/environments.js';
+import type { RenderedFile } from '../../src/synth/files.js';
+import { renderEnvironments } from '../../src/synth/render.js';
+import { writeTree } from '../../src/synth/write.js';
 import { bareRemote, cleanup, git, identity, ROOT, tempDir } from './helpers.js';
 
 afterAll(cleanup);
@@ -20,6 +24,19 @@ interface Fixture {
   readonly deploy: string;
   readonly bin: string;
   readonly home: string;
+}
+
+const trees = new Map<string, readonly RenderedFile[]>();
+
+/**
+ * The fixture's dist/ at one step of its history, synthesized in this process: both tests' fixtures hold the same
+ * environments at the same step, so each step is rendered once. The jobs' own `synth --check` (the real command)
+ * fails when this dist/ is not exactly what the command writes.
+ */
+function synth(work: string, step: 'main' | 'merge request'): void {
+  let files = trees.get(step);
+  if (files === undefined) trees.set(step, (files = renderEnvironments(loadEnvironments(join(work, 'environments')))));
+  writeTree(join(work, 'dist'), files, {});
 }
 
 /** origin (bare) with the bundled environments and their dist/ on main; a clone on a merge-request branch. */
@@ -33,7 +50,7 @@ function fixture(): Fixture {
   cpSync(join(ROOT, 'environments'), join(work, 'environments'), { recursive: true });
   symlinkSync(join(ROOT, 'bin'), join(work, 'bin'));
   writeFileSync(join(work, '.git', 'info', 'exclude'), 'bin\nreview.*\n');
-  execFileSync(process.execPath, [join(ROOT, 'bin', 'rucio-gitops.js'), 'synth'], { cwd: work, stdio: 'pipe' });
+  synth(work, 'main');
   git(work, 'add', '-A');
   git(work, 'commit', '-q', '-m', 'environments and their manifests');
   git(work, 'push', '-q', 'origin', 'main');
@@ -43,7 +60,7 @@ function fixture(): Fixture {
   const text = readFileSync(file, 'utf8');
   expect(text).toContain('    replicaCount: 2\n');
   writeFileSync(file, text.replace('    replicaCount: 2\n', '    replicaCount: 3\n'));
-  execFileSync(process.execPath, [join(ROOT, 'bin', 'rucio-gitops.js'), 'synth'], { cwd: work, stdio: 'pipe' });
+  synth(work, 'merge request');
   git(work, 'commit', '-q', '-a', '-m', 'integration: a third API server');
   git(work, 'push', '-q', 'origin', 'more-servers');
   // The API clients: they write what they would send.

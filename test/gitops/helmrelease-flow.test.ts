@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { diff } from '../../src/cli/diff.js';
 import { publishTo } from '../../src/cli/publish.js';
 import type { Review } from '../../src/review/compare.js';
-import { bareRemote, capture, cleanup, git, sourceRepo, synthInto, tempDir } from './helpers.js';
+import { capture, cleanup, git, publishedRemote, sourceRepo, synthInto, tempDir } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -100,9 +100,10 @@ describe('output: helmrelease with diff and publish (real git repositories)', ()
 
   it('diff and publish take a WebUI release switched to the rucio-webui chart, then a change of a chart value', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
+    // The bundled environments published once (the same first publish publishTo(opts) makes into an empty remote).
+    const remote = await publishedRemote();
     const opts = { environments: join(source, 'environments'), repo: remote, branch: 'main', attempts: 5 };
-    expect((await publishTo(opts, capture().ctx)).commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(remote, 'rev-parse', 'main').trim()).toMatch(/^[0-9a-f]{40}$/);
 
     git(source, 'checkout', '-q', '-b', 'webui-chart');
     switchWebui(source);
@@ -159,9 +160,10 @@ describe('output: helmrelease with diff and publish (real git repositories)', ()
 
   it('publish lands the HelmRelease and HelmRepository where the release Kustomization applies them', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
+    // The bundled environments published once (the same first publish publishTo(opts) makes into an empty remote).
+    const remote = await publishedRemote();
     const opts = { environments: join(source, 'environments'), repo: remote, branch: 'main', attempts: 5 };
-    expect((await publishTo(opts, capture().ctx)).commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(remote, 'rev-parse', 'main').trim()).toMatch(/^[0-9a-f]{40}$/);
 
     switchServer(source);
     git(source, 'add', '-A');

@@ -6,6 +6,7 @@ import { join, relative, sep } from 'node:path';
 import { loadEnvironments } from '../../src/load/environments.js';
 import { renderEnvironments } from '../../src/synth/render.js';
 import { writeTree } from '../../src/synth/write.js';
+import { publishTo } from '../../src/cli/publish.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -20,6 +21,9 @@ export function tempDir(prefix = 'rg-test-'): string {
 
 export function cleanup(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  // The templates lived in those folders: the next test file makes its own.
+  sourceTemplate = undefined;
+  remoteTemplates.clear();
 }
 
 /**
@@ -66,21 +70,55 @@ export function synthInto(environments: string, out: string): void {
 }
 
 let bundled: ReturnType<typeof renderEnvironments> | undefined;
+let sourceTemplate: string | undefined;
 
 /**
  * A source repository: a copy of the bundled environments with their synth in dist/, committed on main by
  * Alice. Returns its folder.
+ *
+ * Every source repository of a test file starts the same, so the repository is made once (git init, add, commit)
+ * and each call returns a copy of it, history included: a test changes only its own copy.
  */
 export function sourceRepo(): string {
+  if (sourceTemplate === undefined) {
+    const template = join(tempDir('rg-source-template-'), 'source');
+    cpSync(join(ROOT, 'environments'), join(template, 'environments'), { recursive: true });
+    git(template, 'init', '-q', '-b', 'main');
+    identity(template, 'Alice Operator', 'alice@example.org');
+    // The copy holds the bundled environments: their synth is the same every time, so it is done once per file.
+    bundled ??= renderEnvironments(loadEnvironments(join(ROOT, 'environments')));
+    writeTree(join(template, 'dist'), bundled, {});
+    git(template, 'add', '-A');
+    git(template, 'commit', '-q', '-m', 'environments and their manifests');
+    sourceTemplate = template;
+  }
   const dir = join(tempDir('rg-source-'), 'source');
-  cpSync(join(ROOT, 'environments'), join(dir, 'environments'), { recursive: true });
-  git(join(dir), 'init', '-q', '-b', 'main');
-  identity(dir, 'Alice Operator', 'alice@example.org');
-  // The copy holds the bundled environments: their synth is the same every time, so it is done once per file.
-  bundled ??= renderEnvironments(loadEnvironments(join(ROOT, 'environments')));
-  writeTree(join(dir, 'dist'), bundled, {});
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'environments and their manifests');
+  cpSync(sourceTemplate, dir, { recursive: true });
+  return dir;
+}
+
+const remoteTemplates = new Map<string, string>();
+
+/**
+ * A bare deploy repository holding one publish of the bundled environments (all, or the ones named) from a
+ * `sourceRepo()`, as `publishTo(…)` into a `bareRemote()` leaves it. The publish runs once per test file and set of
+ * environments; each call returns a copy of that remote. For the tests whose subject is what happens next (a second
+ * publish, a concurrent one, a rejected push); the first publish itself is tested on its own (publish.test.ts, which
+ * also checks that this remote holds the same tree).
+ */
+export async function publishedRemote(env?: readonly string[]): Promise<string> {
+  const key = env?.join(',') ?? '';
+  let template = remoteTemplates.get(key);
+  if (template === undefined) {
+    template = bareRemote();
+    const source = sourceRepo();
+    const options = { environments: join(source, 'environments'), repo: template, branch: 'main', attempts: 1 };
+    const result = await publishTo(env ? { ...options, env } : options, capture().ctx);
+    if (result.commit === undefined) throw new Error('the first publish into an empty remote made no commit');
+    remoteTemplates.set(key, template);
+  }
+  const dir = join(tempDir('rg-remote-'), 'deploy.git');
+  cpSync(template, dir, { recursive: true });
   return dir;
 }
 

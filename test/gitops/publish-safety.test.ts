@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, removeLeftoverClones, type PublishOptions } from '../../src/cli/publish.js';
 import { UserError } from '../../src/load/problems.js';
 import { build } from '../checks/process.js';
-import { bareRemote, capture, cleanup, git, identity, ROOT, sourceRepo, tempDir } from './helpers.js';
+import { bareRemote, capture, cleanup, git, identity, publishedRemote, ROOT, sourceRepo, tempDir } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -42,9 +42,7 @@ function sourceWith(file: string, from: string, to: string): string {
 
 describe('symlinks in the deploy clone', () => {
   it('a manifest committed as a symlink is refused, naming it; the file it points to is not written', async () => {
-    const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote), capture().ctx);
+    const remote = await publishedRemote();
     // Someone commits the minos daemon's manifest as a symlink to a file outside the clone.
     const victim = join(tempDir('rg-victim-'), 'victim.txt');
     writeFileSync(victim, 'outside the clone\n');
@@ -71,9 +69,7 @@ describe('symlinks in the deploy clone', () => {
 
 describe('after a rejected push, only its own change', () => {
   it('different environments: neither publisher reverts the other', async () => {
-    const base = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(base, remote), capture().ctx);
+    const remote = await publishedRemote();
     // Alice changes production, Bob changes integration; both publish every environment from their own checkout.
     const alice = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 3\n');
     const bob = sourceWith(
@@ -102,9 +98,7 @@ describe('after a rejected push, only its own change', () => {
   });
 
   it('the same environment, the same change: nothing to publish twice', async () => {
-    const base = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(base, remote), capture().ctx);
+    const remote = await publishedRemote();
     const alice = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 3\n');
     const bob = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 3\n');
     const c = capture();
@@ -122,9 +116,7 @@ describe('after a rejected push, only its own change', () => {
   });
 
   it('the same environment, different changes to the same file: stops and says why, reverting nothing', async () => {
-    const base = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(base, remote), capture().ctx);
+    const remote = await publishedRemote();
     const alice = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 3\n');
     const bob = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 4\n');
     const err = await publishTo(options(alice, remote), capture().ctx, {
@@ -142,9 +134,7 @@ describe('after a rejected push, only its own change', () => {
   });
 
   it('the same environment, different files: both changes land', async () => {
-    const base = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(base, remote), capture().ctx);
+    const remote = await publishedRemote();
     const alice = sourceWith('production.yaml', '    undertakerCount: 1\n', '    undertakerCount: 3\n');
     const bob = sourceWith('production.yaml', '    minos:\n      threads: 5\n', '    minos:\n      threads: 7\n');
     await publishTo(options(alice, remote), capture().ctx, {

@@ -5,7 +5,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, type PublishOptions } from '../../src/cli/publish.js';
 import { UserError } from '../../src/load/problems.js';
 import { GENERATED_MARKER } from '../../src/synth/files.js';
-import { bareRemote, capture, cleanup, git, identity, ROOT, snapshot, sourceRepo, tempDir } from './helpers.js';
+import {
+  bareRemote,
+  capture,
+  cleanup,
+  git,
+  identity,
+  publishedRemote,
+  ROOT,
+  snapshot,
+  sourceRepo,
+  tempDir,
+} from './helpers.js';
 import { cli } from '../helpers.js';
 import { build } from '../checks/process.js';
 
@@ -77,6 +88,8 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     ).toContain('path: ./apps/production/daemonprod');
     expect(existsSync(join(clone, '.sourceignore'))).toBe(true);
     expect(c.out.join('')).toMatch(/^published [0-9a-f]{12} to /m);
+    // publishedRemote(), which the tests below start from, holds this same first publish.
+    expect(git(await publishedRemote(), 'rev-parse', 'main^{tree}')).toBe(git(remote, 'rev-parse', 'main^{tree}'));
 
     const again = capture();
     const second = await publishTo(options(source, remote), again.ctx);
@@ -87,8 +100,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('changes only what changed, keeps flux-system/ and files it did not generate, says which objects changed', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote), capture().ctx);
+    const remote = await publishedRemote();
     // Flux bootstrap and a person add files of their own to the deploy repository.
     const work = inspect(remote);
     identity(work, 'Flux Bootstrap', 'flux@example.org');
@@ -123,9 +135,8 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('two publishes started at the same moment both land, nothing lost, nothing forced', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
     // Both start from the same remote state.
-    await publishTo(options(source, remote, { env: ['production'] }), capture().ctx);
+    const remote = await publishedRemote(['production']);
     const env = join(source, 'environments/production.yaml');
     writeFileSync(env, readFileSync(env, 'utf8').replace('    undertakerCount: 1\n', '    undertakerCount: 4\n'));
     git(source, 'commit', '-q', '-am', 'more undertakers');
@@ -155,8 +166,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
     // The real command line, as CI runs it (`npm test` builds first; build() builds when a source changed since).
     build();
     const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote, { env: ['production'] }), capture().ctx);
+    const remote = await publishedRemote(['production']);
     const env = join(source, 'environments/production.yaml');
     writeFileSync(env, readFileSync(env, 'utf8').replace('    hermesCount: 2\n', '    hermesCount: 3\n'));
     git(source, 'commit', '-q', '-am', 'more hermes');
@@ -195,8 +205,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('retries a push the remote rejected because it moved meanwhile, and succeeds', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
+    const remote = await publishedRemote(['integration']);
     const other = inspect(remote);
     identity(other, 'Someone Else', 'else@example.org');
     const c = capture();
@@ -225,8 +234,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('gives up after the bounded attempts when the remote keeps moving, with a clear message, nothing lost', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
+    const remote = await publishedRemote(['integration']);
     const other = inspect(remote);
     identity(other, 'Someone Else', 'else@example.org');
     let moves = 0;
@@ -254,8 +262,7 @@ describe('rucio-gitops publish (real bare remotes)', () => {
 
   it('stops at once, clearly, when the remote declines the push (a hook), the remote as it was', async () => {
     const source = sourceRepo();
-    const remote = bareRemote();
-    await publishTo(options(source, remote, { env: ['integration'] }), capture().ctx);
+    const remote = await publishedRemote(['integration']);
     const before = git(remote, 'rev-parse', 'main').trim();
     writeFileSync(
       join(remote, 'hooks/pre-receive'),

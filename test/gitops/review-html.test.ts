@@ -113,6 +113,33 @@ describe('diff: capacity summary', () => {
     expect(u.err).toContain('--format must be one of text, markdown, json, html');
   });
 
+  it('--html FILE writes the page --format html writes, beside the --format review, in one run; bad names are usage errors', async () => {
+    const repo = mergeRequest();
+    const dir = tempDir('rg-review-');
+    const [md, page, alone] = ['review.md', 'review.html', 'alone.html'].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    const r = await review(repo, ['--format', 'markdown', '--out', md, '--html', page]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`wrote the markdown review to ${md}\n`);
+    expect(r.err).toContain(`wrote the html review to ${page}\n`);
+    expect(readFileSync(md, 'utf8')).toContain('##### Capacity of integration');
+    expect((await review(repo, ['--format', 'html', '--out', alone])).code).toBe(0);
+    expect(readFileSync(page, 'utf8')).toBe(readFileSync(alone, 'utf8'));
+    for (const bad of [tempDir('rg-folder-'), '']) {
+      const u = await review(repo, ['--format', 'markdown', '--html', bad]);
+      expect(u.code).toBe(2);
+      expect(u.err).toContain('--html FILE names the file the review is written to');
+    }
+    const same = await review(repo, ['--format', 'markdown', '--out', md, '--html', join(dir, '.', 'review.md')]);
+    expect(same.code).toBe(2);
+    expect(same.err).toContain(`--out and --html name the same file`);
+    expect(readFileSync(md, 'utf8')).toContain('##### Capacity of integration'); // not overwritten by the refusal
+  });
+
   it('escapeHtml escapes the five characters that matter', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
