@@ -31,14 +31,23 @@ function commitAt(dir: string, days: number, message: string, extra: string[] = 
   return git(dir, 'rev-parse', 'HEAD').trim();
 }
 
-/** A repository whose environments were committed on main 30 days ago. */
+let template: string | undefined;
+
+/**
+ * A repository whose environments were committed on main 30 days ago: a copy, history included, of one made once
+ * for this file (the tests run within minutes of it, which the day-long soak periods do not notice).
+ */
 function repo(): string {
+  if (template === undefined) {
+    template = join(tempDir('rg-soak-template-'), 'source');
+    cpSync(join(ROOT, 'environments'), join(template, 'environments'), { recursive: true });
+    git(template, 'init', '-q', '-b', 'main');
+    identity(template, 'Alice Operator', 'alice@example.org');
+    git(template, 'add', '-A');
+    commitAt(template, 30, 'environments');
+  }
   const dir = join(tempDir('rg-soak-'), 'source');
-  cpSync(join(ROOT, 'environments'), join(dir, 'environments'), { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  identity(dir, 'Alice Operator', 'alice@example.org');
-  git(dir, 'add', '-A');
-  commitAt(dir, 30, 'environments');
+  cpSync(template, dir, { recursive: true });
   return dir;
 }
 
