@@ -200,6 +200,8 @@ function compile() {
     process.exit(1);
   }
   rmSync(stamp, { force: true });
+  // The parse cache's entries belong to the code that made them (src/load/parse-cache.ts).
+  rmSync(join(build, 'cache'), { recursive: true, force: true });
   run([tsc, '-p', join(root, 'tsconfig.json')], 'tsc');
   run([join(root, 'bin', 'bundle.js')], 'bundling');
 

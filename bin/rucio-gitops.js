@@ -39,10 +39,18 @@ const host = {
   import: (specifier) => import(specifier),
   resolve: (specifier) => createRequire(import.meta.url).resolve(specifier),
 };
+// Environment files parsed and found clean are kept by content (src/load/parse-cache.ts) in .build/cache/parse/, which
+// a build empties, or in the folder RUCIO_GITOPS_PARSE_CACHE names (`off`: no cache); the stamp of the code that runs
+// (bundle or tree) is part of every entry's name.
+const parseCache = (code) => {
+  const dir = process.env.RUCIO_GITOPS_PARSE_CACHE || file('../.build/cache/parse');
+  return dir === 'off' ? undefined : { dir, stamp: `${code}@${mtime(code)}` };
+};
 const bundled = mtime(bundle);
 if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ?? Infinity)) {
   // The worker thread of the checks' credential scans (src/checks/scan-pool.ts), from the same compiled code.
   host.startScanWorker = (resourceLimits) => newWorker(file('../.build/src/checks/scan-worker.js'), { resourceLimits });
+  host.parseCache = parseCache(tree);
   const { run } = await import(pathToFileURL(tree).href);
   await run(host);
 } else {
@@ -64,6 +72,7 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   );
   // The worker thread of the checks' credential scans: its own small bundle (the scanner only), made with this one.
   host.startScanWorker = (resourceLimits) => newWorker(file('../.build/bundle/scan-worker.cjs'), { resourceLimits });
+  host.parseCache = parseCache(bundle);
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   await module.exports.run(host);

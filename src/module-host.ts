@@ -21,6 +21,11 @@ export interface ModuleHost {
    * hand (tests, a library user), and then the scans run in the calling thread.
    */
   readonly startScanWorker?: (limits: ResourceLimits) => Worker;
+  /**
+   * Where parsed environment files are kept between commands (`load/parse-cache.ts`), and the stamp of the running
+   * code that every entry's name includes; absent: no cache.
+   */
+  readonly parseCache?: { readonly dir: string; readonly stamp: string };
 }
 
 let host: ModuleHost = {

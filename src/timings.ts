@@ -19,7 +19,7 @@ export function mark(name: string): void {
 }
 
 /** Prints the phases recorded (when enabled), as one line of `name wall/cpu` pairs, each since the previous mark. */
-export function printTimings(write: (text: string) => void): void {
+export function printTimings(write: (text: string) => void, note = ''): void {
   if (!enabled || marks.length === 0) return;
   let wall = 0;
   let cpu = 0;
@@ -29,5 +29,7 @@ export function printTimings(write: (text: string) => void): void {
     cpu = m.cpu;
     return part;
   });
-  write(`rucio-gitops timings (wall/cpu ms): ${parts.join(', ')}; total ${Math.round(wall)}/${Math.round(cpu)}\n`);
+  write(
+    `rucio-gitops timings (wall/cpu ms): ${parts.join(', ')}; total ${Math.round(wall)}/${Math.round(cpu)}${note}\n`,
+  );
 }

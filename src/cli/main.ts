@@ -5,6 +5,7 @@
  * User errors never print a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseCacheStats } from '../load/parse-cache.js';
 import { UsageError, UserError } from '../load/problems.js';
 import { setModuleHost, type ModuleHost } from '../module-host.js';
 import type { CommandContext } from './context.js';
@@ -301,6 +302,12 @@ export async function main(argv: readonly string[], ctx: Omit<CommandContext, 'a
   }
 }
 
+/** The parse cache's figures for the timings line (`RUCIO_GITOPS_TIMINGS=1`), when it was asked. */
+function parseCacheNote(): string {
+  const { hits, misses, written } = parseCacheStats;
+  return hits + misses === 0 ? '' : `; parse cache: ${hits} hits, ${misses} misses, ${written} written`;
+}
+
 /** Runs as the process's main module; `host` is how the entry point imports and resolves run-time modules. */
 export async function run(host?: ModuleHost): Promise<void> {
   if (host) setModuleHost(host);
@@ -309,6 +316,6 @@ export async function run(host?: ModuleHost): Promise<void> {
     stderr: (t) => process.stderr.write(t),
   });
   mark('end');
-  printTimings((t) => process.stderr.write(t));
+  printTimings((t) => process.stderr.write(t), parseCacheNote());
   process.exitCode = code;
 }

@@ -10,6 +10,7 @@ import { autoscaledCountIssues, withAutoscaledCounts } from '../../values/autosc
 import { WEBUI_COMMON_IMAGE_KEYS, WEBUI_COMMON_KEYS } from '../../values/rucio-webui.js';
 import { printablePath, scanText, scanValue } from '../secrets/scan.js';
 import { Problem, UserError, sortProblems } from './problems.js';
+import { cachedSource, rememberSource } from './parse-cache.js';
 import { MAX_FILE_BYTES, parseYaml, pathKey, type Path, type YamlSource } from './yaml-source.js';
 import { issuesToProblems, suggestKey, type PathProblem } from './zod-issues.js';
 
@@ -143,7 +144,12 @@ function parseSource(file: string, problems: Problem[]): YamlSource | undefined 
     );
     return undefined;
   }
-  const { source, problems: found } = parseYaml(display(file), text);
+  // A text parsed and found clean before (by this build) is taken from the parse cache.
+  const hit = cachedSource(text);
+  const { source, problems: found } =
+    hit === undefined
+      ? parseYaml(display(file), text)
+      : { source: { file: display(file), data: hit.data, lines: hit.lines, text, clean: true }, problems: [] };
   problems.push(...found);
   if (source && !isObject(source.data)) {
     problems.push(
@@ -461,6 +467,9 @@ function credentialProblems(layer: YamlSource, hidden: Set<string>): Problem[] {
   return out;
 }
 
+/** Layers whose own scans found nothing (in this process). */
+const scannedClean = new WeakSet<YamlSource>();
+
 /** Loads one environment, or returns its problems. */
 export function loadEnvironment(
   dir: string,
@@ -491,11 +500,24 @@ export function loadEnvironment(
   found.push(...autoscaledCountIssues(resolved));
   const placed = toProblems(found, locate);
   const hidden = new Set<string>();
-  const controls = layers.flatMap(controlCharacterProblems);
+  // A layer's own scans (control characters, credentials): not again for a layer found clean before (from the parse
+  // cache, or by another environment extending it in this load); one found clean now is remembered.
+  const scanned = layers.map((layer) =>
+    layer.clean === true || scannedClean.has(layer)
+      ? { controls: [], credentials: [] }
+      : { controls: controlCharacterProblems(layer), credentials: credentialProblems(layer, hidden) },
+  );
+  layers.forEach((layer, i) => {
+    if (layer.clean === true || scannedClean.has(layer)) return;
+    if (scanned[i]!.controls.length > 0 || scanned[i]!.credentials.length > 0) return;
+    scannedClean.add(layer);
+    if (layer.text !== undefined) rememberSource(layer.text, layer);
+  });
+  const controls = scanned.flatMap((s) => s.controls);
   // A value with a line break is reported once, as that: the schema's own complaint about it would only repeat it.
   const controlled = new Set(controls.map((p) => `${p.file}\u0000${p.line}\u0000${p.path}`));
   placed.splice(0, placed.length, ...placed.filter((p) => !controlled.has(`${p.file}\u0000${p.line}\u0000${p.path}`)));
-  for (const layer of layers) placed.push(...credentialProblems(layer, hidden));
+  for (const s of scanned) placed.push(...s.credentials);
   placed.push(...controls);
   const unique = [...new Map(redact(placed, hidden).map((p) => [p.format(), p])).values()];
   problems.push(...unique);
