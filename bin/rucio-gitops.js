@@ -9,7 +9,6 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 
 // After each full garbage collection the heap may grow by 50 % over what it kept, instead of V8's default factor of up
 // to 4: a large run (200 releases in one environment) stays under 400 MB of peak memory (~370 MB, against ~400 MB
@@ -17,6 +16,8 @@ import { Worker } from 'node:worker_threads';
 // can be set here, before the program is loaded.
 setFlagsFromString('--heap-growing-percent=50');
 const file = (rel) => fileURLToPath(new URL(rel, import.meta.url));
+// node:worker_threads is loaded only when a large run starts its worker (loading it costs ~5 ms of every start).
+const newWorker = (path, options) => new (createRequire(import.meta.url)('node:worker_threads').Worker)(path, options);
 const mtime = (path) => {
   try {
     return statSync(path).mtimeMs;
@@ -41,8 +42,7 @@ const host = {
 const bundled = mtime(bundle);
 if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ?? Infinity)) {
   // The worker thread of the checks' credential scans (src/checks/scan-pool.ts), from the same compiled code.
-  host.startScanWorker = (resourceLimits) =>
-    new Worker(file('../.build/src/checks/scan-worker.js'), { resourceLimits });
+  host.startScanWorker = (resourceLimits) => newWorker(file('../.build/src/checks/scan-worker.js'), { resourceLimits });
   const { run } = await import(pathToFileURL(tree).href);
   await run(host);
 } else {
@@ -63,7 +63,7 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
     },
   );
   // The worker thread of the checks' credential scans: its own small bundle (the scanner only), made with this one.
-  host.startScanWorker = (resourceLimits) => new Worker(file('../.build/bundle/scan-worker.cjs'), { resourceLimits });
+  host.startScanWorker = (resourceLimits) => newWorker(file('../.build/bundle/scan-worker.cjs'), { resourceLimits });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   await module.exports.run(host);

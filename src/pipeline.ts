@@ -110,6 +110,7 @@ export async function synthesizeInto(
           out,
           rendered.files.map((f) => f.path),
           scope,
+          { background: true },
         ),
       );
       writer = open;
@@ -118,11 +119,15 @@ export async function synthesizeInto(
         releaseFile(file);
       };
     });
+    await writer!.settled();
     const result = writing(() => writer!.finish());
     mark('write');
     return { ...synthesis, result };
   } finally {
-    writer?.abort();
+    if (writer !== undefined) {
+      await writer.settled();
+      writer.abort();
+    }
   }
 }
 

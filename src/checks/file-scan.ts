@@ -1,6 +1,6 @@
 /**
  * The per-file checks that need nothing but the file: the credential scan of the object (keys and values) and of its
- * text as written, and the object's size as the API server receives it. Pure functions of the object and the text,
+ * text as written when that text was not made from the object, and the object's size as the API server receives it. Pure functions of the object and the text,
  * so they may run in this thread or in a worker (`scan-pool.ts`) with the same findings. A leaf beside the scanner:
  * a worker that runs them loads neither the schemas nor the constructs.
  */
@@ -24,17 +24,25 @@ export function objectBytes(o: KubeObject): number {
 export interface FileScan {
   /** The structural scan of the object (empty for a file that is not an object). */
   readonly values: readonly Finding[];
-  /** The text rules over the file as written. */
+  /** The text rules over the file as written (empty when the text was made from the object: see `scanFile`). */
   readonly text: readonly Finding[];
   /** The object's size as compact JSON in bytes (0 for a file that is not an object). */
   readonly bytes: number;
 }
 
-/** Runs the per-file checks of one file: `object` is undefined for a file that is not a Kubernetes object. */
-export function scanFile(object: KubeObject | undefined, text: string, yaml: boolean): FileScan {
+/**
+ * Runs the per-file checks of one file: `object` is undefined for a file that is not a Kubernetes object. `made` says
+ * that `text` is `objectText(object)`: YAML that the writer made from the object, holding each of its keys and strings
+ * once, with nothing else in it but YAML's own punctuation and indentation. The structural scan already ran every
+ * text rule over each of those keys and strings (and the name rules beside them), so the text rules are not run over
+ * that text a second time (it was a third of a large synth's scanning; test/checks/file-scan.test.ts shows that they
+ * find nothing there that the structural scan misses). A text given with the object (written by hand or by another
+ * tool) can hold what the object does not, a comment for one, and is scanned.
+ */
+export function scanFile(object: KubeObject | undefined, text: string, yaml: boolean, made = false): FileScan {
   return {
     values: object === undefined ? [] : scanValue(object),
-    text: scanText(text, { yaml }),
+    text: made && object !== undefined ? [] : scanText(text, { yaml }),
     bytes: object === undefined ? 0 : objectBytes(object),
   };
 }

@@ -97,9 +97,9 @@ function secretDataProblems(o: KubeObject, at: (field: string, message: string) 
 }
 
 /**
- * Objects' secret rules and size from a file's scan: no Secret carrying data, no credential in any string of the
- * object, then (when the object had none) in its text as written: what the structural scan cannot see (a credential
- * split by the YAML writer); at most 1 MiB as JSON.
+ * Objects' secret rules and size from a file's scan: no Secret carrying data, no credential in any key or string of
+ * the object, then (when the object had none) in a text given with it: what the structural scan cannot see (a comment);
+ * at most 1 MiB as JSON.
  */
 function scanProblems(
   scan: FileScan,

@@ -47,7 +47,7 @@ function textOf(object: KubeObject | undefined, text: string | undefined): strin
 /** Does one file's work in this thread. */
 function here(object: KubeObject | undefined, text: string | undefined, yaml: boolean, done: ScanDone): void {
   const t = textOf(object, text);
-  done(scanFile(object, t, yaml), t);
+  done(scanFile(object, t, yaml, text === undefined), t);
 }
 
 /** Scans in this thread. */
@@ -223,7 +223,7 @@ export function serveScans(port: MessagePort): void {
     port.postMessage(
       jobs.map((j): Done => {
         const text = textOf(j.object, j.text);
-        const scan = scanFile(j.object, text, j.yaml);
+        const scan = scanFile(j.object, text, j.yaml, j.text === undefined);
         return j.text === undefined ? { id: j.id, scan, text } : { id: j.id, scan };
       }),
     );

@@ -759,10 +759,23 @@ function decodePrintable(b64: string): string | undefined {
 
 /**
  * Runs of base64 (16+ characters, line breaks allowed) that decode to printable text: the decoded text is scanned
- * with every text rule, and a decoded `user:password` is a credential by itself. Each character is decoded at most
- * once per level, and there are two levels, so this stays linear.
+ * with every text rule, and a decoded `user:password` is a credential by itself. A run over several lines that does
+ * not decode as a whole is decoded line by line too: a base64 value on one line of a multi-line string would otherwise
+ * be hidden by a word on the next line (found in the YAML text, whose indentation ends the run, but not in the string
+ * itself). Each character is decoded at most twice per level, and there are two levels, so this stays linear.
  */
 function base64Runs(text: string, hits: Hit[], depth: number): void {
+  const decodeAt = (run: string, offset: number): boolean => {
+    const decoded = decodePrintable(run.replace(/[\r\n]/g, ''));
+    if (decoded === undefined) return false;
+    const inner: Hit[] = [];
+    scanTextHits(decoded, inner, depth + 1, false);
+    if (inner.length > 0)
+      for (const h of inner) hits.push({ rule: h.rule, what: `${h.what} (base64-encoded)`, offset });
+    else if (isUserPassword(decoded))
+      hits.push({ rule: 'base64-credentials', what: 'base64-encoded credentials (user:password)', offset });
+    return true;
+  };
   let i = 0;
   while (i < text.length) {
     if (!isB64(text.charCodeAt(i))) {
@@ -772,6 +785,7 @@ function base64Runs(text: string, hits: Hit[], depth: number): void {
     const start = i;
     let chars = 0;
     let lineRun = 0;
+    let lines = 1;
     while (i < text.length) {
       const c = text.charCodeAt(i);
       if (isB64(c)) {
@@ -781,23 +795,21 @@ function base64Runs(text: string, hits: Hit[], depth: number): void {
         // padding ends the run
         while (i < text.length && text.charCodeAt(i) === 61) i++;
         break;
-      } else if ((c === 10 || c === 13) && lineRun >= 16) lineRun = 0;
-      else break;
+      } else if ((c === 10 || c === 13) && lineRun >= 16) {
+        lineRun = 0;
+        lines++;
+      } else break;
       i++;
     }
     if (chars < 16) continue;
     const run = text.slice(start, i);
-    // plain words and paths are not base64 worth decoding: it needs a digit or both cases
-    const decoded = decodePrintable(run.replace(/[\r\n]/g, ''));
-    if (decoded === undefined) continue;
-    const inner: Hit[] = [];
-    scanTextHits(decoded, inner, depth + 1, false);
-    if (inner.length > 0) {
-      for (const h of inner) hits.push({ rule: h.rule, what: `${h.what} (base64-encoded)`, offset: start });
-      continue;
+    if (decodeAt(run, start) || lines === 1) continue;
+    let from = 0;
+    for (const line of run.split('\n')) {
+      const bare = line.replace(/\r/g, '');
+      if (bare.length >= 16) decodeAt(bare, start + from);
+      from += line.length + 1;
     }
-    if (isUserPassword(decoded))
-      hits.push({ rule: 'base64-credentials', what: 'base64-encoded credentials (user:password)', offset: start });
   }
 }
 

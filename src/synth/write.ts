@@ -22,6 +22,7 @@ import {
   rmSync,
   rmdirSync,
   statSync,
+  writeFile,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -271,13 +272,36 @@ export function writeTree(out: string, files: readonly RenderedFile[], scope: Sc
 
 /** A tree being written file by file: swapped in as a whole by `finish`, or dropped by `abort`. */
 export interface TreeWriter {
-  /** Writes one file of the new tree (into the staging folder, when it differs from the current one). */
+  /**
+   * Writes one file of the new tree (into the staging folder, when it differs from the current one). Throws the error
+   * of an earlier write made in the background.
+   */
   put(path: string, text: string): void;
-  /** Removes the stale generated files and swaps the new tree in; releases the lock. */
+  /**
+   * Resolves when every file put so far is on disk (at once, unless the tree was opened with `background`). Wait for
+   * it before `finish` and before `abort`.
+   */
+  settled(): Promise<void>;
+  /** Removes the stale generated files and swaps the new tree in; releases the lock. Throws a failed write's error. */
   finish(): WriteResult;
   /** Drops what was written and releases the lock; does nothing after `finish`. */
   abort(): void;
 }
+
+/** How a tree is written. */
+export interface TreeOptions {
+  /**
+   * Write the files on libuv's threads (`fs.writeFile`) while this thread goes on with the next files, at most
+   * `BACKGROUND_FILES` files and `BACKGROUND_CHARS` characters at a time (beyond, a file is written here, which holds
+   * the sender back): opening, writing and closing 12,000 files costs this thread ~2.5 s of system time when done
+   * here. The caller must await `settled`.
+   */
+  readonly background?: boolean;
+}
+
+/** Files, and characters of text, written in the background at once: bound the texts held until written. */
+const BACKGROUND_FILES = 1024;
+const BACKGROUND_CHARS = 4 * 1024 * 1024;
 
 /**
  * Opens `out` for writing the files at `paths` (all of them must then be `put`): takes the lock, puts back a tree
@@ -285,7 +309,7 @@ export interface TreeWriter {
  * be written one by one as they are made, so a synth need not hold the text of every file: the new tree is built in
  * `<out>.staging` (a copy of the current tree, made when the first file differs) and swapped in by `finish`.
  */
-export function openTree(out: string, paths: readonly string[], scope: Scope): TreeWriter {
+export function openTree(out: string, paths: readonly string[], scope: Scope, options: TreeOptions = {}): TreeWriter {
   const folder = outputFolder(out);
   const release = lock(folder);
   let stale: string[];
@@ -310,6 +334,21 @@ export function openTree(out: string, paths: readonly string[], scope: Scope): T
   const written: string[] = [];
   let unchanged = 0;
   const made = new Set<string>();
+  // Writes in the background: how many are on their way, the first that failed, and who waits for them.
+  let pending = 0;
+  let pendingChars = 0;
+  let failure: Error | undefined;
+  let waiting: (() => void)[] = [];
+  const written1 = (chars: number, e: Error | null) => {
+    pending--;
+    pendingChars -= chars;
+    if (e !== null && failure === undefined) failure = e;
+    if (pending === 0) {
+      const w = waiting;
+      waiting = [];
+      for (const resolve of w) resolve();
+    }
+  };
   const stage = () => {
     if (staged) return;
     staged = true;
@@ -334,6 +373,7 @@ export function openTree(out: string, paths: readonly string[], scope: Scope): T
   return {
     put(path, text) {
       if (done) throw new Error(`${folder}/ is no longer open for writing`);
+      if (failure !== undefined) throw failure;
       if (!fresh && readRegular(join(folder, path)) === text) {
         unchanged++;
         return;
@@ -346,10 +386,19 @@ export function openTree(out: string, paths: readonly string[], scope: Scope): T
         mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
-      writeFileSync(target, text);
+      if (options.background === true && pending < BACKGROUND_FILES && pendingChars + text.length <= BACKGROUND_CHARS) {
+        pending++;
+        pendingChars += text.length;
+        writeFile(target, text, (e) => written1(text.length, e));
+      } else writeFileSync(target, text);
+    },
+    settled() {
+      return pending === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve));
     },
     finish() {
       if (done) throw new Error(`${folder}/ is no longer open for writing`);
+      if (pending > 0) throw new Error(`${folder}/: finish before the files written in the background are settled`);
+      if (failure !== undefined) throw failure;
       if (written.length === 0 && stale.length === 0) {
         done = true;
         release();

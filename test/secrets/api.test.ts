@@ -27,3 +27,24 @@ describe('scan', () => {
     expect(scan({ a: 1, b: ['x'] })).toEqual([]);
   });
 });
+
+describe('base64 over several lines', () => {
+  const b64 = Buffer.from('https://admin:B64Hunter2@rucio.example.org').toString('base64');
+
+  test('a base64 value on one line of a string is found, whatever the next line holds', () => {
+    for (const text of [`line one\n${b64}\nline three`, `${b64}\nword`, `${b64}\r\nanotherwordthatislong\n`]) {
+      const found = scanValue({ note: text });
+      expect(found.map((f) => f.what)).toEqual(['a URL with a password (base64-encoded)']);
+      expect(found[0]!.line).toBe(text.startsWith('line') ? 2 : 1);
+    }
+  });
+
+  test('wrapped base64 (one value over several lines) is still decoded as a whole', () => {
+    const wrapped = Buffer.from(`x=1\n${'y'.repeat(60)}\npassword=WrappedS3cr3t1\n`)
+      .toString('base64')
+      .replace(/(.{32})/g, '$1\n');
+    expect(scanText(wrapped).map((f) => [f.what, f.line])).toEqual([
+      ["a value assigned to a secret's name ('password') (base64-encoded)", 1],
+    ]);
+  });
+});

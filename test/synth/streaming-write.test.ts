@@ -4,9 +4,10 @@
  * (a stale waiver is only known once every object was checked) leaves the output as it was, with no staging folder
  * and no lock behind.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openTree } from '../../src/synth/write.js';
 import { cleanup, cli, envCopy, readTree, tempDir } from '../helpers.js';
 
 afterAll(cleanup);
@@ -46,5 +47,37 @@ describe('synth writes file by file, and swaps only a fully checked tree', () =>
     const out = join(tempDir(), 'dist');
     expect((await cli('synth', '--out', out)).code).toBe(0);
     expect(readTree(out)).toEqual(readTree(join(import.meta.dirname, '..', '..', 'dist')));
+  });
+
+  it('files written in the background: all on disk when settled, a failed write fails the tree', async () => {
+    const paths = Array.from({ length: 200 }, (_, i) => `apps/x/f${String(i).padStart(3, '0')}.k8s.yaml`);
+    const text = (p: string) => `# generated\n${p}\n`;
+    const good = join(tempDir(), 'dist');
+    const w = openTree(good, paths, {}, { background: true });
+    for (const p of paths) w.put(p, text(p));
+    expect(() => w.finish()).toThrow(/finish before the files written in the background are settled/);
+    await w.settled();
+    expect(w.finish().written).toHaveLength(200);
+    for (const p of paths) expect(readFileSync(join(good, p), 'utf8')).toBe(text(p));
+
+    // A folder where a file goes in the new tree: that write fails on a libuv thread (EISDIR).
+    const out = join(tempDir(), 'dist');
+    const bad = openTree(out, paths, {}, { background: true });
+    bad.put(paths[0]!, text(paths[0]!));
+    mkdirSync(join(`${out}.staging`, paths[20]!), { recursive: true });
+    let thrown: unknown;
+    try {
+      for (const p of paths.slice(1)) bad.put(p, text(p));
+      await bad.settled();
+      bad.finish();
+    } catch (e) {
+      thrown = e;
+    }
+    await bad.settled();
+    bad.abort();
+    expect((thrown as NodeJS.ErrnoException).code).toBe('EISDIR');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.staging`)).toBe(false);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 });
