@@ -141,6 +141,23 @@ describe('synth output', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/changed {2}.*Deployment\.daemonprod-undertaker\.k8s\.yaml/);
   });
+
+  it('--check runs every check validate runs: a check that fails fails both alike (the CI examples run only --check)', async () => {
+    const dir = envCopy({
+      '_rucio.yaml': (t) =>
+        replaceOnce(
+          t,
+          '      default: {secretKeyRef: {name: rucio-db, key: url}}',
+          '      default: postgresql://rucio:hunter2@db.example.org/rucio',
+        ),
+    });
+    const checked = await cli('synth', '--check', '--environments', dir, '--out', tempDir());
+    const validated = await cli('validate', '--environments', dir);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/holds a URL with a password in plain text/);
+    expect(checked.stderr).toBe(validated.stderr);
+    expect(validated.code).toBe(1);
+  });
 });
 
 describe('the JSON Schema for editors', () => {

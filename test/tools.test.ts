@@ -64,8 +64,10 @@ describe('the suites that drive programs, on a machine with only node', () => {
     'test/monitoring/dashboards.test.ts',
     'test/infrastructure/haproxy.test.ts',
   ];
+  // One worker: the files run one after another in it, which is all this needs (a second worker would load the
+  // constructs, cdk8s and the models a second time).
   const vitest = (extra: Record<string, string>, run = files) =>
-    spawnSync(process.execPath, [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', ...run], {
+    spawnSync(process.execPath, [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--maxWorkers=1', ...run], {
       cwd: REPO,
       encoding: 'utf8',
       env: { ...process.env, PATH: bin, [REQUIRE_TOOLS]: '', CI: '1', ...extra },
