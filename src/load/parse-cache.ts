@@ -14,7 +14,9 @@
  *
  * The entry point (bin/rucio-gitops.js) turns it on, in .build/cache/parse/ beside the build that it belongs to (a
  * build empties .build/cache/), or in the folder `RUCIO_GITOPS_PARSE_CACHE` names; `RUCIO_GITOPS_PARSE_CACHE=off`
- * turns it off. Without the entry point (tests in process, a library user) there is no cache.
+ * turns it off. Without the entry point (tests in process, a library user) there is no cache. The folder is trusted as
+ * the code is: an entry is taken for the text it is named after without parsing that text again, so a folder that
+ * someone else can write (a CI cache another branch fills) could put values into the output that no file holds.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -300,8 +300,8 @@ export interface TreeOptions {
 }
 
 /** Files, and characters of text, written in the background at once: bound the texts held until written. */
-const BACKGROUND_FILES = 1024;
-const BACKGROUND_CHARS = 4 * 1024 * 1024;
+const BACKGROUND_FILES = 64;
+const BACKGROUND_CHARS = 1024 * 1024;
 
 /**
  * Opens `out` for writing the files at `paths` (all of them must then be `put`): takes the lock, puts back a tree
