@@ -26,8 +26,11 @@ export interface FileScan {
   readonly values: readonly Finding[];
   /** The text rules over the file as written (empty when the text was made from the object: see `scanFile`). */
   readonly text: readonly Finding[];
-  /** The object's size as compact JSON in bytes (0 for a file that is not an object). */
-  readonly bytes: number;
+  /**
+   * The object's size as compact JSON in bytes (0 for a file that is not an object); undefined when it was not
+   * measured because it cannot exceed `MAX_OBJECT_BYTES` (see `cannotExceed`).
+   */
+  readonly bytes: number | undefined;
 }
 
 /**
@@ -43,6 +46,18 @@ export function scanFile(object: KubeObject | undefined, text: string, yaml: boo
   return {
     values: object === undefined ? [] : scanValue(object),
     text: made && object !== undefined ? [] : scanText(text, { yaml }),
-    bytes: object === undefined ? 0 : objectBytes(object),
+    bytes: object === undefined ? 0 : made && cannotExceed(text) ? undefined : objectBytes(object),
   };
+}
+
+/**
+ * Whether an object whose YAML the writer made (`text`) is certainly within `MAX_OBJECT_BYTES` as compact JSON, so
+ * that it need not be serialized again to be measured. The YAML holds each key and string of the object at least once
+ * character for character (plain, quoted or block), and JSON spends at most 6 bytes on one UTF-16 unit (`\u0001`; a
+ * character outside ASCII takes 2 to 4 bytes for 1 or 2 units), and per key, list item or nesting level at most its 5
+ * bytes of punctuation (`"":,` and a brace) where YAML spends at least 3 (`: ` or `- `, a line break, indentation).
+ * So the JSON has at most 6 bytes per character of the YAML (test/checks/object-size.test.ts measures the ratio).
+ */
+export function cannotExceed(text: string): boolean {
+  return 6 * text.length <= MAX_OBJECT_BYTES;
 }

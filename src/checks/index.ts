@@ -118,7 +118,7 @@ function scanProblems(
       );
     if (out.length === 0) out.push(...textCredentials(scan.text, file));
   }
-  if (scan.bytes > MAX_OBJECT_BYTES)
+  if (scan.bytes !== undefined && scan.bytes > MAX_OBJECT_BYTES)
     out.push(
       at(
         '',
