@@ -3,6 +3,7 @@
 // (.build/bundle/cli.cjs, made by bin/bundle.js in `npm run build`) when it is at least as new as the last tsc
 // output: one file to read instead of ~200 modules, compiled from V8's code cache beside it once a command has run.
 // After a plain `tsc` the bundle is older, and the compiled module tree is used.
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -63,13 +64,13 @@ if (bundled === undefined || bundled < (mtime(file('../.build/.tsbuildinfo')) ??
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`,
-    {
-      filename: bundle,
-      cachedData,
-    },
-  );
+  // The bundle is ASCII (bin/bundle.js): read as Latin-1 it is one copy into a one-byte string, without UTF-8 decoding.
+  const bytes = readFileSync(bundle);
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    cachedData,
+  });
   // The worker thread of the checks' credential scans: its own small bundle (the scanner only), made with this one.
   host.startScanWorker = (resourceLimits) => newWorker(file('../.build/bundle/scan-worker.cjs'), { resourceLimits });
   host.parseCache = parseCache(bundle);
