@@ -346,19 +346,37 @@ describeWithTools(['haproxy', 'openssl'], 'the generated configuration running o
       backends.set(s.host!, await startBackend(s.host!, undefined));
     for (const s of webui.servers)
       backends.set(s.release ?? s.host!, await startBackend(s.release ?? s.host!, tls, 'webui'));
-    ports.stats = await freePort();
-    ports.api = await freePort();
-    ports.trace = await freePort();
-    ports.webui = await freePort();
-    const cfg = remap(
-      files.get('infrastructure/integration/haproxy/haproxy.cfg')!,
-      ports.stats,
-      { api: ports.api, trace: ports.trace, webui: ports.webui },
-      Object.fromEntries([...backends].map(([name, b]) => [name, b.port])),
-    );
+    // A port found free may be taken before haproxy binds it (another test's listener). haproxy shares a port with
+    // another SO_REUSEPORT listener by default (then a request can reach the other one): -dR turns that off, so a
+    // taken port fails the bind, and the start is tried again with other ports.
     const file = join(work, 'running.cfg');
-    writeFileSync(file, cfg);
-    haproxy = procs.start('haproxy', ['-db', '-f', file]);
+    for (let attempt = 1; ; attempt++) {
+      ports.stats = await freePort();
+      ports.api = await freePort();
+      ports.trace = await freePort();
+      ports.webui = await freePort();
+      const cfg = remap(
+        files.get('infrastructure/integration/haproxy/haproxy.cfg')!,
+        ports.stats,
+        { api: ports.api, trace: ports.trace, webui: ports.webui },
+        Object.fromEntries([...backends].map(([name, b]) => [name, b.port])),
+      );
+      writeFileSync(file, cfg);
+      haproxy = procs.start('haproxy', ['-db', '-dR', '-f', file]);
+      const bound = await waitFor(
+        'haproxy listening',
+        async () => {
+          if (haproxy.exitCode !== null) return false;
+          await serverStatus(ports.stats); // throws until the stats page answers: waitFor asks again
+          return true;
+        },
+        15_000,
+      );
+      if (bound) break;
+      const output = procs.output.get(haproxy) ?? '';
+      if (attempt === 3 || !/cannot bind|Address already in use/i.test(output))
+        throw new Error(`haproxy exited: ${output}`);
+    }
     await waitFor(
       'every server UP',
       async () => {
