@@ -122,6 +122,9 @@ function readSource(file: string, problems: Problem[], cache?: SourceCache): Yam
   return source;
 }
 
+/** Layers whose own scans found nothing (in this process). */
+const scannedClean = new WeakSet<YamlSource>();
+
 function parseSource(file: string, problems: Problem[]): YamlSource | undefined {
   const read = readBounded(file);
   if ('problem' in read) {
@@ -144,12 +147,14 @@ function parseSource(file: string, problems: Problem[]): YamlSource | undefined 
     );
     return undefined;
   }
-  // A text parsed and found clean before (by this build) is taken from the parse cache.
+  // A text parsed and found clean before (by this build) is taken from the parse cache, as a layer already scanned.
   const hit = cachedSource(text);
-  const { source, problems: found } =
-    hit === undefined
-      ? parseYaml(display(file), text)
-      : { source: { file: display(file), data: hit.data, lines: hit.lines, text, clean: true }, problems: [] };
+  if (hit !== undefined && isObject(hit.data)) {
+    const cached: YamlSource = { file: display(file), data: hit.data, lines: hit.lines, text };
+    scannedClean.add(cached);
+    return cached;
+  }
+  const { source, problems: found } = parseYaml(display(file), text);
   problems.push(...found);
   if (source && !isObject(source.data)) {
     problems.push(
@@ -467,9 +472,6 @@ function credentialProblems(layer: YamlSource, hidden: Set<string>): Problem[] {
   return out;
 }
 
-/** Layers whose own scans found nothing (in this process). */
-const scannedClean = new WeakSet<YamlSource>();
-
 /** Loads one environment, or returns its problems. */
 export function loadEnvironment(
   dir: string,
@@ -502,16 +504,14 @@ export function loadEnvironment(
   const hidden = new Set<string>();
   // A layer's own scans (control characters, credentials): not again for a layer found clean before (from the parse
   // cache, or by another environment extending it in this load); one found clean now is remembered.
-  const scanned = layers.map((layer) =>
-    layer.clean === true || scannedClean.has(layer)
-      ? { controls: [], credentials: [] }
-      : { controls: controlCharacterProblems(layer), credentials: credentialProblems(layer, hidden) },
-  );
-  layers.forEach((layer, i) => {
-    if (layer.clean === true || scannedClean.has(layer)) return;
-    if (scanned[i]!.controls.length > 0 || scanned[i]!.credentials.length > 0) return;
-    scannedClean.add(layer);
-    if (layer.text !== undefined) rememberSource(layer.text, layer);
+  const scanned = layers.map((layer) => {
+    if (scannedClean.has(layer)) return { controls: [], credentials: [] };
+    const found = { controls: controlCharacterProblems(layer), credentials: credentialProblems(layer, hidden) };
+    if (found.controls.length === 0 && found.credentials.length === 0) {
+      scannedClean.add(layer);
+      if (layer.text !== undefined) rememberSource(layer.text, layer);
+    }
+    return found;
   });
   const controls = scanned.flatMap((s) => s.controls);
   // A value with a line break is reported once, as that: the schema's own complaint about it would only repeat it.

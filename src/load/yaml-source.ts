@@ -166,8 +166,6 @@ export interface YamlSource {
   readonly lines: ReadonlyMap<string, number>;
   /** The text as read (for the credential scan of comments and raw text). */
   readonly text?: string;
-  /** Taken from the parse cache: the text parsed, and its own credential and control-character scans, found nothing. */
-  readonly clean?: boolean;
 }
 
 /**
