@@ -1,7 +1,8 @@
 /**
  * The checks' per-file scans in a worker thread (src/checks/scan-pool.ts) report exactly what the same scans report in
  * this thread: the same problems for credentials in objects, in the text of objects and of other files, for Secrets
- * with data and for objects over 1 MiB; and a worker that stops loses nothing. The worker is the real one: the
+ * with data and for objects over 1 MiB; a worker that stops loses nothing, and one that falls behind does not hold
+ * the checks back. The worker is the real one: the
  * compiled .build/bundle/scan-worker.cjs in a new thread, as the command starts it.
  */
 import { readFileSync } from 'node:fs';
@@ -139,6 +140,28 @@ describe('the per-file scans in a worker thread', () => {
       useWorker(() => new Worker(code, { eval: true }));
       expect(await report(startScanQueue())).toEqual(here);
     }
+  });
+
+  it('a worker that falls behind does not hold this thread back: it does the files after 4 batches itself', async () => {
+    const here = await report(localQueue());
+    // The real worker, answering each batch 300 ms late.
+    const slow = `const { parentPort } = require('node:worker_threads');
+      const on = parentPort.on.bind(parentPort);
+      parentPort.on = (event, handler) => on(event, (m) => setTimeout(() => handler(m), 300));
+      require(${JSON.stringify(WORKER)});`;
+    let answered = 0;
+    useWorker((limits) => {
+      const worker = new Worker(slow, { eval: true, resourceLimits: limits });
+      worker.on('message', (results: unknown[]) => (answered += results.length));
+      return worker;
+    });
+    const there = await report(startScanQueue());
+    expect(there).toEqual(here);
+    // The worker answered its 4 batches of 8 files (or fewer: the checks send a batch when it is full), and no more:
+    // the other files of the production environment were done here.
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(32);
+    expect(there.texts.length).toBeGreaterThan(answered + 20);
   });
 
   it('RUCIO_GITOPS_WORKERS=0 keeps the scans in this thread', async () => {
