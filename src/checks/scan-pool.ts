@@ -68,10 +68,20 @@ export function localQueue(): ScanQueue {
   };
 }
 
-/** One file sent to the worker. */
+/**
+ * One file sent to the worker. The object goes as its compact JSON, which is what the API server receives: V8 writes
+ * JSON in about half the time that the structured clone of `postMessage` takes for these objects (measured at 200
+ * releases in one environment: 0.2 s against 0.4 s once warm, 0.36 s against 0.87 s cold), the clone of one string is a
+ * copy, and the worker measures the object's size on it (`scanFile`) instead of serializing the object again. Every
+ * object the fast YAML writer takes (`yaml-emit.ts`: plain maps, lists, strings, safe integers, booleans and null; no
+ * undefined list item, no -0) comes back from its JSON with the same keys in the same order and the same values, so
+ * the worker's text and findings are the ones this thread would make; an object outside it goes to the `yaml` library
+ * in either thread, and the schema check reports what JSON cannot carry.
+ */
 interface Job {
   readonly id: number;
-  readonly object: KubeObject | undefined;
+  /** `JSON.stringify(object)`; undefined for a file that is not an object. */
+  readonly json: string | undefined;
   /** Undefined: make it (`objectText`). */
   readonly text: string | undefined;
   readonly yaml: boolean;
@@ -84,7 +94,7 @@ interface Done {
   readonly text?: string;
 }
 
-/** Files per message, and the characters of given text that close a batch early. */
+/** Files per message, and the characters (given texts and objects' JSON) that close a batch early. */
 const BATCH_FILES = 8;
 const BATCH_CHARS = 256 * 1024;
 /**
@@ -131,7 +141,15 @@ function workerQueue(worker: Worker): ScanQueue {
    * The files queued and not answered yet, with what they were given: an object (held by its file until it is
    * written anyway) and, rarely, a text (files whose text was made before, small by `LOCAL_CHARS`).
    */
-  const open = new Map<number, { readonly job: Job; readonly done: ScanDone }>();
+  const open = new Map<
+    number,
+    {
+      readonly object: KubeObject | undefined;
+      readonly text: string | undefined;
+      readonly yaml: boolean;
+      readonly done: ScanDone;
+    }
+  >();
   /** The worker failed or stopped: this thread does everything from then on. */
   let gone = false;
   let closed = false;
@@ -159,7 +177,7 @@ function workerQueue(worker: Worker): ScanQueue {
       const entry = open.get(r.id);
       if (entry === undefined) continue;
       open.delete(r.id);
-      deliver(entry.done, r.scan, r.text ?? entry.job.text!);
+      deliver(entry.done, r.scan, r.text ?? entry.text!);
     }
     if (inFlight === 0 && batch.length === 0) worker.unref();
     notify();
@@ -172,10 +190,10 @@ function workerQueue(worker: Worker): ScanQueue {
     open.clear();
     batch = [];
     inFlight = 0;
-    for (const { job, done } of left) {
+    for (const { object, text, yaml, done } of left) {
       if (failed) break;
       try {
-        here(job.object, job.text, job.yaml, done);
+        here(object, text, yaml, done);
       } catch (e) {
         failed = true;
         failure = e instanceof Error ? e : new Error(String(e));
@@ -209,10 +227,11 @@ function workerQueue(worker: Worker): ScanQueue {
         here(object, text, yaml, done);
         return;
       }
-      const job: Job = { id: nextId++, object, text, yaml };
-      open.set(job.id, { job, done });
+      const json = object === undefined ? undefined : JSON.stringify(object);
+      const job: Job = { id: nextId++, json, text, yaml };
+      open.set(job.id, { object, text, yaml, done });
       batch.push(job);
-      batchChars += text?.length ?? 0;
+      batchChars += (text?.length ?? 0) + (json?.length ?? 0);
       if (batch.length >= BATCH_FILES || batchChars >= BATCH_CHARS) send();
     },
     room() {
@@ -235,8 +254,9 @@ export function serveScans(port: MessagePort): void {
   port.on('message', (jobs: readonly Job[]) => {
     port.postMessage(
       jobs.map((j): Done => {
-        const text = textOf(j.object, j.text);
-        const scan = scanFile(j.object, text, j.yaml, j.text === undefined);
+        const object = j.json === undefined ? undefined : (JSON.parse(j.json) as KubeObject);
+        const text = textOf(object, j.text);
+        const scan = scanFile(object, text, j.yaml, j.text === undefined, j.json);
         return j.text === undefined ? { id: j.id, scan, text } : { id: j.id, scan };
       }),
     );
