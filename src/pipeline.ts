@@ -12,6 +12,7 @@ import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
 import { renderEnvironments } from './synth/render.js';
 import { releaseFile, type RenderedFile } from './synth/files.js';
+import { failureError, type FileTarget, type WriteOutcome } from './synth/staged-file.js';
 import {
   generatedFiles,
   openTree,
@@ -47,6 +48,12 @@ export interface Synthesis {
   readonly files: readonly RenderedFile[];
 }
 
+/** What takes the checked files of `synthesize` (see `CheckOptions`). */
+interface Receiver {
+  readonly checked: (file: RenderedFile, written?: WriteOutcome) => void;
+  readonly delegate?: (path: string) => FileTarget | undefined;
+}
+
 /** From this many files a run uses the checks' worker thread. */
 const WORKER_FILES = 1500;
 
@@ -58,7 +65,7 @@ export async function synthesize(
   options: EnvOptions,
   report: Report,
   out = 'dist',
-  receiver?: (synthesis: Synthesis) => (file: RenderedFile) => void,
+  receiver?: (synthesis: Synthesis) => Receiver,
 ): Promise<Synthesis> {
   mark('start');
   let scans: ScanQueue | undefined;
@@ -72,8 +79,12 @@ export async function synthesize(
     // worker, 2,500 files ~15 % faster).
     scans = files.length >= WORKER_FILES ? startScanQueue() : localQueue();
     const partial = listEnvironments(options.environments).some((name) => !envs.some((e) => e.name === name));
-    const checked = receiver?.({ envs, files });
-    reportChecks(await runChecks(envs, files, { out, partial, checked, scans }), report.stdout, report.stderr);
+    const receive = receiver?.({ envs, files });
+    reportChecks(
+      await runChecks(envs, files, { out, partial, checked: receive?.checked, delegate: receive?.delegate, scans }),
+      report.stdout,
+      report.stderr,
+    );
     mark('checks');
     return { envs, files };
   } finally {
@@ -114,9 +125,16 @@ export async function synthesizeInto(
         ),
       );
       writer = open;
-      return (file) => {
-        writing(() => open.put(file.path, file.text));
-        releaseFile(file);
+      return {
+        // The worker writes the files whose text it makes (into the staging folder, once it holds the current tree),
+        // so that their text does not come back to this thread: at 200 releases in one environment ~7 % faster.
+        delegate: (path) => writing(() => open.delegate(path)),
+        checked: (file, written) => {
+          if (written === undefined) writing(() => open.put(file.path, file.text));
+          else if (typeof written === 'string') open.record(file.path, written);
+          else throw writeError(out, failureError(written));
+          releaseFile(file);
+        },
       };
     });
     await writer!.settled();

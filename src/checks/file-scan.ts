@@ -19,7 +19,7 @@ export function objectBytes(o: KubeObject): number {
 }
 
 /** The UTF-8 size of an object's compact JSON (`JSON.stringify(object)`). */
-export function jsonBytes(json: string): number {
+function jsonBytes(json: string): number {
   // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
   return /[\u0080-\uffff]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
 }

@@ -19,6 +19,7 @@ import { policyViolations, type PlacedObject } from './policy.js';
 import { fieldPath, validateObject } from './schema.js';
 import { MAX_OBJECT_BYTES, type FileScan } from './file-scan.js';
 import { localQueue, type ScanQueue } from './scan-pool.js';
+import type { FileTarget, WriteOutcome } from '../synth/staged-file.js';
 
 export { MAX_OBJECT_BYTES, objectBytes } from './file-scan.js';
 
@@ -42,7 +43,12 @@ export interface CheckOptions {
    * Receives each file once its own checks ran (the whole-run ones, stale waivers, come at the end), so a synth can
    * write it and drop its text instead of holding every file's text until all are checked. Every file is passed once.
    */
-  readonly checked?: (file: RenderedFile) => void;
+  readonly checked?: (file: RenderedFile, written?: WriteOutcome) => void;
+  /**
+   * Where a worker may write an object's file itself instead of passing its text back (`TreeWriter.delegate`); such a
+   * file reaches `checked` with what became of the write and without its text.
+   */
+  readonly delegate?: (path: string) => FileTarget | undefined;
   /**
    * Where the per-file scans (credentials in the object and its text, the object's size) run: a worker thread's
    * queue (`startScanQueue`), or this thread (the default). The report is the same either way.
@@ -169,11 +175,12 @@ export async function runChecks(
   const byEnv = new Map<string, PlacedObject[]>();
   const fileIndex = new Map(files.map((f, i) => [f.path, i]));
   const passed = options.checked ? new Set<string>() : undefined;
-  const done = (f: RenderedFile) => {
+  const done = (f: RenderedFile, written?: WriteOutcome) => {
     if (!options.checked || passed!.has(f.path)) return;
     passed!.add(f.path);
-    options.checked(f);
+    options.checked(f, written);
   };
+  const delegate = options.checked ? options.delegate : undefined;
   const scans = options.scans ?? localQueue();
   for (const f of files) {
     if (!f.object) {
@@ -243,13 +250,19 @@ export async function runChecks(
       const rendered = files[fileIndex.get(placed.path)!]!;
       await scans.room();
       // A file whose text is not made yet gets it from the queue (made here or in the worker, by the same function),
-      // and is passed on (written) once scanned.
+      // and is passed on (written) once scanned; or the worker writes it itself (`delegate`).
       const make = textMaker(rendered) === objectText;
-      scans.add(o, make ? undefined : rendered.text, rendered.path.endsWith('.yaml'), (scan, text) => {
-        if (make) provideText(rendered, text);
-        problems.push(...scanProblems(scan, secretData, at, file));
-        done(rendered);
-      });
+      scans.add(
+        o,
+        make ? undefined : rendered.text,
+        rendered.path.endsWith('.yaml'),
+        (scan, text, written) => {
+          if (make && text !== undefined) provideText(rendered, text);
+          problems.push(...scanProblems(scan, secretData, at, file));
+          done(rendered, written);
+        },
+        delegate && (() => delegate(rendered.path)),
+      );
       const found = violations.get(placed) ?? [];
       violations.delete(placed);
       for (const v of found) {

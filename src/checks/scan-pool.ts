@@ -22,18 +22,31 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { moduleHost } from '../module-host.js';
 import type { KubeObject } from '../synth/files.js';
 import { objectText } from '../synth/object-text.js';
+import { writeStaged, type FileTarget, type WriteOutcome } from '../synth/staged-file.js';
 import { scanFile, type FileScan } from './file-scan.js';
 
 /** Receives a file's scan, and its text (the one given, or the one made). */
-export type ScanDone = (scan: FileScan, text: string) => void;
+/**
+ * Receives a file's scan, and its text (the one given, or the one made); or, for a file the worker wrote itself (see
+ * `add`), no text and what became of the write.
+ */
+export type ScanDone = (scan: FileScan, text: string | undefined, written?: WriteOutcome) => void;
 
 /** Takes files to scan and hands back each file's scan. */
 export interface ScanQueue {
   /**
    * Queues one file; `done` receives its scan (at once here, later from a worker). `text` undefined asks for the
-   * text to be made too, as `objectText(object)` (the object is then required).
+   * text to be made too, as `objectText(object)` (the object is then required). `write`, asked only when the file
+   * goes to a worker, says where the worker writes the file itself (`staged-file.ts`), so that its text does not
+   * come back: `done` then receives what became of the write instead of the text.
    */
-  add(object: KubeObject | undefined, text: string | undefined, yaml: boolean, done: ScanDone): void;
+  add(
+    object: KubeObject | undefined,
+    text: string | undefined,
+    yaml: boolean,
+    done: ScanDone,
+    write?: () => FileTarget | undefined,
+  ): void;
   /**
    * Call between files: lets the worker's answers in (one turn of the event loop when it is behind; the next `add` is
    * then done in this thread if it still is), and rejects with a receiver's error.
@@ -85,13 +98,16 @@ interface Job {
   /** Undefined: make it (`objectText`). */
   readonly text: string | undefined;
   readonly yaml: boolean;
+  /** Where the worker writes the file itself (then the text does not come back). */
+  readonly write: FileTarget | undefined;
 }
 
-/** One file's scan sent back, with the text when the worker made it. */
+/** One file's scan sent back, with the text when the worker made it, or what became of the write it made. */
 interface Done {
   readonly id: number;
   readonly scan: FileScan;
   readonly text?: string;
+  readonly written?: WriteOutcome;
 }
 
 /** Files per message, and the characters (given texts and objects' JSON) that close a batch early. */
@@ -162,10 +178,10 @@ function workerQueue(worker: Worker): ScanQueue {
     wake = [];
     for (const f of w) f();
   };
-  const deliver = (done: ScanDone, scan: FileScan, text: string) => {
+  const deliver = (done: ScanDone, scan: FileScan, text: string | undefined, written?: WriteOutcome) => {
     if (failed) return;
     try {
-      done(scan, text);
+      done(scan, text, written);
     } catch (e) {
       failed = true;
       failure = e instanceof Error ? e : new Error(String(e));
@@ -177,7 +193,8 @@ function workerQueue(worker: Worker): ScanQueue {
       const entry = open.get(r.id);
       if (entry === undefined) continue;
       open.delete(r.id);
-      deliver(entry.done, r.scan, r.text ?? entry.text!);
+      if (r.written !== undefined) deliver(entry.done, r.scan, undefined, r.written);
+      else deliver(entry.done, r.scan, r.text ?? entry.text!);
     }
     if (inFlight === 0 && batch.length === 0) worker.unref();
     notify();
@@ -221,14 +238,14 @@ function workerQueue(worker: Worker): ScanQueue {
       check();
     });
   return {
-    add(object, text, yaml, done) {
+    add(object, text, yaml, done, write) {
       if (failure) throw failure;
       if (gone || inFlight >= MAX_IN_FLIGHT || (text !== undefined && text.length > LOCAL_CHARS)) {
         here(object, text, yaml, done);
         return;
       }
       const json = object === undefined ? undefined : JSON.stringify(object);
-      const job: Job = { id: nextId++, json, text, yaml };
+      const job: Job = { id: nextId++, json, text, yaml, write: write?.() };
       open.set(job.id, { object, text, yaml, done });
       batch.push(job);
       batchChars += (text?.length ?? 0) + (json?.length ?? 0);
@@ -251,12 +268,15 @@ function workerQueue(worker: Worker): ScanQueue {
 
 /** Serves scans on the port of a worker thread started by `startScanQueue` (see `scan-worker.ts`). */
 export function serveScans(port: MessagePort): void {
+  // The folders this worker made in the staging folders it wrote into.
+  const made = new Set<string>();
   port.on('message', (jobs: readonly Job[]) => {
     port.postMessage(
       jobs.map((j): Done => {
         const object = j.json === undefined ? undefined : (JSON.parse(j.json) as KubeObject);
         const text = textOf(object, j.text);
         const scan = scanFile(object, text, j.yaml, j.text === undefined, j.json);
+        if (j.write !== undefined) return { id: j.id, scan, written: writeStaged(j.write, text, made) };
         return j.text === undefined ? { id: j.id, scan, text } : { id: j.id, scan };
       }),
     );

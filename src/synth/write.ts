@@ -16,7 +16,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -29,6 +28,7 @@ import {
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../load/problems.js';
 import { GENERATED_MARKER, type RenderedFile } from './files.js';
+import { readRegular, type FileTarget } from './staged-file.js';
 
 /** What a write changed. */
 export interface WriteResult {
@@ -82,17 +82,6 @@ function isGenerated(file: string): boolean {
     return false;
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** The content of a regular file at `path`, or undefined (absent, or not a regular file: never followed or waited on). */
-function readRegular(path: string): string | undefined {
-  try {
-    // An absent file is the common case of a new tree: no exception (and its stack trace) for it.
-    if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 
@@ -278,6 +267,15 @@ export interface TreeWriter {
    */
   put(path: string, text: string): void;
   /**
+   * Hands the writing of `path` to another thread (`staged-file.ts`: `writeStaged`): where to write it, once the
+   * staging folder exists (at once for a new tree; in an existing one, once a file differed and the tree was copied),
+   * else undefined, and then the file is `put` here. The outcome of a handed file is reported with `record`; a handed
+   * file that comes back to `put` instead (the other thread stopped) is written again, over what it may have left.
+   */
+  delegate(path: string): FileTarget | undefined;
+  /** Records a file written (or found unchanged) by the thread it was handed to. */
+  record(path: string, outcome: 'written' | 'unchanged'): void;
+  /**
    * Resolves when every file put so far is on disk (at once, unless the tree was opened with `background`). Wait for
    * it before `finish` and before `abort`.
    */
@@ -334,6 +332,8 @@ export function openTree(out: string, paths: readonly string[], scope: Scope, op
   const written: string[] = [];
   let unchanged = 0;
   const made = new Set<string>();
+  /** Files handed to another thread (`delegate`). */
+  const handed = new Set<string>();
   // Writes in the background: how many are on their way, the first that failed, and who waits for them.
   let pending = 0;
   let pendingChars = 0;
@@ -374,11 +374,14 @@ export function openTree(out: string, paths: readonly string[], scope: Scope, op
     put(path, text) {
       if (done) throw new Error(`${folder}/ is no longer open for writing`);
       if (failure !== undefined) throw failure;
-      if (!fresh && readRegular(join(folder, path)) === text) {
+      const same = !fresh && readRegular(join(folder, path)) === text;
+      // A handed file's staging copy may hold what the other thread left half written: write it all the same.
+      if (same && !(staged && handed.has(path))) {
         unchanged++;
         return;
       }
-      written.push(path);
+      if (same) unchanged++;
+      else written.push(path);
       stage();
       const target = join(staging, path);
       const dir = dirname(target);
@@ -391,6 +394,17 @@ export function openTree(out: string, paths: readonly string[], scope: Scope, op
         pendingChars += text.length;
         writeFile(target, text, (e) => written1(text.length, e));
       } else writeFileSync(target, text);
+    },
+    delegate(path) {
+      if (done) throw new Error(`${folder}/ is no longer open for writing`);
+      if (fresh) stage();
+      else if (!staged) return undefined;
+      handed.add(path);
+      return fresh ? { target: join(staging, path) } : { target: join(staging, path), current: join(folder, path) };
+    },
+    record(path, outcome) {
+      if (outcome === 'written') written.push(path);
+      else unchanged++;
     },
     settled() {
       return pending === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve));

@@ -1,0 +1,144 @@
+/**
+ * In a large run the checks' worker writes the files whose text it makes (src/synth/staged-file.ts), so that the text
+ * does not travel back to the main thread. The tree written, and what synth reports, are those of a run without the
+ * worker: for a new output folder, for an existing one where a few files change, and when the worker stops half way
+ * (a file it left half written is written again, also one equal to the current file). A write that fails in the
+ * worker fails the synth as one in the main thread does: a clear error, the old tree kept, nothing left behind. The
+ * worker is the real one (.build/bundle/scan-worker.cjs, started as bin/rucio-gitops.js starts it).
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeOneEnvironment } from '../../bench/generate.js';
+import { moduleHost, setModuleHost } from '../../src/module-host.js';
+import { synthesizeInto } from '../../src/pipeline.js';
+import { build } from '../checks/process.js';
+import { ROOT } from '../checks/helpers.js';
+import { cleanup, readTree, tempDir } from '../helpers.js';
+
+const WORKER = join(ROOT, '.build', 'bundle', 'scan-worker.cjs');
+const original = moduleHost();
+const quiet = { stdout: () => {}, stderr: () => {} };
+
+/**
+ * The real worker, with `patch` (JavaScript run in the worker before it loads) to make it misbehave; counts the
+ * workers started.
+ */
+function useWorker(patch = ''): { started: number } {
+  const seen = { started: 0 };
+  setModuleHost({
+    ...original,
+    startScanWorker: (limits) => {
+      seen.started++;
+      return new Worker(`${patch}\nrequire(${JSON.stringify(WORKER)});`, { eval: true, resourceLimits: limits });
+    },
+  });
+  return seen;
+}
+
+/** Patch: the worker's handler sees each message through `wrap(jobs, n)` (n counts messages from 1). */
+const wrapJobs = (wrap: string) => `const { parentPort } = require('node:worker_threads');
+  const on = parentPort.on.bind(parentPort);
+  let n = 0;
+  parentPort.on = (event, handler) => on(event, (jobs) => handler((${wrap})(jobs, ++n)));`;
+
+/** Synthesizes `environments` into `out` in this process; returns the summary counts. */
+async function synth(environments: string, out: string) {
+  const { result } = await synthesizeInto({ environments }, quiet, out);
+  return { written: result.written.length, removed: result.removed.length, unchanged: result.unchanged };
+}
+
+/** The same, with the worker turned off. */
+async function synthHere(environments: string, out: string) {
+  process.env.RUCIO_GITOPS_WORKERS = '0';
+  try {
+    return await synth(environments, out);
+  } finally {
+    delete process.env.RUCIO_GITOPS_WORKERS;
+  }
+}
+
+let envs: string;
+let edited: string;
+
+beforeAll(() => {
+  build();
+  // 26 daemons releases: over the 1,500 files from which a synth starts the worker.
+  envs = join(tempDir(), 'environments');
+  writeOneEnvironment(envs, 26);
+  edited = join(tempDir(), 'edited');
+  cpSync(envs, edited, { recursive: true });
+  const file = join(edited, 'one.yaml');
+  const text = readFileSync(file, 'utf8');
+  // One value of the first release and one of the last: a changed file early (the tree is copied then) and late.
+  const first = text.indexOf('replicaCount: ');
+  const last = text.lastIndexOf('conveyorPollerCount: ');
+  expect(first).toBeGreaterThan(0);
+  expect(last).toBeGreaterThan(first);
+  writeFileSync(
+    file,
+    `${text.slice(0, first)}replicaCount: 7${text.slice(text.indexOf('\n', first), last)}conveyorPollerCount: 5${text.slice(text.indexOf('\n', last))}`,
+  );
+});
+afterEach(() => setModuleHost(original));
+afterAll(cleanup);
+
+describe('the checks worker writes the files it makes', () => {
+  it('a new tree and an edited one: the same files and counts as without the worker', async () => {
+    const here = join(tempDir(), 'dist');
+    const there = join(tempDir(), 'dist');
+    const fresh = await synthHere(envs, here);
+    expect(fresh.written).toBeGreaterThan(1500);
+    const seen = useWorker();
+    expect(await synth(envs, there)).toEqual(fresh);
+    expect(seen.started).toBe(1);
+    expect(readTree(there)).toEqual(readTree(here));
+
+    const edit = await synthHere(edited, here);
+    expect(edit).toEqual({ written: 2, removed: 0, unchanged: fresh.written - 2 });
+    expect(await synth(edited, there)).toEqual(edit);
+    expect(readTree(there)).toEqual(readTree(here));
+    expect(seen.started).toBe(2);
+    // Nothing changed: nothing is copied or written.
+    expect(await synth(edited, there)).toEqual({ written: 0, removed: 0, unchanged: fresh.written });
+    expect(existsSync(`${there}.staging`)).toBe(false);
+  });
+
+  it('a worker that stops half way: what it left half written is written again, changed or not', async () => {
+    const here = join(tempDir(), 'dist');
+    const there = join(tempDir(), 'dist');
+    await synthHere(envs, here);
+    cpSync(here, there, { recursive: true });
+    const expected = await synthHere(edited, here);
+    // From its 4th message on, the worker truncates the files it was asked to write, and stops before it answers.
+    useWorker(
+      wrapJobs(`(jobs, n) => {
+        if (n < 4) return jobs;
+        const writes = jobs.filter((j) => j.write);
+        if (writes.length === 0) return jobs;
+        for (const j of writes) require('node:fs').writeFileSync(j.write.target, 'half');
+        process.exit(5);
+      }`),
+    );
+    expect(await synth(edited, there)).toEqual(expected);
+    expect(readTree(there)).toEqual(readTree(here));
+  });
+
+  it('a write that fails in the worker fails the synth: a clear error, the tree as it was, nothing behind', async () => {
+    const out = join(tempDir(), 'dist');
+    await synthHere(envs, out);
+    const before = readTree(out);
+    // The worker's targets moved under a file, where no folder can be made (ENOTDIR).
+    useWorker(
+      wrapJobs(
+        `(jobs) => jobs.map((j) => (j.write ? { ...j, write: { ...j.write, target: '/dev/null/x/' + j.id } } : j))`,
+      ),
+    );
+    await expect(synth(edited, out)).rejects.toThrow(
+      /^cannot write .*\/dist\/ \(ENOTDIR at \/dev\/null\/x\); the previous tree is kept/,
+    );
+    expect(readTree(out)).toEqual(before);
+    for (const left of ['staging', 'lock', 'previous']) expect(existsSync(`${out}.${left}`)).toBe(false);
+  });
+});
