@@ -59,7 +59,8 @@ class PlainApiObject extends ApiObject {
 
   override toJson(): unknown {
     try {
-      const data = { ...this.plain, metadata: this.metadata.toJson() };
+      const metadata: unknown = this.metadata.toJson();
+      const data = { ...this.plain, metadata };
       const json = sanitized(data, !process.env.CDK8S_DISABLE_SORT);
       const patched = JsonPatch.apply(json, ...this.jsonPatches) as Record<string, unknown>;
       const result: Record<string, unknown> = {};
@@ -67,7 +68,12 @@ class PlainApiObject extends ApiObject {
         if (k in patched) result[k] = patched[k];
       return result;
     } catch (e) {
-      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+      throw new Error(
+        `Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${String(e)}`,
+        {
+          cause: e,
+        },
+      );
     }
   }
 }
