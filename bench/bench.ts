@@ -625,7 +625,7 @@ async function main(): Promise<void> {
     options: {
       objects: { type: 'string' },
       runs: { type: 'string', default: '7' },
-      'growth-runs': { type: 'string', default: '3' },
+      'growth-runs': { type: 'string', default: '5' },
       releases: { type: 'string', default: '1,10,200' },
       scale: { type: 'string', default: '1,10,50' },
       out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') },
