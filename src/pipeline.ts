@@ -88,7 +88,8 @@ export async function synthesize(
     mark('checks');
     return { envs, files };
   } finally {
-    scans?.close();
+    // A failed run must not swap or remove its tree while the worker may still write into it.
+    await scans?.close();
   }
 }
 

@@ -15,11 +15,7 @@ export const MAX_OBJECT_BYTES = 1024 * 1024;
 
 /** An object's size as the API server receives it (compact JSON, UTF-8). */
 export function objectBytes(o: KubeObject): number {
-  return jsonBytes(JSON.stringify(o));
-}
-
-/** The UTF-8 size of an object's compact JSON (`JSON.stringify(object)`). */
-function jsonBytes(json: string): number {
+  const json = JSON.stringify(o);
   // Bytes, not UTF-16 code units: only text outside ASCII differs (rare in manifests, so checked only when needed).
   return /[\u0080-\uffff]/.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
 }
@@ -44,30 +40,13 @@ export interface FileScan {
  * text rule over each of those keys and strings (and the name rules beside them), so the text rules are not run over
  * that text a second time (it was a third of a large synth's scanning; test/checks/file-scan.test.ts shows that they
  * find nothing there that the structural scan misses). A text given with the object (written by hand or by another
- * tool) can hold what the object does not, a comment for one, and is scanned. `json`, when given, is the object's
- * compact JSON (as a worker receives it, see `scan-pool.ts`): its length bounds the size (UTF-8 spends at most 3 bytes
- * on a UTF-16 unit), and the size is measured on it without serializing the object again.
+ * tool) can hold what the object does not, a comment for one, and is scanned.
  */
-export function scanFile(
-  object: KubeObject | undefined,
-  text: string,
-  yaml: boolean,
-  made = false,
-  json?: string,
-): FileScan {
+export function scanFile(object: KubeObject | undefined, text: string, yaml: boolean, made = false): FileScan {
   return {
     values: object === undefined ? [] : scanValue(object),
     text: made && object !== undefined ? [] : scanText(text, { yaml }),
-    bytes:
-      object === undefined
-        ? 0
-        : json !== undefined
-          ? 3 * json.length <= MAX_OBJECT_BYTES
-            ? undefined
-            : jsonBytes(json)
-          : made && cannotExceed(text)
-            ? undefined
-            : objectBytes(object),
+    bytes: object === undefined ? 0 : made && cannotExceed(text) ? undefined : objectBytes(object),
   };
 }
 

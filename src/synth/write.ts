@@ -403,6 +403,7 @@ export function openTree(out: string, paths: readonly string[], scope: Scope, op
       return fresh ? { target: join(staging, path) } : { target: join(staging, path), current: join(folder, path) };
     },
     record(path, outcome) {
+      if (done) throw new Error(`${folder}/ is no longer open for writing`);
       if (outcome === 'written') written.push(path);
       else unchanged++;
     },

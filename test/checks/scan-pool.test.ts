@@ -99,7 +99,7 @@ async function report(scans: ScanQueue | undefined, extra: readonly RenderedFile
     expect(texts.size).toBe(new Set(files.map((f) => f.path)).size);
     return { problems: r.problems.map((p) => p.format()), texts: [...texts].sort(([a], [b]) => a.localeCompare(b)) };
   } finally {
-    scans?.close();
+    await scans?.close();
   }
 }
 
@@ -162,6 +162,29 @@ describe('the per-file scans in a worker thread', () => {
     expect(answered).toBeGreaterThan(0);
     expect(answered).toBeLessThanOrEqual(32);
     expect(there.texts.length).toBeGreaterThan(answered + 20);
+  });
+
+  it('objects reach the worker as they are: -0 and NaN make the same text there as here', async () => {
+    // A JSON round trip would make -0 a 0 and NaN a null, and the text would depend on the thread that made it.
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'numbers' },
+      spec: { zero: -0, nan: Number.NaN, list: [-0, Number.POSITIVE_INFINITY] },
+    } as unknown as KubeObject;
+    const textFrom = async (scans: ScanQueue) => {
+      const texts: (string | undefined)[] = [];
+      scans.add(object, undefined, true, (_scan, text) => texts.push(text));
+      await scans.flush();
+      await scans.close();
+      return texts;
+    };
+    const here = await textFrom(localQueue());
+    expect(here[0]).toMatch(/zero: -0/);
+    useWorker();
+    started = 0;
+    expect(await textFrom(startScanQueue())).toEqual(here);
+    expect(started).toBe(1);
   });
 
   it('RUCIO_GITOPS_WORKERS=0 keeps the scans in this thread', async () => {
