@@ -11,6 +11,7 @@
  * `test/summary-reporter.ts` prints each distinct reason once at the end of the run.
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
@@ -97,4 +98,13 @@ export function itWithTools(
     it(name, () => {
       throw new Error(d.reason);
     });
+}
+
+/**
+ * A `describe` whose tests need the checks' worker thread, which a run starts only on a machine with a second core
+ * (src/checks/scan-pool.ts): on one core it is skipped, with the reason in its name, as a missing program is.
+ */
+export function describeWithSecondCore(name: string, body: () => void): void {
+  if (availableParallelism() >= 2) describe(name, body);
+  else describe.skip(skipped(name, 'one core: the checks worker thread runs only beside a second one'), body);
 }

@@ -9,13 +9,14 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { writeOneEnvironment } from '../../bench/generate.js';
 import { moduleHost, setModuleHost } from '../../src/module-host.js';
 import { synthesizeInto } from '../../src/pipeline.js';
 import { build } from '../checks/process.js';
 import { ROOT } from '../checks/helpers.js';
 import { cleanup, readTree, tempDir } from '../helpers.js';
+import { describeWithSecondCore } from '../tools.js';
 
 const WORKER = join(ROOT, '.build', 'bundle', 'scan-worker.cjs');
 const original = moduleHost();
@@ -86,7 +87,7 @@ beforeAll(() => {
 afterEach(() => setModuleHost(original));
 afterAll(cleanup);
 
-describe('the checks worker writes the files it makes', () => {
+describeWithSecondCore('the checks worker writes the files it makes', () => {
   it('a new tree and an edited one: the same files and counts as without the worker', async () => {
     const here = join(tempDir(), 'dist');
     const there = join(tempDir(), 'dist');
