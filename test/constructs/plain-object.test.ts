@@ -64,6 +64,19 @@ describe("kubeObject's toJson gives what cdk8s's ApiObject.toJson gives", () => 
     });
   }
 
+  it('with CDK8S_DISABLE_SORT set, as cdk8s reads it (keys in the order written)', () => {
+    const sorted = render(ENVIRONMENTS);
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const ours = render(ENVIRONMENTS);
+      expect(renderWithCdk8s(ENVIRONMENTS)).toEqual(ours);
+      // The setting took effect: some file's keys come in another order.
+      expect(ours.map((f) => f.text)).not.toEqual(sorted.map((f) => f.text));
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
   it('and refuses what is not plain JSON, as cdk8s does', () => {
     const chart = new Chart(new App({ outdir: '/nonexistent' }), 'c');
     const o = kubeObject<{ apiVersion: string; kind: string; data: Map<string, string> }>(chart, 'o', {
