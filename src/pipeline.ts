@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { reportChecks, runChecks } from './checks/index.js';
+import { reportChecks, runChecks, type CheckOptions } from './checks/index.js';
 import { localQueue, startScanQueue, type ScanQueue } from './checks/scan-pool.js';
 import { listEnvironments, loadEnvironments, type LoadedEnvironment } from './load/environments.js';
 import { UsageError, UserError } from './load/problems.js';
 import { prerequisites, type EnvironmentPrerequisites } from './prerequisites/prerequisites.js';
 import { renderEnvironments } from './synth/render.js';
 import { releaseFile, type RenderedFile } from './synth/files.js';
-import { failureError, type FileTarget, type WriteOutcome } from './synth/staged-file.js';
+import { failureError } from './synth/staged-file.js';
 import {
   generatedFiles,
   openTree,
@@ -49,10 +49,7 @@ export interface Synthesis {
 }
 
 /** What takes the checked files of `synthesize` (see `CheckOptions`). */
-interface Receiver {
-  readonly checked: (file: RenderedFile, written?: WriteOutcome) => void;
-  readonly delegate?: (path: string) => FileTarget | undefined;
-}
+type Receiver = Required<Pick<CheckOptions, 'checked'>> & Pick<CheckOptions, 'delegate'>;
 
 /** From this many files a run uses the checks' worker thread. */
 const WORKER_FILES = 1500;

@@ -149,15 +149,7 @@ function workerQueue(worker: Worker): ScanQueue {
    * The files queued and not answered yet, with what they were given: an object (held by its file until it is
    * written anyway) and, rarely, a text (files whose text was made before, small by `LOCAL_CHARS`).
    */
-  const open = new Map<
-    number,
-    {
-      readonly object: KubeObject | undefined;
-      readonly text: string | undefined;
-      readonly yaml: boolean;
-      readonly done: ScanDone;
-    }
-  >();
+  const open = new Map<number, { readonly job: Job; readonly done: ScanDone }>();
   /** The worker failed or stopped: this thread does everything from then on. */
   let gone = false;
   let closed = false;
@@ -186,7 +178,7 @@ function workerQueue(worker: Worker): ScanQueue {
       if (entry === undefined) continue;
       open.delete(r.id);
       if (r.written !== undefined) deliver(entry.done, r.scan, undefined, r.written);
-      else deliver(entry.done, r.scan, r.text ?? entry.text!);
+      else deliver(entry.done, r.scan, r.text ?? entry.job.text!);
     }
     if (inFlight === 0 && batch.length === 0) worker.unref();
     notify();
@@ -199,10 +191,10 @@ function workerQueue(worker: Worker): ScanQueue {
     open.clear();
     batch = [];
     inFlight = 0;
-    for (const { object, text, yaml, done } of left) {
+    for (const { job, done } of left) {
       if (failed) break;
       try {
-        here(object, text, yaml, done);
+        here(job.object, job.text, job.yaml, done);
       } catch (e) {
         failed = true;
         failure = e instanceof Error ? e : new Error(String(e));
@@ -237,7 +229,7 @@ function workerQueue(worker: Worker): ScanQueue {
         return;
       }
       const job: Job = { id: nextId++, object, text, yaml, write: write?.() };
-      open.set(job.id, { object, text, yaml, done });
+      open.set(job.id, { job, done });
       batch.push(job);
       batchChars += text?.length ?? 0;
       if (batch.length >= BATCH_FILES || batchChars >= BATCH_CHARS) send();

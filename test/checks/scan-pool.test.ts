@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { runChecks } from '../../src/checks/index.js';
 import { MAX_OBJECT_BYTES } from '../../src/checks/file-scan.js';
@@ -16,26 +16,11 @@ import { loadEnvironments } from '../../src/load/environments.js';
 import { moduleHost, setModuleHost } from '../../src/module-host.js';
 import type { KubeObject, RenderedFile } from '../../src/synth/files.js';
 import { renderEnvironments } from '../../src/synth/render.js';
-import { ROOT } from './helpers.js';
+import { patchedScanWorker, ROOT, useScanWorker } from './helpers.js';
 import { build } from './process.js';
 import { describeWithSecondCore } from '../tools.js';
 
-const WORKER = join(ROOT, '.build', 'bundle', 'scan-worker.cjs');
 const original = moduleHost();
-let started = 0;
-
-/** The command's host, with a worker started the way bin/rucio-gitops.js starts it (or as `start` says). */
-function useWorker(
-  start: (limits: ResourceLimits) => Worker = (limits) => new Worker(WORKER, { resourceLimits: limits }),
-) {
-  setModuleHost({
-    ...original,
-    startScanWorker: (limits) => {
-      started++;
-      return start(limits);
-    },
-  });
-}
 
 beforeAll(() => build());
 afterEach(() => setModuleHost(original));
@@ -111,15 +96,14 @@ describeWithSecondCore('the per-file scans in a worker thread', () => {
     expect(here.problems).toContainEqual(
       expect.stringMatching(/large\.cfg:200001 {2}\[credentials\] holds a GitHub token/),
     );
-    useWorker();
-    started = 0;
+    const seen = useScanWorker();
     const there = await report(startScanQueue());
-    expect(started).toBe(1);
+    expect(seen.started).toBe(1);
     expect(there).toEqual(here);
   });
 
   it('the bundled environments: no problem either way', async () => {
-    useWorker();
+    useScanWorker();
     const { problems, texts } = await report(startScanQueue(), []);
     expect(problems).toEqual([]);
     // The texts the worker made are the files of dist/.
@@ -138,7 +122,7 @@ describeWithSecondCore('the per-file scans in a worker thread', () => {
        parentPort.on('message', (jobs) => { if (++n > 1) process.exit(9); });`,
     ];
     for (const code of stops) {
-      useWorker(() => new Worker(code, { eval: true }));
+      useScanWorker(() => new Worker(code, { eval: true }));
       expect(await report(startScanQueue())).toEqual(here);
     }
   });
@@ -146,7 +130,7 @@ describeWithSecondCore('the per-file scans in a worker thread', () => {
   it('a worker that falls behind does not hold this thread back: it does the files after 4 batches itself', async () => {
     const here = await report(localQueue());
     // The real worker, holding every answer back until the checks flush the queue (at their end).
-    const held = `const { parentPort } = require('node:worker_threads');
+    const held = patchedScanWorker(`const { parentPort } = require('node:worker_threads');
       const on = parentPort.on.bind(parentPort);
       const waiting = [];
       let handle;
@@ -154,12 +138,11 @@ describeWithSecondCore('the per-file scans in a worker thread', () => {
         if (m === 'release') for (const w of waiting.splice(0)) handle(w);
         else waiting.push(m);
       });
-      parentPort.on = (event, handler) => { handle = handler; };
-      require(${JSON.stringify(WORKER)});`;
+      parentPort.on = (event, handler) => { handle = handler; };`);
     let answered = 0;
     let worker: Worker | undefined;
-    useWorker((limits) => {
-      worker = new Worker(held, { eval: true, resourceLimits: limits });
+    useScanWorker((limits) => {
+      worker = held(limits);
       worker.on('message', (results: unknown[]) => (answered += results.length));
       return worker;
     });
@@ -194,21 +177,19 @@ describeWithSecondCore('the per-file scans in a worker thread', () => {
     };
     const here = await textFrom(localQueue());
     expect(here[0]).toMatch(/zero: -0/);
-    useWorker();
-    started = 0;
+    const seen = useScanWorker();
     expect(await textFrom(startScanQueue())).toEqual(here);
-    expect(started).toBe(1);
+    expect(seen.started).toBe(1);
   });
 
   it('RUCIO_GITOPS_WORKERS=0 keeps the scans in this thread', async () => {
-    useWorker();
-    started = 0;
+    const seen = useScanWorker();
     process.env.RUCIO_GITOPS_WORKERS = '0';
     try {
       expect(await report(startScanQueue())).toEqual(await report(localQueue()));
     } finally {
       delete process.env.RUCIO_GITOPS_WORKERS;
     }
-    expect(started).toBe(0);
+    expect(seen.started).toBe(0);
   });
 });

@@ -8,35 +8,20 @@
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { writeOneEnvironment } from '../../bench/generate.js';
 import { moduleHost, setModuleHost } from '../../src/module-host.js';
 import { synthesizeInto } from '../../src/pipeline.js';
 import { build } from '../checks/process.js';
-import { ROOT } from '../checks/helpers.js';
+import { patchedScanWorker, useScanWorker } from '../checks/helpers.js';
 import { cleanup, readTree, tempDir } from '../helpers.js';
 import { describeWithSecondCore } from '../tools.js';
 
-const WORKER = join(ROOT, '.build', 'bundle', 'scan-worker.cjs');
 const original = moduleHost();
 const quiet = { stdout: () => {}, stderr: () => {} };
 
-/**
- * The real worker, with `patch` (JavaScript run in the worker before it loads) to make it misbehave; counts the
- * workers started.
- */
-function useWorker(patch = ''): { started: number } {
-  const seen = { started: 0 };
-  setModuleHost({
-    ...original,
-    startScanWorker: (limits) => {
-      seen.started++;
-      return new Worker(`${patch}\nrequire(${JSON.stringify(WORKER)});`, { eval: true, resourceLimits: limits });
-    },
-  });
-  return seen;
-}
+/** The real worker, after `patch` (see `patchedScanWorker`); counts the workers started. */
+const useWorker = (patch = '') => useScanWorker(patchedScanWorker(patch));
 
 /** Patch: the worker's handler sees each message through `wrap(jobs, n)` (n counts messages from 1). */
 const wrapJobs = (wrap: string) => `const { parentPort } = require('node:worker_threads');
